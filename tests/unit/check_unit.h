@@ -1,0 +1,13 @@
+/* One constructor per lib/ module's Check suite. */
+#ifndef PODBGP_CHECK_UNIT_H
+#define PODBGP_CHECK_UNIT_H
+
+#include <check.h>
+
+Suite	*buf_suite(void);
+Suite	*prefix_suite(void);
+
+/* Reads a test data file under tests/data; the caller frees *out. */
+int	test_read_file(const char *rel, unsigned char **out, size_t *len);
+
+#endif
