@@ -1,0 +1,115 @@
+#!/bin/sh
+# The whole test suite, as the README's second command and CI run it:
+#   1. a -Werror build: make check and make distcheck
+#   2. the same tests built with AddressSanitizer + UndefinedBehaviorSanitizer
+#   3. every libFuzzer target for FUZZ_SECONDS (default 60) each
+# Installs its dependencies first. Prints each stage's summary and a final
+# "N passed, N failed" line over every test run.
+set -eu
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+jobs=$(nproc 2>/dev/null || echo 2)
+fuzz_seconds=${FUZZ_SECONDS:-60}
+passed=0
+failed=0
+
+"$top/contrib/install-deps.sh"
+
+stage() { printf '\n=== %s ===\n' "$*"; }
+
+# Adds the results of one build's make check to the totals and prints its
+# summaries: Check's line for the unit suites, automake's for the rest.
+tally() {
+	dir=$1
+	for log in "$dir"/tests/unit/*.log; do
+		[ -f "$log" ] || continue
+		grep -h 'Checks:' "$log" || true
+		line=$(grep -h 'Checks:' "$log" | tail -n 1)
+		n=$(echo "$line" | sed -n 's/.*Checks: \([0-9]*\).*/\1/p')
+		f=$(echo "$line" | sed -n 's/.*Failures: \([0-9]*\), Errors: \([0-9]*\).*/\1 \2/p')
+		[ -n "$n" ] || continue
+		bad=$(( ${f% *} + ${f#* } ))
+		passed=$((passed + n - bad))
+		failed=$((failed + bad))
+	done
+	# every other automake test (conf goldens, fuzz replays, man lint)
+	for trs in $(find "$dir/tests" -name '*.trs' ! -path '*/unit/*'); do
+		if grep -q '^:test-result: PASS' "$trs"; then
+			passed=$((passed + 1))
+		else
+			failed=$((failed + 1))
+		fi
+	done
+	sed -n '/^# TOTAL/,/^# ERROR/p' "$dir/test-suite.log" 2>/dev/null || true
+}
+
+run_check() {
+	dir=$1
+	shift
+	rm -rf "$dir"
+	mkdir -p "$dir"
+	(cd "$dir" && "$top/configure" -q "$@" && make -s -j"$jobs" &&
+	    make -s -j"$jobs" check) || rc=$?
+	tally "$dir"
+	if [ "${rc:-0}" -ne 0 ]; then
+		cat "$dir/test-suite.log" 2>/dev/null | tail -n 60
+		echo "make check failed in $dir" >&2
+		summary
+		exit 1
+	fi
+}
+
+summary() {
+	printf '\ntotal: %d passed, %d failed\n' "$passed" "$failed"
+}
+
+stage "bootstrap"
+autoreconf -fi >/dev/null 2>&1 || autoreconf -fi
+
+stage "build with -Werror, make check"
+run_check build/werror --enable-werror
+
+stage "make distcheck"
+(cd build/werror && make -s -j"$jobs" distcheck \
+    DISTCHECK_CONFIGURE_FLAGS=--enable-werror >distcheck.log 2>&1) || {
+	tail -n 60 build/werror/distcheck.log
+	echo "make distcheck failed" >&2
+	failed=$((failed + 1))
+	summary
+	exit 1
+}
+grep -h 'archives ready for distribution' -A 2 build/werror/distcheck.log || true
+passed=$((passed + 1))
+
+stage "AddressSanitizer + UndefinedBehaviorSanitizer, make check"
+run_check build/asan --enable-sanitizers --enable-werror
+
+stage "fuzzing, ${fuzz_seconds}s per target"
+rm -rf build/fuzz
+mkdir -p build/fuzz
+(cd build/fuzz && "$top/configure" -q --enable-fuzzers CC=clang &&
+    make -s -j"$jobs" fuzzers)
+for bin in build/fuzz/tests/fuzz/fuzz_*; do
+	[ -x "$bin" ] || continue
+	name=$(basename "$bin")
+	target=${name#fuzz_}
+	work=build/fuzz/corpus-$target
+	mkdir -p "$work"
+	cp "tests/fuzz/corpus/$target"/* "$work"/ 2>/dev/null || true
+	if "$bin" -max_total_time="$fuzz_seconds" -timeout=10 \
+	    -rss_limit_mb=2048 -print_final_stats=1 "$work" \
+	    >build/fuzz/$name.log 2>&1; then
+		runs=$(sed -n 's/^stat::number_of_executed_units: *//p' \
+		    build/fuzz/$name.log)
+		echo "PASS: $name ($runs runs in ${fuzz_seconds}s, no finding)"
+		passed=$((passed + 1))
+	else
+		tail -n 40 build/fuzz/$name.log
+		echo "FAIL: $name"
+		failed=$((failed + 1))
+	fi
+done
+
+summary
+[ "$failed" -eq 0 ]
