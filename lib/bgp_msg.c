@@ -227,7 +227,8 @@ capa_gr(struct bgp_open *o, struct buf *cb, struct bgp_err *e, size_t off)
 	o->gr_flags = v >> 12;
 	o->gr_time = v & BGP_GR_TIME_MAX;
 	while (cb->n > 0) {
-		if (buf_get_u16(cb, &afi) == -1 || buf_get_u8(cb, &safi) == -1 ||
+		if (buf_get_u16(cb, &afi) == -1 ||
+		    buf_get_u8(cb, &safi) == -1 ||
 		    buf_get_u8(cb, &flags) == -1)
 			return capa_len_error(e, off, "graceful restart "
 			    "capability length");
@@ -266,7 +267,8 @@ capa_addpath(struct bgp_open *o, struct buf *cb, struct bgp_err *e,
 	}
 	o->addpath = true;
 	while (cb->n > 0) {
-		if (buf_get_u16(cb, &afi) == -1 || buf_get_u8(cb, &safi) == -1 ||
+		if (buf_get_u16(cb, &afi) == -1 ||
+		    buf_get_u8(cb, &safi) == -1 ||
 		    buf_get_u8(cb, &sr) == -1)
 			return capa_len_error(e, off,
 			    "add-path capability length");

@@ -83,7 +83,7 @@ enum bgp_capa_code {
 #define BGP_GR_F_RESTART	0x8	/* R: the sender has restarted */
 #define BGP_GR_F_NOTIFICATION	0x4	/* N: RFC 8538 */
 #define BGP_GR_TIME_MAX		0xfff
-#define BGP_GR_AF_F_FORWARD	0x80	/* F: forwarding state preserved */
+#define BGP_GR_AF_F_FORWARD	0x80	/* F: forwarding kept */
 
 /* RFC 7911 4 Send/Receive values */
 #define BGP_ADDPATH_RECV	1
@@ -105,16 +105,16 @@ struct bgp_capa_raw {
  */
 struct bgp_open {
 	uint8_t		 version;
-	uint16_t	 my_as;		/* the 2-octet field, maybe AS_TRANS */
+	uint16_t	 my_as;		/* 2 octets, maybe AS_TRANS */
 	uint16_t	 holdtime;
 	uint32_t	 bgp_id;	/* host byte order */
 
 	/* decode only: the effective peer AS (AS4 capability, else my_as) */
 	uint32_t	 peer_as;
 
-	bool		 capa;		/* a capabilities parameter was seen */
+	bool		 capa;		/* capabilities parameter seen */
 
-	bool		 mp;		/* any multiprotocol capability */
+	bool		 mp;		/* multiprotocol capability seen */
 	uint8_t		 mp_aids;
 	unsigned	 mp_other;
 
@@ -133,10 +133,10 @@ struct bgp_open {
 	unsigned	 gr_other;
 
 	bool		 addpath;
-	uint8_t		 addpath_recv;	/* sender can receive path IDs */
-	uint8_t		 addpath_send;	/* sender can send path IDs */
+	uint8_t		 addpath_recv;	/* sender receives path IDs */
+	uint8_t		 addpath_send;	/* sender sends path IDs */
 	unsigned	 addpath_other;
-	bool		 addpath_bad;	/* a capability ignored (RFC 7911 4) */
+	bool		 addpath_bad;	/* capability ignored, 7911 4 */
 
 	struct bgp_capa_raw	unknown[BGP_OPEN_UNKNOWN_MAX];
 	size_t		 nunknown;
@@ -202,7 +202,7 @@ int	bgp_keepalive_decode(const uint8_t *msg, size_t len,
 
 /* ---- NOTIFICATION ------------------------------------------------------ */
 
-#define BGP_SHUTDOWN_COMM_MAX	255	/* RFC 9003 2 (was 128, RFC 8203) */
+#define BGP_SHUTDOWN_COMM_MAX	255	/* RFC 9003 (RFC 8203: 128) */
 
 enum bgp_comm_state {
 	BGP_COMM_NONE = 0,	/* not a shutdown/reset, or no data */
@@ -213,7 +213,7 @@ enum bgp_comm_state {
 struct bgp_notification {
 	uint8_t			 code;
 	uint8_t			 subcode;
-	const uint8_t		*data;		/* view into the message */
+	const uint8_t		*data;		/* view into the msg */
 	size_t			 datalen;
 	enum bgp_comm_state	 comm_state;
 	/* RFC 9003 shutdown communication, NUL-terminated copy */
@@ -236,8 +236,9 @@ int	bgp_notification_decode(const uint8_t *msg, size_t len,
  * Appends a NOTIFICATION. Data that would make the message longer than
  * bgp_msg_max(ctx) is truncated (ctx may be NULL). Returns 0 or -1.
  */
-int	bgp_notification_encode(struct wbuf *w, const struct bgp_peer_ctx *ctx,
-	    uint8_t code, uint8_t subcode, const uint8_t *data, size_t datalen);
+int	bgp_notification_encode(struct wbuf *w,
+	    const struct bgp_peer_ctx *ctx, uint8_t code, uint8_t subcode,
+	    const uint8_t *data, size_t datalen);
 
 /*
  * Appends a Cease NOTIFICATION with subcode (administrative shutdown or
@@ -255,7 +256,7 @@ bool	bgp_utf8_valid(const uint8_t *p, size_t n);
 
 enum bgp_rr_subtype {
 	BGP_RR_REQUEST = 0,		/* RFC 2918 */
-	BGP_RR_BORR = 1,		/* RFC 7313 Beginning of Route Refresh */
+	BGP_RR_BORR = 1,		/* RFC 7313 Beginning of RR */
 	BGP_RR_EORR = 2,		/* RFC 7313 End of Route Refresh */
 };
 
@@ -263,10 +264,10 @@ struct bgp_rr {
 	uint16_t	afi;
 	uint8_t		subtype;
 	uint8_t		safi;
-	enum bgp_aid	aid;		/* BGP_AID_MAX if not one of ours */
+	enum bgp_aid	aid;		/* BGP_AID_MAX: not ours */
 };
 
-#define BGP_RR_IGNORE	1		/* bgp_rr_decode(): drop the message */
+#define BGP_RR_IGNORE	1	/* bgp_rr_decode(): drop the message */
 
 /*
  * Decodes a ROUTE-REFRESH (header included); enhanced says whether
@@ -301,7 +302,8 @@ const char	*bgp_capa_name(unsigned code);
  * log; they write only to the FILE the caller passes.
  */
 void	bgp_msg_print_open(FILE *f, const struct bgp_open *o);
-void	bgp_msg_print_notification(FILE *f, const struct bgp_notification *n);
+void	bgp_msg_print_notification(FILE *f,
+	    const struct bgp_notification *n);
 void	bgp_msg_print_rr(FILE *f, const struct bgp_rr *rr);
 
 #endif

@@ -171,8 +171,9 @@ START_TEST(frame_byte_by_byte)
 	size_t			n, off = 0, k, got = 0;
 	struct bgp_msg_hdr	h;
 	struct bgp_err		e;
-	const uint8_t		types[] = { BGP_MSG_OPEN, BGP_MSG_KEEPALIVE,
-	    BGP_MSG_NOTIFICATION };
+	const uint8_t		types[] = {
+		BGP_MSG_OPEN, BGP_MSG_KEEPALIVE, BGP_MSG_NOTIFICATION,
+	};
 	int			rc;
 
 	n = unhex(M "001d 01 04fde900b40a00000100" M "0013 04"
@@ -348,8 +349,8 @@ START_TEST(open_details)
 	ck_assert(!o.mp);
 
 	/* later graceful restart capability replaces the earlier one */
-	decode_open_hex(OPEN_FIX "12 02 10 4006 8078 00010180 4006 012c 00020100",
-	    m, sizeof(m), &o);
+	decode_open_hex(OPEN_FIX "12 02 10 4006 8078 00010180"
+	    "4006 012c 00020100", m, sizeof(m), &o);
 	ck_assert(o.gr);
 	ck_assert_uint_eq(o.gr_time, 300);
 	ck_assert_uint_eq(o.gr_flags, 0);
@@ -511,7 +512,7 @@ open_variant(int i, struct bgp_open *o)
 			big_b[k] = (uint8_t)~k;
 		}
 		break;
-	case 4:		/* graceful restart with no families, helper only */
+	case 4:		/* graceful restart, no families */
 		bgp_open_init(o, 65003, 65535, 0xffffffff);
 		o->gr = true;
 		o->gr_time = 0;
@@ -940,7 +941,7 @@ END_TEST
 /* where a too long communication gets cut: never inside a character */
 static const struct {
 	size_t		 ascii;		/* 'a' bytes first */
-	const char	*tail;		/* then this, repeated to 300 bytes */
+	const char	*tail;		/* then this, up to 300 bytes */
 	size_t		 cut;		/* expected length */
 } trunc_cases[] = {
 	{ 300, "", 255 },
@@ -1220,6 +1221,111 @@ START_TEST(print_messages)
 }
 END_TEST
 
+/* ---- robustness ---------------------------------------------------------- */
+
+static uint32_t
+lcg(uint32_t *state)
+{
+	*state = *state * 1103515245U + 12345U;
+	return *state >> 8;
+}
+
+static void
+check_fail_record(const struct bgp_err *e, const uint8_t *msg, size_t len)
+{
+	ck_assert_int_eq(e->verdict, BGP_RESET);
+	ck_assert_uint_ge(e->code, BGP_ERR_HEADER);
+	ck_assert_uint_le(e->code, BGP_ERR_ROUTE_REFRESH);
+	ck_assert_ptr_nonnull(e->why);
+	if (e->datalen > 0)
+		ck_assert((e->data >= msg && e->data + e->datalen <= msg + len) ||
+		    (e->data == e->dbuf && e->datalen <= sizeof(e->dbuf)));
+}
+
+/*
+ * Mutated and cut copies of valid messages, each in a buffer of exactly
+ * its size (so the sanitizer build catches any read past the end): every
+ * decoder either succeeds or reports a NOTIFICATION whose data lies in
+ * the input; an OPEN that decodes re-encodes to an equal OPEN.
+ */
+START_TEST(decoders_survive_mutations)
+{
+	const char *const	seeds[] = {
+		real_open,
+		M "0031 01" OPEN_FIX "ff ff 0011 02 000e 4104 fa56ea00"
+		    "4006 c078 00020180",
+		M "001b 03 0602 06 627965 0a22",
+		M "0017 05 00010201",
+		M "0013 04",
+	};
+	uint8_t			seed[256], *m;
+	size_t			sn, n, k, i;
+	uint32_t		st = 0x5eed + (uint32_t)_i;
+	struct bgp_msg_hdr	h;
+	struct bgp_open		o, o2;
+	struct bgp_notification	nt;
+	struct bgp_rr		rr;
+	struct bgp_err		e;
+	struct wbuf		w;
+	int			rc, round;
+	unsigned		open_ok = 0, open_bad = 0;
+
+	sn = unhex(seeds[_i], seed, sizeof(seed));
+	wbuf_init(&w, BGP_MSG_MAX);
+	for (round = 0; round < 3000; round++) {
+		n = round % 4 == 0 ? BGP_HDR_LEN + lcg(&st) % (sn - 18) : sn;
+		ck_assert_ptr_nonnull(m = malloc(n));
+		memcpy(m, seed, n);
+		for (k = lcg(&st) % 4; k > 0; k--) {
+			i = BGP_HDR_LEN + lcg(&st) % (n - 18);
+			if (i < n)
+				m[i] = (uint8_t)lcg(&st);
+		}
+		if (round % 2 == 0) {
+			m[16] = n >> 8;
+			m[17] = n & 0xff;
+		}
+
+		bgp_err_clear(&e);
+		rc = bgp_msg_frame(m, n, round % 3 ? NULL : &ctx_ext, &h, &e);
+		if (rc == -1)
+			check_fail_record(&e, m, n);
+
+		bgp_err_clear(&e);
+		if (bgp_open_decode(m, n, &o, &e) == -1) {
+			check_fail_record(&e, m, n);
+			open_bad++;
+		} else {
+			open_ok++;
+			wbuf_reset(&w);
+			ck_assert_int_eq(bgp_open_encode(&w, &o), 0);
+			ck_assert_int_eq(bgp_open_decode(w.p, w.len, &o2, &e),
+			    0);
+			/* only unknown families: nothing left to encode */
+			o.mp = o.mp_aids != 0;
+			open_assert_eq(&o, &o2);
+		}
+		bgp_err_clear(&e);
+		if (bgp_notification_decode(m, n, &nt, &e) == -1)
+			check_fail_record(&e, m, n);
+		else if (nt.comm_state == BGP_COMM_OK)
+			ck_assert(bgp_utf8_valid((uint8_t *)nt.comm,
+			    nt.comm_len));
+		bgp_err_clear(&e);
+		if (bgp_rr_decode(m, n, round % 2, &rr, &e) == -1)
+			check_fail_record(&e, m, n);
+		bgp_err_clear(&e);
+		if (bgp_keepalive_decode(m, n, &e) == -1)
+			check_fail_record(&e, m, n);
+		free(m);
+	}
+	wbuf_fini(&w);
+	/* the OPEN seeds exercise both outcomes */
+	if (seed[18] == BGP_MSG_OPEN)
+		ck_assert(open_ok > 100 && open_bad > 100);
+}
+END_TEST
+
 #define NROWS(a)	((int)(sizeof(a) / sizeof((a)[0])))
 
 Suite *
@@ -1268,6 +1374,10 @@ bgp_msg_suite(void)
 	tc = tcase_create("route-refresh");
 	tcase_add_loop_test(tc, rr_table, 0, NROWS(rr_cases));
 	tcase_add_loop_test(tc, rr_roundtrip, 0, 6);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("robustness");
+	tcase_add_loop_test(tc, decoders_survive_mutations, 0, 5);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("text");
