@@ -91,8 +91,12 @@ bgp_msg_frame(const uint8_t *p, size_t n, const struct bgp_peer_ctx *ctx,
 		min = max = BGP_KEEPALIVE_LEN;
 		break;
 	case BGP_MSG_ROUTE_REFRESH:
-		/* the exact length is bgp_rr_decode()'s: RFC 7313 5 */
-		min = BGP_RR_LEN;
+		/*
+		 * bgp_rr_decode() owns its length rule: RFC 7313 5 answers
+		 * some bad lengths with its own code, depending on what was
+		 * negotiated and on the subtype byte.
+		 */
+		min = BGP_HDR_LEN;
 		break;
 	default:
 		return fail(e, BGP_ERR_HEADER, BGP_ERR_HDR_TYPE,

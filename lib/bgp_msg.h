@@ -45,9 +45,10 @@ struct bgp_msg_hdr {
  * as any of it is, so a bad frame is refused without waiting for its body.
  * ctx may be NULL before the OPEN exchange: then messages are limited to
  * 4096 bytes, and to 65535 with ctx->ext_msg (RFC 8654), except OPEN and
- * KEEPALIVE, which never exceed 4096. ROUTE-REFRESH only needs its 23
- * fixed bytes here: its exact length is bgp_rr_decode()'s business since
- * RFC 7313 5 gives that error its own code.
+ * KEEPALIVE, which never exceed 4096. The length of a ROUTE-REFRESH is
+ * not checked here but by bgp_rr_decode(), since RFC 7313 5 answers some
+ * bad lengths with its own error code depending on the subtype and on
+ * what was negotiated: the caller must decode every ROUTE-REFRESH.
  */
 int	bgp_msg_frame(const uint8_t *p, size_t n,
 	    const struct bgp_peer_ctx *ctx, struct bgp_msg_hdr *h,

@@ -128,7 +128,10 @@ static const struct {
 	{ "notification 20", M "0014 03", false, -1, 1, 2, "0014", 0 },
 	{ "notification 21", M "0015 03 0400", false, 1, 0, 0, NULL, 21 },
 	{ "keepalive 20", M "0014 04", false, -1, 1, 2, "0014", 0 },
-	{ "route-refresh 22", M "0016 05", false, -1, 1, 2, "0016", 0 },
+	{ "route-refresh 19 left to the decoder", M "0013 05", false, 1, 0,
+	    0, NULL, 19 },
+	{ "route-refresh 22 left to the decoder", M "0016 05 000102", false,
+	    1, 0, 0, NULL, 22 },
 	{ "route-refresh 23", M "0017 05 00010001", false, 1, 0, 0, NULL,
 	    23 },
 	{ "route-refresh 24 left to the decoder", M "0018 05 0001010100",
@@ -1050,6 +1053,7 @@ static const struct {
 	    false, 0, 0 },
 	{ "22 bytes", "0001 00", false, -1, 1, 2, false, 0, 0 },
 	{ "20 bytes enhanced", "00", true, -1, 1, 2, false, 0, 0 },
+	{ "19 bytes", "", false, -1, 1, 2, false, 0, 0 },
 };
 
 START_TEST(rr_table)
