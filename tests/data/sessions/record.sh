@@ -24,7 +24,8 @@ usage()
 usage: $0 [-o OUTDIR] [-w WORKDIR] [-k] [-s] [-n] [-t SECONDS]
   -o OUTDIR   where to write *.bgp and *.txt (default: this script's dir)
   -w WORKDIR  keep configs, logs and pcaps in WORKDIR (default: temp, removed)
-  -k          keep the lab running after recording (sessions re-enabled)
+  -k          keep the lab running after recording (sessions re-enabled;
+              use -o elsewhere to leave the committed files alone)
               until interrupted (Ctrl-C); prints how to reach each daemon
   -s          print a per-file message summary at the end
   -n          do not extract (only record; implies keeping the pcaps, -w)
