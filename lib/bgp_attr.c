@@ -1906,6 +1906,9 @@ bgp_update_pack_unreach(struct wbuf *w, size_t max,
 	family = bgp_aid_family(aid);
 	ap = (ctx->addpath_tx >> aid) & 1;
 	max = body_max(max, ctx);
+	/* the two length fields at least */
+	if (max < 4)
+		return -1;
 	if (aid == BGP_AID_IPV4) {
 		off = w->len;
 		wbuf_put_u16(w, 0);

@@ -276,7 +276,12 @@ struct bgp_attr_set {
 	uint32_t	 refcnt;
 };
 
-/* Fills tmpl from u for routes of family aid (which next hop to use). */
+/*
+ * Fills tmpl with owned copies of u's attributes for routes of family
+ * aid, the AS path rebuilt to 4-octet form. aid picks the next hop: for
+ * IPv6 the MP_REACH_NLRI one (and link-local); for IPv4 the MP_REACH_NLRI
+ * one if the attribute is for IPv4, else NEXT_HOP. -1 if out of memory.
+ */
 int	bgp_attr_set_from_update(struct bgp_attr_set *tmpl,
 	    const struct bgp_update *u, enum bgp_aid aid);
 /* Frees the arrays of a template made by bgp_attr_set_from_update. */

@@ -367,6 +367,9 @@ static const struct row rows[] = {
 	{ "reset beats withdraw", NULL, NULL,
 	    "40 01 01 07" ASP NH "40 63 00", N1, 0, V_RST, U,
 	    BGP_ERR_UPD_WELLKNOWN },
+	/* RFC 7606 5.1: receivers take NLRI in any combination */
+	{ "NLRI field beside MP_REACH_NLRI and MP_UNREACH_NLRI", NULL,
+	    "08 0b", MAND MPR6 MPU6, N1, 0, V_OK, 0, 0 },
 	/* RFC 4724 2: End-of-RIB */
 	{ "empty UPDATE (IPv4 End-of-RIB)", "0000 0000", NULL, NULL, NULL,
 	    0, V_OK, 0, 0 },
@@ -468,6 +471,31 @@ START_TEST(decode_fields)
 	ck_assert_int_eq(bgp_nlri_next(&it, &p, NULL), 1);
 	ck_assert_str_eq(fmt_prefix(&p), "10.1.0.0/16");
 	ck_assert_int_eq(bgp_nlri_next(&it, &p, NULL), 0);
+}
+END_TEST
+
+START_TEST(notification_data)
+{
+	struct bgp_peer_ctx	ctx;
+	struct bgp_update	u;
+	struct bgp_err		err;
+	uint8_t			b[256];
+	size_t			n;
+
+	/* RFC 4271 6.3: the erroneous attribute, type, length and value */
+	ctx_from(&ctx, 0);
+	n = mkbody(b, sizeof(b), NULL, NULL, MAND "40 63 01 2a", N1);
+	ck_assert_int_eq(bgp_update_decode(b, n, &ctx, &u, &err), BGP_RESET);
+	ck_assert_uint_eq(err.datalen, 4);
+	ck_assert_ptr_eq(err.data, b + 4 + 20);
+	ck_assert_uint_eq(err.data[3], 0x2a);
+	ck_assert_uint_eq(err.offset, BGP_HDR_LEN + 4 + 20);
+	/* the type code of a missing attribute */
+	n = mkbody(b, sizeof(b), NULL, NULL, ORIGIN NH, N1);
+	ck_assert_int_eq(bgp_update_decode(b, n, &ctx, &u, &err),
+	    BGP_WITHDRAW);
+	ck_assert_uint_eq(err.datalen, 1);
+	ck_assert_uint_eq(err.data[0], BGP_ATTR_AS_PATH);
 }
 END_TEST
 
@@ -1254,6 +1282,7 @@ bgp_attr_suite(void)
 
 	tc = tcase_create("decode");
 	tcase_add_test(tc, decode_fields);
+	tcase_add_test(tc, notification_data);
 	tcase_add_test(tc, duplicate_keeps_first);
 	tcase_add_test(tc, discarded_attribute_is_absent);
 	tcase_add_test(tc, withdraw_verdict_lists_routes);
