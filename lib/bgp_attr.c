@@ -215,7 +215,7 @@ sec_set(struct bgp_nlri_sec *s, const uint8_t *p, size_t len, size_t count,
 	s->p = p;
 	s->len = len;
 	s->count = count;
-	s->aid = aid;
+	s->aid = (uint8_t)aid;
 	s->addpath = addpath;
 }
 
@@ -675,7 +675,8 @@ bgp_update_decode(const uint8_t *body, size_t len,
 	alen = get_u16(body + 2 + wlen);
 	if (alen > len - 4 - wlen)
 		return body_fail(&d, body + 2 + wlen, BGP_ERR_UPDATE,
-		    BGP_ERR_UPD_ATTR_LIST, "Total Path Attribute Length too large");
+		    BGP_ERR_UPD_ATTR_LIST,
+		    "Total Path Attribute Length too large");
 	nlri = body + 4 + wlen + alen;
 	nlen = len - 4 - wlen - alen;
 
@@ -1077,8 +1078,8 @@ bgp_update_print(FILE *f, const struct bgp_update *u)
 
 	fputs("UPDATE\n", f);
 	if (u->eor)
-		fprintf(f, "  End-of-RIB %s\n",
-		    u->eor_aid == BGP_AID_IPV6 ? "IPv6 unicast" : "IPv4 unicast");
+		fprintf(f, "  End-of-RIB %s unicast\n",
+		    u->eor_aid == BGP_AID_IPV6 ? "IPv6" : "IPv4");
 	bgp_nlri_iter_unreach(&ni, u);
 	print_nlri(f, "withdrawn", &ni);
 	if (bgp_update_has(u, BGP_ATTR_ORIGIN))

@@ -73,7 +73,7 @@ struct bgp_nlri_sec {
 
 /* One attribute kept raw (optional transitive ones podbgp passes on). */
 struct bgp_raw_attr {
-	uint8_t		 flags;		/* Partial set if podbgp did not know it */
+	uint8_t		 flags;		/* Partial set if unrecognised */
 	uint8_t		 type;
 	uint16_t	 len;
 	const uint8_t	*val;
@@ -91,7 +91,7 @@ struct bgp_update {
 	struct buf	 attrs;		/* the well-formed part of the list */
 
 	uint8_t		 origin;
-	struct buf	 aspath;	/* AS_PATH segments, aspath_asz octets */
+	struct buf	 aspath;	/* AS_PATH segments */
 	uint8_t		 aspath_asz;	/* 2 or 4 */
 	uint16_t	 aspath_count;	/* path length, RFC 4271 9.1.2.2 */
 	struct buf	 as4path;	/* AS4_PATH, when it is to be merged */
@@ -100,7 +100,7 @@ struct bgp_update {
 	struct ipaddr	 nexthop;	/* NEXT_HOP */
 	uint32_t	 med;
 	uint32_t	 local_pref;
-	uint32_t	 aggr_as;	/* AGGREGATOR, merged with AS4_AGGREGATOR */
+	uint32_t	 aggr_as;	/* AGGREGATOR (AS4_AGGREGATOR merged) */
 	uint32_t	 aggr_id;
 	struct buf	 communities;	/* 4-octet units */
 	struct buf	 large_communities; /* 12-octet units */

@@ -1127,7 +1127,8 @@ START_TEST(print_attr_set)
 	ck_assert_ptr_nonnull(strstr(out,
 	    "as-path \"65001 200000 {65002 65003}\""));
 	ck_assert_ptr_nonnull(strstr(out, "next-hop 2001:db8::7 fe80::7"));
-	ck_assert_ptr_nonnull(strstr(out, "large-communities 1:2:3 200000:5:6"));
+	ck_assert_ptr_nonnull(strstr(out,
+	    "large-communities 1:2:3 200000:5:6"));
 	ck_assert_ptr_nonnull(strstr(out, "communities 65000:1 65000:2"));
 	free(out);
 	ck_assert_uint_eq(bgp_attr_aspath_count(&a), 3);
