@@ -35,6 +35,7 @@ main(void)
 		buf_suite,
 		prefix_suite,
 		bgp_msg_suite,
+		bgp_attr_suite,
 	};
 	SRunner	*sr;
 	size_t	 i;
