@@ -404,6 +404,7 @@ struct mapit {
 	const char		*sect;
 	const char *const	*keys;
 	yaml_node_t		**seen;
+	char			 where[64];	/* "in 'bgp'" */
 };
 
 static bool
@@ -418,8 +419,17 @@ mapit_init(struct ctx *x, struct mapit *it, yaml_node_t *n,
 	it->sect = sect;
 	it->keys = keys;
 	it->seen = seen;
+	if (sect == NULL)
+		snprintf(it->where, sizeof(it->where), "at the top level");
+	else
+		snprintf(it->where, sizeof(it->where), "in '%s'", sect);
 	if (n->type != YAML_MAPPING_NODE) {
-		expected(x, n, sect, "a mapping");
+		if (sect != NULL)
+			expected(x, n, sect, "a mapping");
+		else
+			cerr(x, &n->start_mark, "expected a mapping at the top "
+			    "level, got %s", got(n, it->where,
+			    sizeof(it->where)));
 		return false;
 	}
 	it->p = n->data.mapping.pairs.start;
@@ -441,9 +451,9 @@ unknown_key(struct ctx *x, struct mapit *it, const yaml_node_t *k)
 		alt[i] = '\0';
 		for (i = 0; it->keys[i] != NULL; i++)
 			if (strcmp(alt, it->keys[i]) == 0) {
-				cerr(x, &k->start_mark, "unknown key '%s' in "
-				    "'%s' (did you mean '%s'?)", name,
-				    it->sect, alt);
+				cerr(x, &k->start_mark, "unknown key '%s' %s "
+				    "(did you mean '%s'?)", name, it->where,
+				    alt);
 				return;
 			}
 	}
@@ -452,8 +462,8 @@ unknown_key(struct ctx *x, struct mapit *it, const yaml_node_t *k)
 	for (i = 0; it->keys[i] != NULL && o < sizeof(list); i++)
 		o += (size_t)snprintf(list + o, sizeof(list) - o, "%s%s",
 		    i == 0 ? "" : ", ", it->keys[i]);
-	cerr(x, &k->start_mark, "unknown key '%.64s' in '%s' (expected one "
-	    "of: %s)", name, it->sect, list);
+	cerr(x, &k->start_mark, "unknown key '%.64s' %s (expected one of: "
+	    "%s)", name, it->where, list);
 }
 
 /* Index of the next known key with its value in *v, or -1 at the end. */
@@ -471,8 +481,8 @@ mapit_next(struct ctx *x, struct mapit *it, yaml_node_t **v)
 			continue;
 		if (k->type != YAML_SCALAR_NODE ||
 		    strlen(sval(k)) != k->data.scalar.length) {
-			cerr(x, &k->start_mark, "expected a key name in '%s'",
-			    it->sect);
+			cerr(x, &k->start_mark, "expected a key name %s",
+			    it->where);
 			continue;
 		}
 		for (i = 0; it->keys[i] != NULL; i++)
@@ -483,8 +493,8 @@ mapit_next(struct ctx *x, struct mapit *it, yaml_node_t **v)
 			continue;
 		}
 		if (it->seen[i] != NULL) {
-			cerr(x, &k->start_mark, "duplicate key '%s' in '%s' "
-			    "(first at line %u)", it->keys[i], it->sect,
+			cerr(x, &k->start_mark, "duplicate key '%s' %s "
+			    "(first at line %u)", it->keys[i], it->where,
 			    line_of(it->seen[i]));
 			continue;
 		}
@@ -1402,7 +1412,7 @@ parse_root(struct ctx *x, yaml_node_t *root, struct conf *c)
 	const char	*s;
 	int		 i;
 
-	if (!mapit_init(x, &it, root, "top level", keys, seen))
+	if (!mapit_init(x, &it, root, NULL, keys, seen))
 		return;
 	while ((i = mapit_next(x, &it, &val)) != -1) {
 		switch (i) {
@@ -1555,6 +1565,26 @@ yaml_problem(struct ctx *x, yaml_parser_t *yp, const void *data, size_t len)
 	}
 }
 
+/* In file order, as a reader goes through them; stable for equal places. */
+static void
+sort_errors(struct conf_errors *errs)
+{
+	struct conf_error	tmp;
+	size_t			i, j;
+
+	for (i = 1; i < errs->n; i++) {
+		for (j = i; j > 0; j--) {
+			if (errs->e[j - 1].line < errs->e[j].line ||
+			    (errs->e[j - 1].line == errs->e[j].line &&
+			    errs->e[j - 1].column <= errs->e[j].column))
+				break;
+			tmp = errs->e[j - 1];
+			errs->e[j - 1] = errs->e[j];
+			errs->e[j] = tmp;
+		}
+	}
+}
+
 struct conf *
 conf_load_buf(const char *name, const void *data, size_t len,
     struct conf_errors *errs)
@@ -1604,6 +1634,7 @@ conf_load_buf(const char *name, const void *data, size_t len,
 	}
 	yaml_document_delete(&doc);
 	yaml_parser_delete(&yp);
+	sort_errors(errs);
 	if (errs->n > 0 || errs->dropped > 0) {
 		conf_free(c);
 		return NULL;
@@ -1709,6 +1740,13 @@ wstr(FILE *f, const char *s)
 	fputc('"', f);
 }
 
+/* Addresses and prefixes go out plain, unless they start with ':'. */
+static void
+waddr(FILE *f, const char *s)
+{
+	fprintf(f, s[0] == ':' ? "\"%s\"\n" : "%s\n", s);
+}
+
 static void
 wkey_str(FILE *f, const char *indent, const char *key, const char *s)
 {
@@ -1747,8 +1785,8 @@ write_filter(FILE *f, const char *key, const struct conf_filter *fl)
 	}
 	fprintf(f, "        rules:\n");
 	for (i = 0; i < fl->nrules; i++) {
-		fprintf(f, "          - prefix: %s\n", prefix_fmt(
-		    &fl->rules[i].prefix, t, sizeof(t)));
+		fprintf(f, "          - prefix: ");
+		waddr(f, prefix_fmt(&fl->rules[i].prefix, t, sizeof(t)));
 		fprintf(f, "            ge: %u\n", fl->rules[i].ge);
 		fprintf(f, "            le: %u\n", fl->rules[i].le);
 		fprintf(f, "            action: %s\n",
@@ -1762,7 +1800,8 @@ write_peer(FILE *f, const struct conf_peer *p)
 	char	a[IPADDR_STRLEN];
 	size_t	i;
 
-	fprintf(f, "    - address: %s\n", ipaddr_fmt(&p->addr, a, sizeof(a)));
+	fprintf(f, "    - address: ");
+	waddr(f, ipaddr_fmt(&p->addr, a, sizeof(a)));
 	fprintf(f, "      asn: %u\n", p->asn);
 	if (p->name != NULL)
 		wkey_str(f, "      ", "name", p->name);
@@ -1775,9 +1814,10 @@ write_peer(FILE *f, const struct conf_peer *p)
 	fprintf(f, "      ttl-security: %s\n", wbool(p->ttl_security));
 	if (p->multihop != 0)
 		fprintf(f, "      multihop: %u\n", p->multihop);
-	if (p->local_addr.family != 0)
-		fprintf(f, "      local-address: %s\n",
-		    ipaddr_fmt(&p->local_addr, a, sizeof(a)));
+	if (p->local_addr.family != 0) {
+		fprintf(f, "      local-address: ");
+		waddr(f, ipaddr_fmt(&p->local_addr, a, sizeof(a)));
+	}
 	fprintf(f, "      passive: %s\n", wbool(p->passive));
 	fprintf(f, "      graceful-restart: %s\n",
 	    wbool(p->graceful_restart));
@@ -1836,9 +1876,11 @@ conf_write(FILE *f, const struct conf *c)
 		fprintf(f, "cluster-cidrs: []\n");
 	else {
 		fprintf(f, "cluster-cidrs:\n");
-		for (i = 0; i < c->ncluster_cidrs; i++)
-			fprintf(f, "  - %s\n", prefix_fmt(&c->cluster_cidrs[i],
-			    t, sizeof(t)));
+		for (i = 0; i < c->ncluster_cidrs; i++) {
+			fprintf(f, "  - ");
+			waddr(f, prefix_fmt(&c->cluster_cidrs[i], t,
+			    sizeof(t)));
+		}
 	}
 	fprintf(f, "bgp:\n");
 	fprintf(f, "  asn: %u\n", c->asn);
