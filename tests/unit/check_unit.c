@@ -34,6 +34,7 @@ main(void)
 	Suite *(*const suites[])(void) = {
 		buf_suite,
 		prefix_suite,
+		conf_suite,
 	};
 	SRunner	*sr;
 	size_t	 i;
