@@ -513,7 +513,8 @@ get_list(struct ctx *x, const yaml_node_t *v, const char *key, size_t *n)
 		expected(x, v, key, "a list");
 		return NULL;
 	}
-	*n = (size_t)(v->data.sequence.items.top - v->data.sequence.items.start);
+	*n = (size_t)(v->data.sequence.items.top -
+	    v->data.sequence.items.start);
 	if (*n > CONF_LIST_MAX) {
 		cerr(x, &v->start_mark, "too many entries in '%s' (at most %d)",
 		    key, CONF_LIST_MAX);
@@ -1726,16 +1727,43 @@ conf_peer_find(const struct conf *c, const struct ipaddr *addr)
 static void
 wstr(FILE *f, const char *s)
 {
-	const unsigned char	*p;
+	const unsigned char	*p = (const unsigned char *)s;
+	uint32_t		 cp;
+	size_t			 n, i;
 
 	fputc('"', f);
-	for (p = (const unsigned char *)s; *p != '\0'; p++) {
-		if (*p == '"' || *p == '\\')
-			fprintf(f, "\\%c", *p);
-		else if (*p < 0x20 || *p == 0x7f)
-			fprintf(f, "\\x%02x", *p);
+	while (*p != '\0') {
+		if (*p == '"' || *p == '\\') {
+			fprintf(f, "\\%c", *p++);
+			continue;
+		}
+		if (*p < 0x80) {
+			if (*p < 0x20 || *p == 0x7f)
+				fprintf(f, "\\x%02x", *p);
+			else
+				fputc(*p, f);
+			p++;
+			continue;
+		}
+		/* libyaml handed us valid UTF-8; decode to spot the code
+		 * points its reader refuses raw or folds as line breaks */
+		n = *p >= 0xf0 ? 4 : *p >= 0xe0 ? 3 : *p >= 0xc0 ? 2 : 1;
+		cp = n == 4 ? *p & 0x07u : n == 3 ? *p & 0x0fu : *p & 0x1fu;
+		for (i = 1; i < n; i++) {
+			if ((p[i] & 0xc0) != 0x80)
+				break;
+			cp = cp << 6 | (p[i] & 0x3fu);
+		}
+		if (n == 1 || i < n) {
+			fprintf(f, "\\x%02x", *p++);	/* not UTF-8 */
+			continue;
+		}
+		if (cp < 0xa0 || cp == 0x2028 || cp == 0x2029 ||
+		    cp == 0xfeff || cp == 0xfffe || cp == 0xffff)
+			fprintf(f, "\\u%04x", (unsigned)cp);
 		else
-			fputc(*p, f);
+			fwrite(p, 1, n, f);
+		p += n;
 	}
 	fputc('"', f);
 }

@@ -38,9 +38,9 @@
 #define CONF_DEF_RO_SOCKET	RUNSTATEDIR "/podbgp/podbgpd.ro.ctl"
 
 struct conf_error {
-	unsigned	line;		/* 1-based; 0 when not tied to a place */
+	unsigned	line;		/* 1-based; 0: not tied to a place */
 	unsigned	column;		/* 1-based */
-	char		text[CONF_ERR_LEN];	/* "file:line:column: message" */
+	char		text[CONF_ERR_LEN];	/* "file:line:col: message" */
 };
 
 struct conf_errors {
@@ -159,7 +159,7 @@ struct conf {
 
 	char			*ctl_socket;
 	uint32_t		 ctl_mode;
-	char			*ctl_group;		/* NULL: process group */
+	char			*ctl_group;		/* NULL: our group */
 	char			*ro_socket;		/* NULL: disabled */
 	uint32_t		 ro_mode;
 

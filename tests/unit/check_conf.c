@@ -314,7 +314,8 @@ static const char *const rt_cases[] = {
 	"bgp:\n  asn: 65000\n  mesh: {mode: route-reflector, cluster-id: "
 	    "1.1.1.1}\n",
 	"bgp:\n  asn: 65000\n  peers:\n  - address: \"::1\"\n    asn: 1\n"
-	    "    name: n1\n    description: \"quote \\\" back \\\\ \u00e9t\u00e9\"\n"
+	    "    name: n1\n"
+	    "    description: \"quote \\\" back \\\\ \u00e9t\u00e9\"\n"
 	    "    password-file: \"/p\\tq\"\n    passive: true\n"
 	    "    ttl-security: true\n"
 	    "    graceful-restart: false\n    hold-time: 0\n"
