@@ -1104,6 +1104,18 @@ parse_peer(struct ctx *x, yaml_node_t *v, struct conf_peer *p,
 }
 
 static void
+peer_fini(struct conf_peer *p)
+{
+	free(p->name);
+	free(p->description);
+	free(p->password_file);
+	free(p->import.rules);
+	free(p->export.rules);
+	free(p->communities);
+	free(p->large_communities);
+}
+
+static void
 parse_peers(struct ctx *x, yaml_node_t *v, struct conf *c)
 {
 	yaml_node_item_t	*items;
@@ -1122,17 +1134,9 @@ parse_peers(struct ctx *x, yaml_node_t *v, struct conf *c)
 			continue;
 		p = &c->peers[c->npeers];
 		if (!parse_peer(x, item, p, seen[c->npeers])) {
-			/* keep it for conf_free(), reuse the slot */
-			struct conf_peer	keep = *p;
-
+			/* the slot is reused: conf_free() sees npeers only */
+			peer_fini(p);
 			memset(p, 0, sizeof(*p));
-			free(keep.name);
-			free(keep.description);
-			free(keep.password_file);
-			free(keep.import.rules);
-			free(keep.export.rules);
-			free(keep.communities);
-			free(keep.large_communities);
 			continue;
 		}
 		for (j = 0; j < c->npeers; j++)
@@ -1488,18 +1492,6 @@ conf_new(void)
 	return c;
 }
 
-static void
-peer_fini(struct conf_peer *p)
-{
-	free(p->name);
-	free(p->description);
-	free(p->password_file);
-	free(p->import.rules);
-	free(p->export.rules);
-	free(p->communities);
-	free(p->large_communities);
-}
-
 void
 conf_free(struct conf *c)
 {
@@ -1566,6 +1558,68 @@ yaml_problem(struct ctx *x, yaml_parser_t *yp, const void *data, size_t len)
 	}
 }
 
+/*
+ * libyaml's scanner revisits every open flow collection on each token, so
+ * "[[[[..." costs time quadratic in the depth (minutes for 200k levels).
+ * No configuration nests flow collections deeply: refuse that up front.
+ * Quoted scalars and comments are skipped; brackets inside plain scalars
+ * may count, which only matters if more than CONF_FLOW_DEPTH pile up.
+ */
+#define CONF_FLOW_DEPTH	64
+
+static bool
+flow_depth_ok(const unsigned char *d, size_t len, yaml_mark_t *m)
+{
+	size_t		i, depth = 0;
+	unsigned char	ch, prev = '\n', q = 0;	/* q: open quote */
+
+	memset(m, 0, sizeof(*m));
+	for (i = 0; i < len; prev = ch, i++) {
+		ch = d[i];
+		if (ch == '\n') {
+			m->line++;
+			m->column = 0;
+			continue;
+		}
+		m->column++;
+		if (q != 0) {
+			if (q == '"' && ch == '\\' && i + 1 < len &&
+			    d[i + 1] != '\n') {
+				i++;
+				m->column++;
+			} else if (ch == q)
+				q = 0;	/* '' in single quotes reopens at once */
+			continue;
+		}
+		switch (ch) {
+		case '#':
+			if (strchr(" \t\n", prev) != NULL)
+				while (i + 1 < len && d[i + 1] != '\n')
+					i++;
+			break;
+		case '"':
+		case '\'':
+			/* only where a scalar can start: not "don't" */
+			if (strchr(" \t\n[{,:", prev) != NULL)
+				q = ch;
+			break;
+		case '[':
+		case '{':
+			if (++depth > CONF_FLOW_DEPTH) {
+				m->column--;
+				return false;
+			}
+			break;
+		case ']':
+		case '}':
+			if (depth > 0)
+				depth--;
+			break;
+		}
+	}
+	return true;
+}
+
 /* In file order, as a reader goes through them; stable for equal places. */
 static void
 sort_errors(struct conf_errors *errs)
@@ -1611,6 +1665,14 @@ conf_load_buf(const char *name, const void *data, size_t len,
 		conf_free(c);
 		return NULL;
 	}
+	if (!flow_depth_ok(data, len, &start)) {
+		cerr(&x, &start, "lists and mappings nested deeper than %d "
+		    "levels", CONF_FLOW_DEPTH);
+		yaml_parser_delete(&yp);
+		conf_free(c);
+		return NULL;
+	}
+	memset(&start, 0, sizeof(start));
 	yaml_parser_set_input_string(&yp, data, len);
 	if (!yaml_parser_load(&yp, &doc)) {
 		yaml_problem(&x, &yp, data, len);

@@ -504,6 +504,25 @@ START_TEST(list_limit)
 }
 END_TEST
 
+START_TEST(nesting_limit)
+{
+	char	y[256];
+
+	/* 64 levels are fine for the scanner, the 65th is refused */
+	snprintf(y, sizeof(y), "bgp: {asn: 1}\nlog: %.64s%.64s\n",
+	    "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[",
+	    "]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]");
+	ck_assert_ptr_null(load(y));
+	ck_assert_str_eq(errs.e[0].text, "t.yaml:2:6: expected a mapping for "
+	    "'log', got a list");
+	snprintf(y, sizeof(y), "bgp: {asn: 1}\nlog: \"[{\" # [{\n%.65s\n",
+	    "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[");
+	ck_assert_ptr_null(load(y));
+	ck_assert_str_eq(errs.e[0].text, "t.yaml:3:65: lists and mappings "
+	    "nested deeper than 64 levels");
+}
+END_TEST
+
 START_TEST(load_file)
 {
 	char		 path[] = "/tmp/check_conf.XXXXXX";
@@ -571,6 +590,7 @@ conf_suite(void)
 	    sizeof(bad_cases) / sizeof(bad_cases[0]));
 	tcase_add_test(tc, error_cap);
 	tcase_add_test(tc, list_limit);
+	tcase_add_test(tc, nesting_limit);
 	tcase_add_test(tc, load_file);
 	tcase_add_test(tc, load_missing_file);
 	suite_add_tcase(s, tc);
