@@ -886,7 +886,8 @@ parse_large(const char *s, struct conf_large_community *lc)
 		buf[i][len] = '\0';
 		if (parse_num(buf[i], &v[i]) == -1 || v[i] > UINT32_MAX)
 			return -1;
-		p = colon + 1;
+		if (colon != NULL)
+			p = colon + 1;
 	}
 	lc->global = (uint32_t)v[0];
 	lc->local1 = (uint32_t)v[1];
@@ -1830,11 +1831,14 @@ wstr(FILE *f, const char *s)
 	fputc('"', f);
 }
 
-/* Addresses and prefixes go out plain, unless they start with ':'. */
+/*
+ * IPv4 addresses and prefixes go out plain; IPv6 ones quoted, since a
+ * plain scalar may neither start nor end with ':' ("::1", "2001:db8::").
+ */
 static void
 waddr(FILE *f, const char *s)
 {
-	fprintf(f, s[0] == ':' ? "\"%s\"\n" : "%s\n", s);
+	fprintf(f, strchr(s, ':') != NULL ? "\"%s\"\n" : "%s\n", s);
 }
 
 static void

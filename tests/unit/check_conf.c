@@ -322,6 +322,9 @@ static const char *const rt_cases[] = {
 	    "    export: {allow-default: true, rules: [{prefix: \"::/0\", "
 	    "le: 128, action: reject}]}\n    max-prefixes: 7\n"
 	    "    communities: [\"0:0\"]\n    large-communities: [\"0:0:0\"]\n",
+	/* a plain scalar cannot end in ':' */
+	"bgp: {asn: 1, peers: [{address: \"2001:db8::1\", asn: 2, "
+	    "local-address: \"2001:db8::\"}]}\n",
 	"nodes: {source: file, file: /n}\nbgp: {asn: 2}\n"
 	    "control: {socket: /s, mode: \"0600\", group: g, "
 	    "read-only-socket: ~, read-only-mode: \"0640\"}\n"
