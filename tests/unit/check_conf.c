@@ -1,3 +1,9 @@
+/*
+ * conf suite: what an operator sees. Bad input gives the exact message with
+ * file:line:column; good input gives the documented defaults; the
+ * normalised output loads back to an equal config; conf_diff() tells reload
+ * what changed.
+ */
 #include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
