@@ -36,6 +36,7 @@ main(void)
 		prefix_suite,
 		bgp_msg_suite,
 		bgp_attr_suite,
+		sessions_suite,
 	};
 	SRunner	*sr;
 	size_t	 i;
