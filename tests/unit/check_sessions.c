@@ -122,6 +122,8 @@ struct tx_msg {
 	struct ipaddr	 mp_nh;
 	struct ipaddr	 mp_ll;
 	uint8_t		 unreach_aid;
+	bool		 has_rt;
+	uint8_t		 rt[8];		/* one route target, wire form */
 	struct tx_pfxlist nlri, withdrawn, mp_reach, mp_unreach;
 
 	/* NOTIFICATION */
@@ -334,7 +336,7 @@ parse_attr(struct tx_msg *m, const char *l)
 	struct tx_attr	*a;
 	const char	*v, *nh;
 	char		 addr[2][IPADDR_STRLEN];
-	uint32_t	 afi, safi;
+	uint32_t	 afi, safi, as, val;
 	int		 n;
 
 	TRUE("too many attributes", m->nattrs < TX_MAX);
@@ -384,6 +386,22 @@ parse_attr(struct tx_msg *m, const char *l)
 		if (n == 2)
 			TRUE("MP_REACH link-local next hop",
 			    ipaddr_parse(addr[1], &m->mp_ll) == 0);
+		break;
+	case BGP_ATTR_EXT_COMMUNITIES:
+		/* RFC 4360 4: the only kind the recordings hold, checked */
+		if (a->len != 8 || sscanf(v, "Route Target: %" SCNu32 ":%"
+		    SCNu32 " [Transitive 2-Octet AS-Specific%n", &as, &val,
+		    &n) != 2 || as > 0xffff)
+			break;
+		m->has_rt = true;
+		m->rt[0] = 0x00;
+		m->rt[1] = 0x02;
+		m->rt[2] = (uint8_t)(as >> 8);
+		m->rt[3] = (uint8_t)as;
+		m->rt[4] = (uint8_t)(val >> 24);
+		m->rt[5] = (uint8_t)(val >> 16);
+		m->rt[6] = (uint8_t)(val >> 8);
+		m->rt[7] = (uint8_t)val;
 		break;
 	case BGP_ATTR_MP_UNREACH_NLRI:
 		TRUE("MP_UNREACH family", kv_u32(v, "afi", &afi) &&
@@ -703,6 +721,46 @@ check_attr_list(const struct bgp_update *u, const struct tx_msg *m)
 			    "decoded but not in the list", where, t);
 }
 
+/*
+ * Attributes passed on raw: the unknown optional transitive ones (OTC,
+ * type 35, in the recordings) with Partial set, and extended communities.
+ */
+static void
+check_raw(const struct bgp_update *u, const struct tx_msg *m)
+{
+	struct bgp_raw_iter	 it;
+	struct bgp_raw_attr	 a;
+	const struct tx_attr	*x;
+	size_t			 i, n = 0, want = 0;
+	uint8_t			 flags;
+
+	for (i = 0; i < m->nattrs; i++) {
+		x = &m->attrs[i];
+		if ((x->flags & BGP_ATTRF_OPTIONAL) &&
+		    (x->flags & BGP_ATTRF_TRANSITIVE) &&
+		    (!bgp_update_has(u, x->type) ||
+		    x->type == BGP_ATTR_EXT_COMMUNITIES))
+			want++;
+	}
+	bgp_raw_iter_init(&it, u);
+	while (bgp_raw_next(&it, u, &a) == 1) {
+		n++;
+		for (i = 0; i < m->nattrs && m->attrs[i].type != a.type; i++)
+			;
+		ck_assert_msg(i < m->nattrs, "%s: raw attribute %u not in "
+		    "tshark's list", where, a.type);
+		x = &m->attrs[i];
+		EQ("raw attribute length", a.len, x->len);
+		flags = (uint8_t)(x->flags & ~BGP_ATTRF_EXTLEN);
+		if (!bgp_update_has(u, a.type))
+			flags |= BGP_ATTRF_PARTIAL;
+		EQ("raw attribute flags", a.flags, flags);
+		if (a.type == BGP_ATTR_EXT_COMMUNITIES && m->has_rt)
+			TRUE("route target", memcmp(a.val, m->rt, 8) == 0);
+	}
+	EQ("raw attributes", n, want);
+}
+
 static void
 check_update(const struct tx_msg *m, const uint8_t *msg, size_t len,
     const struct bgp_peer_ctx *ctx)
@@ -719,6 +777,7 @@ check_update(const struct tx_msg *m, const uint8_t *msg, size_t len,
 	ck_assert_msg(v == BGP_OK, "%s: verdict %d (%s)", where, v,
 	    e.why != NULL ? e.why : "?");
 	check_attr_list(&u, m);
+	check_raw(&u, m);
 
 	if (bgp_update_has(&u, BGP_ATTR_ORIGIN))
 		EQ("ORIGIN", u.origin, m->origin);
