@@ -390,8 +390,8 @@ parse_attr(struct tx_msg *m, const char *l)
 	case BGP_ATTR_EXT_COMMUNITIES:
 		/* RFC 4360 4: the only kind the recordings hold, checked */
 		if (a->len != 8 || sscanf(v, "Route Target: %" SCNu32 ":%"
-		    SCNu32 " [Transitive 2-Octet AS-Specific%n", &as, &val,
-		    &n) != 2 || as > 0xffff)
+		    SCNu32, &as, &val) != 2 || as > 0xffff ||
+		    strstr(v, "[Transitive 2-Octet AS-Specific]") == NULL)
 			break;
 		m->has_rt = true;
 		m->rt[0] = 0x00;
