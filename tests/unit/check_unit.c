@@ -37,6 +37,7 @@ main(void)
 		bgp_msg_suite,
 		bgp_attr_suite,
 		conf_suite,
+		sessions_suite,
 	};
 	SRunner	*sr;
 	size_t	 i;
