@@ -160,27 +160,30 @@ policy_set_connected(struct policy_ctx *ctx, const struct prefix *p,
 }
 
 static int
-node_copy(struct policy_node *dst, const struct policy_node *src)
+node_copy(struct policy_node *dst, const struct prefix *cidrs,
+    size_t ncidrs, const struct ipaddr *addrs, size_t naddrs)
 {
 	memset(dst, 0, sizeof(*dst));
-	if (set_array(&dst->cidrs, &dst->ncidrs, src->cidrs, src->ncidrs,
-	    sizeof(*src->cidrs)) == -1 ||
-	    set_array(&dst->addrs, &dst->naddrs, src->addrs, src->naddrs,
-	    sizeof(*src->addrs)) == -1) {
+	if (set_array(&dst->cidrs, &dst->ncidrs, cidrs, ncidrs,
+	    sizeof(*cidrs)) == -1 ||
+	    set_array(&dst->addrs, &dst->naddrs, addrs, naddrs,
+	    sizeof(*addrs)) == -1) {
 		node_fini(dst);
 		return -1;
 	}
 	return 0;
 }
 
+/* Whether n holds exactly these CIDRs and addresses, in this order. */
 static bool
-node_eq(const struct policy_node *a, const struct policy_node *b)
+node_same(const struct policy_node *n, const struct prefix *cidrs,
+    size_t ncidrs, const struct ipaddr *addrs, size_t naddrs)
 {
-	return a->ncidrs == b->ncidrs && a->naddrs == b->naddrs &&
-	    (a->ncidrs == 0 ||
-	    memcmp(a->cidrs, b->cidrs, a->ncidrs * sizeof(*a->cidrs)) == 0) &&
-	    (a->naddrs == 0 ||
-	    memcmp(a->addrs, b->addrs, a->naddrs * sizeof(*a->addrs)) == 0);
+	return n->ncidrs == ncidrs && n->naddrs == naddrs &&
+	    (ncidrs == 0 ||
+	    memcmp(n->cidrs, cidrs, ncidrs * sizeof(*cidrs)) == 0) &&
+	    (naddrs == 0 ||
+	    memcmp(n->addrs, addrs, naddrs * sizeof(*addrs)) == 0);
 }
 
 int
@@ -191,7 +194,8 @@ policy_set_nodes(struct policy_ctx *ctx, const struct policy_node *nodes,
 	size_t			 i;
 
 	if (n == ctx->nnodes) {
-		for (i = 0; i < n && node_eq(&ctx->nodes[i], &nodes[i]); i++)
+		for (i = 0; i < n && node_same(&ctx->nodes[i], nodes[i].cidrs,
+		    nodes[i].ncidrs, nodes[i].addrs, nodes[i].naddrs); i++)
 			continue;
 		if (i == n)
 			return 0;
@@ -201,7 +205,9 @@ policy_set_nodes(struct policy_ctx *ctx, const struct policy_node *nodes,
 		if ((copy = calloc(n, sizeof(*copy))) == NULL)
 			return -1;
 		for (i = 0; i < n; i++)
-			if (node_copy(&copy[i], &nodes[i]) == -1) {
+			if (node_copy(&copy[i], nodes[i].cidrs,
+			    nodes[i].ncidrs, nodes[i].addrs,
+			    nodes[i].naddrs) == -1) {
 				nodes_free(copy, i);
 				return -1;
 			}
@@ -231,15 +237,11 @@ int
 policy_peer_set_node(struct policy_peer *pp, const struct prefix *cidrs,
     size_t ncidrs, const struct ipaddr *addrs, size_t naddrs)
 {
-	struct policy_node	 src, copy;
+	struct policy_node	 copy;
 
-	src.cidrs = (struct prefix *)(uintptr_t)cidrs;
-	src.ncidrs = ncidrs;
-	src.addrs = (struct ipaddr *)(uintptr_t)addrs;
-	src.naddrs = naddrs;
-	if (node_eq(&pp->node, &src))
+	if (node_same(&pp->node, cidrs, ncidrs, addrs, naddrs))
 		return 0;
-	if (node_copy(&copy, &src) == -1)
+	if (node_copy(&copy, cidrs, ncidrs, addrs, naddrs) == -1)
 		return -1;
 	node_fini(&pp->node);
 	pp->node = copy;
@@ -417,6 +419,8 @@ policy_prefix_add(struct policy_peer *pp, enum bgp_aid aid,
 		return false;
 	pp->rejected[POLICY_MAX_PREFIX]++;
 	pp->over_limit = true;
+	if (lim == NULL)
+		return true;
 	memset(lim, 0, sizeof(*lim));
 	lim->code = BGP_ERR_CEASE;
 	lim->subcode = BGP_ERR_CEASE_MAX_PREFIX;

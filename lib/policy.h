@@ -46,7 +46,7 @@ enum policy_reason {
 	POLICY_RULE_REJECT,
 	POLICY_MAX_PREFIX,		/* over the limit (policy_prefix_add) */
 	POLICY_EXP_NOT_OWN,		/* export, built-in: not our pod CIDR */
-	POLICY_EXP_IBGP,		/* node route to a node, not reflected */
+	POLICY_EXP_IBGP,		/* node route to a node, unreflected */
 	POLICY_EXP_NO_ADVERTISE,	/* RFC 1997 well-known community */
 	POLICY_EXP_NO_EXPORT,		/* RFC 1997, towards another AS */
 	POLICY_REASON_MAX
@@ -57,7 +57,7 @@ const char	*policy_reason_name(enum policy_reason r);
 
 enum policy_peer_kind {
 	POLICY_PEER_EXTERNAL = 0,	/* listed under peers: ToR, router */
-	POLICY_PEER_NODE,		/* another node: full mesh or reflector */
+	POLICY_PEER_NODE,		/* another node: full mesh or RR */
 };
 
 /* What podbgpd knows of a node from the API: owned arrays. */
@@ -116,8 +116,8 @@ int	policy_set_addrs(struct policy_ctx *ctx, const struct ipaddr *a,
 int	policy_set_connected(struct policy_ctx *ctx, const struct prefix *p,
 	    size_t n);
 /* Every node of the cluster, for route-reflector mode. */
-int	policy_set_nodes(struct policy_ctx *ctx, const struct policy_node *nodes,
-	    size_t n);
+int	policy_set_nodes(struct policy_ctx *ctx,
+	    const struct policy_node *nodes, size_t n);
 /* Whether this node is a route reflector now (its label). */
 void	policy_set_reflector(struct policy_ctx *ctx, bool reflector);
 /* This node's AS (bgp.asn or its annotation); for NO_EXPORT. */
@@ -146,7 +146,7 @@ bool	policy_import(struct policy_ctx *ctx, struct policy_peer *pp,
  * Max-prefix. The glue calls policy_prefix_add when a prefix accepted by
  * policy_import is new in the peer's Adj-RIB-In, policy_prefix_del when one
  * leaves it, policy_peer_session_down when the session ends. Above
- * conf->max_prefixes, add returns true and fills *lim: send
+ * conf->max_prefixes, add returns true and fills *lim (if not NULL): send
  * NOTIFICATION(code, subcode, data), close, and connect again after
  * lim->restart seconds (0: stay down until an operator restarts it).
  */

@@ -17,7 +17,7 @@
 #include "policy.h"
 
 #define CONF_FMT							\
-	"cluster-cidrs: [10.244.0.0/16, \"fd00:10:244::/56\"]\n"		\
+	"cluster-cidrs: [10.244.0.0/16, \"fd00:10:244::/56\"]\n"	\
 	"bgp:\n"							\
 	"  asn: 64512\n"						\
 	"  mesh: {mode: %s}\n"						\
@@ -50,7 +50,8 @@
 	"          - {prefix: 10.244.0.0/16, ge: 24, le: 24, "		\
 	"action: accept}\n"						\
 	"      max-prefixes: {limit: 3, restart-time: 60}\n"		\
-	"      communities: [\"65001:200\", \"65001:100\", no-export]\n"	\
+	"      communities: [\"65001:200\", \"65001:100\", "		\
+	"no-export]\n"							\
 	"      large-communities: [\"4200000001:1:2\", \"1:2:3\"]\n"	\
 	"    - address: 10.1.0.3\n"					\
 	"      asn: 64512\n"						\
@@ -172,9 +173,12 @@ fix_init(struct fix *f, enum mode m, bool facts)
 		own_facts(f->ctx);
 	if (m == RR)
 		all_nodes(f->ctx);
-	policy_peer_init(&f->peer[TA], POLICY_PEER_EXTERNAL, &f->conf->peers[0]);
-	policy_peer_init(&f->peer[TB], POLICY_PEER_EXTERNAL, &f->conf->peers[1]);
-	policy_peer_init(&f->peer[TC], POLICY_PEER_EXTERNAL, &f->conf->peers[2]);
+	policy_peer_init(&f->peer[TA], POLICY_PEER_EXTERNAL,
+	    &f->conf->peers[0]);
+	policy_peer_init(&f->peer[TB], POLICY_PEER_EXTERNAL,
+	    &f->conf->peers[1]);
+	policy_peer_init(&f->peer[TC], POLICY_PEER_EXTERNAL,
+	    &f->conf->peers[2]);
 	policy_peer_init(&f->peer[NB], POLICY_PEER_NODE, NULL);
 	set_node(&f->peer[NB], "10.244.2.0/24", "fd00:10:244:2::/64",
 	    "10.1.0.6", "2001:db8:1::6");
@@ -370,6 +374,13 @@ START_TEST(import_fact_updates)
 	ck_assert_int_eq(import(&f, TA, "10.244.7.0/24", NULL),
 	    POLICY_OVERLAPS_OWN_CIDR);
 	ck_assert_int_eq(import(&f, TA, "fd00:10:244:1::/64", NULL), OK);
+	/* an own pod CIDR beats tor-b's first rule, which accepts it */
+	ck_assert_int_eq(import(&f, TB, "10.244.200.0/24", NULL), OK);
+	pod = P("10.244.200.0/24");
+	ck_assert_int_eq(policy_set_pod_cidrs(f.ctx, &pod, 1), 1);
+	ck_assert_int_eq(import(&f, TB, "10.244.200.0/24", NULL),
+	    POLICY_OVERLAPS_OWN_CIDR);
+	ck_assert_int_eq(import(&f, TA, "10.244.7.0/24", NULL), OK);
 	/* a new address inside the cluster range */
 	ck_assert_int_eq(import(&f, TA, "10.244.8.0/24", NULL), OK);
 	ck_assert_int_eq(policy_set_addrs(f.ctx, &addr, 1), 1);
@@ -527,6 +538,8 @@ START_TEST(maxpfx_bare_number)
 	ck_assert(policy_prefix_add(&f.peer[TC], BGP_AID_IPV4, &lim));
 	ck_assert_uint_eq(lim.restart, 0);	/* stay down */
 	ck_assert_uint_eq(lim.data[6], 2);
+	ck_assert(policy_prefix_add(&f.peer[TC], BGP_AID_IPV4, NULL));
+	ck_assert_uint_eq(f.peer[TC].rejected[POLICY_MAX_PREFIX], 2);
 	fix_fini(&f);
 }
 END_TEST
