@@ -280,9 +280,12 @@ open_received(struct bgp_fsm *f, const struct bgp_fsm_input *in,
 	if (send_open)
 		out->actions |= BGP_FSM_A_INIT_RESOURCES | BGP_FSM_A_SEND_OPEN;
 	out->actions |= BGP_FSM_A_SEND_KEEPALIVE;
-	f->hold_ms = in->hold_time * 1000;
+	/* the wire field has 16 bits; keep the products in range */
+	f->hold_ms = (in->hold_time > UINT16_MAX ? UINT16_MAX :
+	    in->hold_time) * 1000;
 	if (in->keepalive != 0)
-		f->keepalive_ms = in->keepalive * 1000;
+		f->keepalive_ms = (in->keepalive > UINT16_MAX ? UINT16_MAX :
+		    in->keepalive) * 1000;
 	else
 		f->keepalive_ms = f->hold_ms / 3;
 	if (f->hold_ms != 0) {

@@ -65,7 +65,7 @@ enum bgp_fsm_event {
 	BGP_EV_TCP_CONFIRMED = 17,
 	BGP_EV_TCP_FAILS = 18,
 	BGP_EV_OPEN = 19,
-	BGP_EV_OPEN_DELAYED = 20,	/* BGPOpen with DelayOpenTimer running */
+	BGP_EV_OPEN_DELAYED = 20,	/* BGPOpen, DelayOpenTimer running */
 	BGP_EV_HEADER_ERR = 21,
 	BGP_EV_OPEN_ERR = 22,
 	BGP_EV_COLLISION_DUMP = 23,
@@ -95,7 +95,7 @@ enum bgp_fsm_timer {
 #define BGP_FSM_A_SEND_NOTIFICATION	0x0001	/* out.code, out.subcode */
 #define BGP_FSM_A_SEND_OPEN		0x0002
 #define BGP_FSM_A_SEND_KEEPALIVE	0x0004
-#define BGP_FSM_A_TCP_DROP		0x0008	/* close this FSM's connection */
+#define BGP_FSM_A_TCP_DROP		0x0008	/* close this FSM's socket */
 #define BGP_FSM_A_TCP_REJECT		0x0010	/* refuse the connection the
 						   event was about */
 #define BGP_FSM_A_TCP_CONNECT		0x0020	/* initiate a connection */
@@ -124,7 +124,8 @@ struct bgp_fsm_conf {
 	uint32_t	idle_hold_max_ms;	/* cap of the back-off */
 	uint32_t	idle_stable_ms;		/* Established this long
 						   resets the back-off */
-	bool		notify_without_open;	/* SendNOTIFICATIONwithoutOPEN */
+	/* SendNOTIFICATIONwithoutOPEN */
+	bool		notify_without_open;
 	bool		collision_established;	/* CollisionDetect-
 						   EstablishedState */
 };
@@ -171,8 +172,8 @@ struct bgp_fsm {
 	struct bgp_fsm_conf	conf;
 	enum bgp_fsm_state	state;
 	uint32_t		connect_retry_counter;
-	bool			enabled;	/* started and not ManualStop'd:
-						   restart after IdleHoldTimer */
+	bool			enabled;	/* started, not ManualStop'd:
+						   IdleHoldTimer restarts */
 	bool			passive;	/* started passive */
 	bool			running[BGP_TIMER_MAX];
 	uint64_t		deadline_ms[BGP_TIMER_MAX];	/* if running */
@@ -180,7 +181,7 @@ struct bgp_fsm {
 	uint32_t		keepalive_ms;	/* before jitter; 0: none */
 	uint32_t		idle_hold_ms;	/* next damped wait */
 	uint64_t		established_ms;	/* when Established began */
-	uint32_t		flaps;		/* consecutive damped failures */
+	uint32_t		flaps;		/* consecutive damped flaps */
 };
 
 void	bgp_fsm_conf_default(struct bgp_fsm_conf *c);
@@ -220,8 +221,13 @@ void	bgp_fsm_init(struct bgp_fsm *f, const struct bgp_fsm_conf *conf);
  *    and later, a second connection is the glue's (another FSM), so
  *    TcpConnection_Valid, Tcp_CR_Acked and TcpConnectionConfirmed change
  *    nothing here.
+ *  - AutomaticStop counts as a failure and leaves the FSM started: it
+ *    restarts after IdleHoldTimer (max-prefix). To keep a peer down the glue
+ *    sends ManualStop or discards the FSM.
  * Timers: ConnectRetry and Keepalive are jittered (RFC 4271 10) by
- * bgp_fsm_jitter(time, in->rand); the others are not.
+ * bgp_fsm_jitter(time, in->rand); the others are not. The glue delivers a
+ * timer event only for a timer that runs (f->running[]); a timer the step
+ * stops must not fire afterwards. Hold times above 65535 s are clamped.
  */
 int	bgp_fsm_step(struct bgp_fsm *f, enum bgp_fsm_event ev,
 	    const struct bgp_fsm_input *in, struct bgp_fsm_out *out);

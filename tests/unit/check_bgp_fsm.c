@@ -619,6 +619,13 @@ START_TEST(fsm_timer_values)
 	ck_assert_uint_eq(out.timer[BGP_TIMER_HOLD].ms, 9000);
 	ck_assert_uint_eq(out.timer[BGP_TIMER_KEEPALIVE].ms, 2000);
 
+	/* a hold time past the 16-bit wire field is clamped, not wrapped */
+	setup(&f, S_OPENSENT);
+	in = input(0, 5000000);
+	bgp_fsm_step(&f, BGP_EV_OPEN, &in, &out);
+	ck_assert_uint_eq(out.timer[BGP_TIMER_HOLD].ms, 65535000);
+	ck_assert_uint_eq(out.timer[BGP_TIMER_KEEPALIVE].ms, 21845000);
+
 	/* DelayOpenTime from the configuration */
 	bgp_fsm_conf_default(&c);
 	c.delay_open = true;
