@@ -666,6 +666,7 @@ bgp_fsm_step(struct bgp_fsm *f, enum bgp_fsm_event ev,
 		in = &zero;
 	if (ev == BGP_EV_OPEN && f->running[BGP_TIMER_DELAY_OPEN])
 		ev = BGP_EV_OPEN_DELAYED;
+	out->event = ev;
 
 	switch (f->state) {
 	case BGP_FSM_IDLE:

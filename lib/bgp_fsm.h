@@ -159,6 +159,8 @@ struct bgp_fsm_timer_act {
 };
 
 struct bgp_fsm_out {
+	enum bgp_fsm_event	 event;		/* as taken (BGPOpen may become
+						   event 20); 0 if refused */
 	enum bgp_fsm_state	 prev;		/* state before the step */
 	enum bgp_fsm_state	 state;		/* state after the step */
 	uint32_t		 actions;	/* BGP_FSM_A_* */

@@ -948,6 +948,133 @@ START_TEST(fsm_collision_glue)
 }
 END_TEST
 
+/* One step as the glue would log it: state, event, result, actions. */
+static void
+trace(struct bgp_fsm *f, enum bgp_fsm_event ev, struct bgp_fsm_input *in,
+    char *buf, size_t len)
+{
+	struct bgp_fsm_out	out;
+	char			line[512];
+	uint32_t		bit;
+	int			t, n;
+
+	ck_assert_int_eq(bgp_fsm_step(f, ev, in, &out), 0);
+	n = snprintf(line, sizeof(line), "%s %s -> %s:",
+	    bgp_fsm_state_name(out.prev), bgp_fsm_event_name(out.event),
+	    bgp_fsm_state_name(out.state));
+	for (bit = 1; bit < BGP_FSM_A_MAX; bit <<= 1) {
+		if ((out.actions & bit) == 0)
+			continue;
+		n += snprintf(line + n, sizeof(line) - n, " %s",
+		    bgp_fsm_action_name(bit));
+		if (bit == NOTIF)
+			n += snprintf(line + n, sizeof(line) - n, "(%s, %s)",
+			    bgp_err_code_name(out.code),
+			    bgp_err_subcode_name(out.code, out.subcode));
+	}
+	for (t = 0; t < BGP_TIMER_MAX; t++)
+		if (out.timer[t].op == BGP_TIMER_START)
+			n += snprintf(line + n, sizeof(line) - n, " %s=%u",
+			    bgp_fsm_timer_name(t), out.timer[t].ms);
+		else if (out.timer[t].op == BGP_TIMER_STOP)
+			n += snprintf(line + n, sizeof(line) - n, " %s-",
+			    bgp_fsm_timer_name(t));
+	ck_assert_int_lt(n, sizeof(line) - 1);
+	strncat(buf, line, len - strlen(buf) - 1);
+	strncat(buf, "\n", len - strlen(buf) - 1);
+}
+
+/* A whole life as the glue logs it, against a transcript. */
+START_TEST(fsm_trace_active)
+{
+	static const char	want[] =
+	    "Idle ManualStart -> Connect: tcp-connect init-resources "
+	    "connect-retry-counter-zero ConnectRetryTimer=120000\n"
+	    "Connect TcpConnectionFails -> Idle: tcp-drop release-resources "
+	    "ConnectRetryTimer- IdleHoldTimer=5000\n"
+	    "Idle IdleHoldTimer_Expires -> Connect: tcp-connect "
+	    "init-resources ConnectRetryTimer=90001\n"
+	    "Connect Tcp_CR_Acked -> OpenSent: send-open init-resources "
+	    "ConnectRetryTimer- HoldTimer=240000\n"
+	    "OpenSent BGPOpen -> OpenConfirm: send-keepalive HoldTimer=9000 "
+	    "KeepaliveTimer=3000\n"
+	    "OpenConfirm KeepAliveMsg -> Established: session-up "
+	    "HoldTimer=9000\n"
+	    "Established KeepaliveTimer_Expires -> Established: "
+	    "send-keepalive KeepaliveTimer=2251\n"
+	    "Established UpdateMsg -> Established: HoldTimer=9000\n"
+	    "Established HoldTimer_Expires -> Idle: send-notification"
+	    "(hold timer expired, unspecific) tcp-drop release-resources "
+	    "delete-routes connect-retry-counter-incr damp session-down "
+	    "HoldTimer- KeepaliveTimer- IdleHoldTimer=5000\n";
+	char			buf[2048] = "";
+	struct bgp_fsm		f;
+	struct bgp_fsm_input	in = input(0, 0);
+
+	bgp_fsm_init(&f, NULL);
+	trace(&f, BGP_EV_MANUAL_START, &in, buf, sizeof(buf));
+	trace(&f, BGP_EV_TCP_FAILS, &in, buf, sizeof(buf));
+	in.rand = 0xffffffff;
+	trace(&f, BGP_EV_IDLE_HOLD_EXPIRES, &in, buf, sizeof(buf));
+	in.rand = 0;
+	trace(&f, BGP_EV_TCP_CR_ACKED, &in, buf, sizeof(buf));
+	in.hold_time = 9;
+	trace(&f, BGP_EV_OPEN, &in, buf, sizeof(buf));
+	in.hold_time = 0;
+	trace(&f, BGP_EV_KEEPALIVE, &in, buf, sizeof(buf));
+	in.rand = 0xffffffff;
+	trace(&f, BGP_EV_KEEPALIVE_EXPIRES, &in, buf, sizeof(buf));
+	trace(&f, BGP_EV_UPDATE, &in, buf, sizeof(buf));
+	trace(&f, BGP_EV_HOLD_EXPIRES, &in, buf, sizeof(buf));
+	ck_assert_str_eq(buf, want);
+}
+END_TEST
+
+/* Passive with DelayOpen: the peer's OPEN comes first. */
+START_TEST(fsm_trace_passive)
+{
+	static const char	want[] =
+	    "Idle ManualStart_with_PassiveTcpEstablishment -> Active: "
+	    "init-resources connect-retry-counter-zero "
+	    "ConnectRetryTimer=120000\n"
+	    "Active TcpConnectionConfirmed -> Active: ConnectRetryTimer- "
+	    "DelayOpenTimer=5000\n"
+	    "Active BGPOpen_with_DelayOpenTimer_running -> OpenConfirm: "
+	    "send-open send-keepalive init-resources HoldTimer=90000 "
+	    "KeepaliveTimer=30000 DelayOpenTimer-\n"
+	    "OpenConfirm KeepAliveMsg -> Established: session-up "
+	    "HoldTimer=90000\n"
+	    "Established UpdateMsgErr -> Idle: send-notification"
+	    "(UPDATE message error, malformed attribute list) tcp-drop "
+	    "release-resources delete-routes connect-retry-counter-incr damp "
+	    "session-down HoldTimer- KeepaliveTimer- IdleHoldTimer=5000\n"
+	    "Idle IdleHoldTimer_Expires -> Active: init-resources "
+	    "ConnectRetryTimer=120000\n"
+	    "Active ManualStop -> Idle: tcp-drop release-resources "
+	    "connect-retry-counter-zero ConnectRetryTimer-\n";
+	char			buf[2048] = "";
+	struct bgp_fsm_conf	c;
+	struct bgp_fsm		f;
+	struct bgp_fsm_input	in = input(0, 0);
+
+	bgp_fsm_conf_default(&c);
+	c.delay_open = true;
+	bgp_fsm_init(&f, &c);
+	trace(&f, BGP_EV_MANUAL_START_PASSIVE, &in, buf, sizeof(buf));
+	trace(&f, BGP_EV_TCP_CONFIRMED, &in, buf, sizeof(buf));
+	in.hold_time = 90;
+	trace(&f, BGP_EV_OPEN, &in, buf, sizeof(buf));
+	in.hold_time = 0;
+	trace(&f, BGP_EV_KEEPALIVE, &in, buf, sizeof(buf));
+	in.code = BGP_ERR_UPDATE;
+	in.subcode = BGP_ERR_UPD_ATTR_LIST;
+	trace(&f, BGP_EV_UPDATE_ERR, &in, buf, sizeof(buf));
+	trace(&f, BGP_EV_IDLE_HOLD_EXPIRES, &in, buf, sizeof(buf));
+	trace(&f, BGP_EV_MANUAL_STOP, &in, buf, sizeof(buf));
+	ck_assert_str_eq(buf, want);
+}
+END_TEST
+
 START_TEST(fsm_names)
 {
 	const char	*seen[BGP_EV_MAX];
@@ -1014,6 +1141,8 @@ bgp_fsm_suite(void)
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("names");
+	tcase_add_test(tc, fsm_trace_active);
+	tcase_add_test(tc, fsm_trace_passive);
 	tcase_add_test(tc, fsm_names);
 	suite_add_tcase(s, tc);
 	return s;
