@@ -219,6 +219,9 @@ void	bgp_fsm_init(struct bgp_fsm *f, const struct bgp_fsm_conf *conf);
  *  - Unexpected messages get the RFC 6608 subcode of the state; unexpected
  *    timer events get subcode Unspecified.
  *  - TcpConnectionFails always closes the descriptor (TCP_DROP).
+ *  - Until an OPEN arrives the FSM holds one connection: on
+ *    TcpConnectionConfirmed (the peer's, accepted) in Connect the glue
+ *    gives up its own pending connect; Tcp_CR_Acked is its own completing.
  *  - In Idle, incoming connections are refused (TCP_REJECT); in OpenSent
  *    and later, a second connection is the glue's (another FSM), so
  *    TcpConnection_Valid, Tcp_CR_Acked and TcpConnectionConfirmed change

@@ -467,6 +467,10 @@ START_TEST(fsm_table)
 	    "%s: state %s, want %s", where, bgp_fsm_state_name(out.state),
 	    bgp_fsm_state_name(r->to));
 	ck_assert_int_eq(out.prev, setup_want[r->from].state);
+	/* an OPEN while DelayOpenTimer runs is taken as event 20 */
+	ck_assert_int_eq(out.event, r->ev == BGP_EV_OPEN &&
+	    setup_want[r->from].running[BGP_TIMER_DELAY_OPEN] == 'D' ?
+	    BGP_EV_OPEN_DELAYED : r->ev);
 	actions_str(out.actions, got, sizeof(got));
 	actions_str(r->actions, want, sizeof(want));
 	ck_assert_msg(out.actions == r->actions, "%s: actions [%s], want [%s]",
