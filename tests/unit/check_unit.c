@@ -36,6 +36,7 @@ main(void)
 		prefix_suite,
 		bgp_msg_suite,
 		bgp_attr_suite,
+		bgp_fsm_suite,
 		conf_suite,
 		sessions_suite,
 		policy_suite,

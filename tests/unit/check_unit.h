@@ -8,6 +8,7 @@ Suite	*buf_suite(void);
 Suite	*prefix_suite(void);
 Suite	*bgp_msg_suite(void);
 Suite	*bgp_attr_suite(void);
+Suite	*bgp_fsm_suite(void);
 Suite	*conf_suite(void);
 Suite	*sessions_suite(void);
 Suite	*policy_suite(void);
