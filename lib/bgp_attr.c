@@ -322,23 +322,43 @@ dec_aspath(struct dec *d, const uint8_t *v, size_t len)
 	return 0;
 }
 
+/*
+ * RFC 4271 6.3: a next hop must be a valid host address. Unspecified,
+ * loopback and multicast addresses are not, for NEXT_HOP and for the
+ * next hop of MP_REACH_NLRI alike (RFC 4760 says nothing of its own).
+ */
+static bool
+nexthop_martian(const struct ipaddr *a)
+{
+	static const uint8_t	zero[16], loop6[16] = { [15] = 1 };
+
+	if (a->family == AF_INET)
+		return a->addr[0] == 0 || a->addr[0] == 127 ||
+		    a->addr[0] >= 224;
+	return memcmp(a->addr, zero, sizeof(zero)) == 0 ||
+	    memcmp(a->addr, loop6, sizeof(loop6)) == 0 || a->addr[0] == 0xff;
+}
+
 static int
 dec_nexthop(struct dec *d, const uint8_t *v, size_t len)
 {
+	struct ipaddr	nh;
+
+	memset(&nh, 0, sizeof(nh));
+	nh.family = AF_INET;
+	memcpy(nh.addr, v, 4);
 	/*
-	 * RFC 4271 6.3 / RFC 7606 7.3: a next hop that is no valid host
-	 * address makes the route ignored (withdrawn), not the session
-	 * reset. Only checked when the NLRI field uses it: RFC 4760 3 says
-	 * to ignore NEXT_HOP in an UPDATE that carries only MP_REACH_NLRI.
+	 * RFC 7606 7.3: a next hop that is no valid host address makes the
+	 * route ignored (withdrawn), not the session reset. Only checked
+	 * when the NLRI field uses it: RFC 4760 3 says to ignore NEXT_HOP
+	 * in an UPDATE that carries only MP_REACH_NLRI.
 	 */
-	if (d->has_nlri && (v[0] == 0 || v[0] == 127 || v[0] >= 224)) {
+	if (d->has_nlri && nexthop_martian(&nh)) {
 		dec_fail(d, BGP_WITHDRAW, BGP_ERR_UPD_NEXTHOP, DATA_ATTR,
 		    "NEXT_HOP is not a host address");
 		return -1;
 	}
-	memset(&d->u->nexthop, 0, sizeof(d->u->nexthop));
-	d->u->nexthop.family = AF_INET;
-	memcpy(d->u->nexthop.addr, v, 4);
+	d->u->nexthop = nh;
 	return 0;
 }
 
@@ -448,6 +468,10 @@ dec_mp_reach(struct dec *d, const uint8_t *v, size_t len)
 		memcpy(u->mp_nexthop_ll.addr, v + 20, 16);
 	}
 	sec_set(&u->mp_reach, v + 5 + nhlen, len - 5 - nhlen, count, aid, ap);
+	/* the NLRI parsed, so its routes can be treated as withdrawn */
+	if (nexthop_martian(&u->mp_nexthop))
+		dec_fail(d, BGP_WITHDRAW, BGP_ERR_UPD_NEXTHOP, DATA_ATTR,
+		    "MP_REACH_NLRI next hop is not a host address");
 	return 0;
 }
 
