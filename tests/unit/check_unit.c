@@ -38,6 +38,7 @@ main(void)
 		bgp_attr_suite,
 		conf_suite,
 		sessions_suite,
+		rib_suite,
 	};
 	SRunner	*sr;
 	size_t	 i;

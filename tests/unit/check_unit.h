@@ -10,6 +10,7 @@ Suite	*bgp_msg_suite(void);
 Suite	*bgp_attr_suite(void);
 Suite	*conf_suite(void);
 Suite	*sessions_suite(void);
+Suite	*rib_suite(void);
 
 /* Reads a test data file under tests/data; the caller frees *out. */
 int	test_read_file(const char *rel, unsigned char **out, size_t *len);
