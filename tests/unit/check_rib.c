@@ -1291,6 +1291,31 @@ START_TEST(peer_remove_reuses_id)
 }
 END_TEST
 
+START_TEST(flush_unselected_frees_nodes)
+{
+	struct ipaddr	nh = IP("192.0.2.1");
+	struct rib_mem	m[RIB_MT_MAX];
+	unsigned	pa = ibgp("10.0.0.1", 1);
+	char		s[32];
+	int		i;
+
+	for (i = 0; i < 50; i++) {
+		snprintf(s, sizeof(s), "10.%d.%d.0/24", i % 4, i);
+		add(s, pa, 0, simple("192.0.2.1"));
+	}
+	rib_nexthop_update(rib, &nh, false, 0);
+	drain();
+	/* nothing was selected, so nothing is queued: the walk itself
+	 * must take the emptied nodes out */
+	ck_assert_uint_eq(rib_peer_flush(rib, pa, BGP_AID_IPV4), 50);
+	expect_none();
+	rib_memory(rib, m);
+	ck_assert_uint_eq(m[RIB_MT_NODE4].count, 0);
+	ck_assert_uint_eq(m[RIB_MT_GLUE4].count, 0);
+	ck_assert_uint_eq(m[RIB_MT_NODE4].bytes, 0);
+}
+END_TEST
+
 /* ---- change records ------------------------------------------------------ */
 
 START_TEST(changes_coalesce)
@@ -1622,6 +1647,7 @@ rib_suite(void)
 	tcase_add_test(tc, stale_sweep_falls_back);
 	tcase_add_test(tc, peer_down_flushes);
 	tcase_add_test(tc, peer_remove_reuses_id);
+	tcase_add_test(tc, flush_unselected_frees_nodes);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("changes");
