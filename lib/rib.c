@@ -27,13 +27,14 @@
 
 /* ---- pools of fixed-size slots ---------------------------------------- */
 
-#define POOL_SHIFT	12
+#define POOL_SHIFT	10
 #define POOL_CHUNK	(1u << POOL_SHIFT)
 #define POOL_MAXIDX	0x7fffffffu
 
 struct pool {
 	uint8_t		**chunks;
 	uint32_t	  nchunks;
+	uint32_t	  chunkcap;
 	uint32_t	  size;		/* bytes per slot */
 	uint32_t	  next;		/* first never-used index */
 	uint32_t	  free;		/* free list, 0 if empty */
@@ -71,7 +72,7 @@ static uint32_t
 pool_get(struct pool *p)
 {
 	uint8_t		**nc;
-	uint32_t	  i;
+	uint32_t	  i, ncap;
 
 	if (p->free != 0) {
 		i = p->free;
@@ -80,11 +81,16 @@ pool_get(struct pool *p)
 		if (p->next >= POOL_MAXIDX)
 			return 0;
 		if ((p->next >> POOL_SHIFT) >= p->nchunks) {
-			nc = realloc(p->chunks,
-			    (p->nchunks + 1) * sizeof(*p->chunks));
-			if (nc == NULL)
-				return 0;
-			p->chunks = nc;
+			if (p->nchunks == p->chunkcap) {
+				/* doubling: no trail of freed arrays */
+				ncap = p->chunkcap ? p->chunkcap * 2 : 16;
+				nc = realloc(p->chunks, ncap * sizeof(*nc));
+				if (nc == NULL)
+					return 0;
+				p->chunks = nc;
+				p->chunkcap = ncap;
+			}
+			nc = p->chunks;
 			nc[p->nchunks] = malloc((size_t)POOL_CHUNK * p->size);
 			if (nc[p->nchunks] == NULL)
 				return 0;
@@ -111,7 +117,7 @@ static size_t
 pool_bytes(const struct pool *p)
 {
 	return (size_t)p->nchunks * POOL_CHUNK * p->size +
-	    p->nchunks * sizeof(*p->chunks);
+	    p->chunkcap * sizeof(*p->chunks);
 }
 
 /* ---- nodes ------------------------------------------------------------- */
@@ -390,7 +396,8 @@ tree_find(const struct tree *t, const struct prefix *p)
 
 	while (r != 0) {
 		n = N(t, r);
-		if (n->len > p->len || common(n->addr, p->addr, n->len) < n->len)
+		if (n->len > p->len ||
+		    common(n->addr, p->addr, n->len) < n->len)
 			return 0;
 		if (n->len == p->len)
 			return (r & REF_ROUTE) ? r : 0;
@@ -1358,8 +1365,8 @@ bulk_run(struct rib *rib, enum bgp_aid aid, struct bulk *b)
 	for (i = 0; i < BGP_AID_MAX; i++) {
 		if (aid != BGP_AID_MAX && aid != i)
 			continue;
-		if (b->op != B_NH &&
-		    (b->peer >= rib->npeers || rib->peers[b->peer].npaths[i] == 0))
+		if (b->op != B_NH && (b->peer >= rib->npeers ||
+		    rib->peers[b->peer].npaths[i] == 0))
 			continue;
 		b->emptied = false;
 		bulk_walk(rib, i, rib->t[i].root, b);

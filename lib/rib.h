@@ -70,7 +70,7 @@ struct rib_peer {
 
 /* One path of a prefix; 16 bytes. */
 struct rib_path {
-	const struct bgp_attr_set *attr;	/* one reference held by the rib */
+	const struct bgp_attr_set *attr;	/* the rib holds a reference */
 	uint32_t	path_id;
 	uint16_t	peer;
 	uint8_t		flags;		/* RIB_PF_* */
