@@ -7,9 +7,10 @@
  * Layout, chosen for a million routes in little memory:
  * - Nodes live in per-family pools of fixed-size slots and refer to each
  *   other by 32-bit index; the top bit of a reference says which pool
- *   (prefix node or glue node). Glue nodes only branch: 16 bytes for
- *   IPv4, 28 for IPv6. Prefix nodes carry one path inline (32 / 48 bytes);
- *   a second path moves them to a separately allocated path array.
+ *   (prefix node or glue node). Glue nodes only branch and keep no
+ *   address (crit-bit style, see tree_leaf): 12 bytes. Prefix nodes carry
+ *   one path inline (32 bytes for IPv4, 48 for IPv6); a second path moves
+ *   them to a separately allocated path array.
  * - The tree is path-compressed: every glue node has two children, a
  *   prefix node any number. Insert and delete walk one root-to-node path.
  * - Pre-order of the tree is prefix_cmp order, which is what the
@@ -134,7 +135,7 @@ struct node {
 	uint8_t		flags;		/* NF_* */
 	uint8_t		nbest;		/* selected paths */
 	uint8_t		spare;
-	uint8_t		addr[];		/* 4 or 16 bytes */
+	uint8_t		addr[];		/* 4 or 16 bytes; not in glue */
 };
 
 struct pathv {
@@ -280,15 +281,6 @@ common(const uint8_t *a, const uint8_t *b, unsigned max)
 }
 
 static void
-mask_addr(uint8_t *a, unsigned alen, unsigned len)
-{
-	unsigned	i;
-
-	for (i = len / 8; i < alen; i++)
-		a[i] &= i == len / 8 ? (uint8_t)(0xff00 >> (len % 8)) : 0;
-}
-
-static void
 node_prefix(const struct tree *t, const struct node *n, struct prefix *p)
 {
 	memset(p, 0, sizeof(*p));
@@ -312,8 +304,9 @@ new_route(struct tree *t, const struct prefix *p)
 	return i | REF_ROUTE;
 }
 
+/* Glue nodes keep no address: see tree_leaf. */
 static uint32_t
-new_glue(struct tree *t, const uint8_t *addr, unsigned len)
+new_glue(struct tree *t, unsigned len)
 {
 	struct node	*n;
 	uint32_t	 i;
@@ -322,8 +315,6 @@ new_glue(struct tree *t, const uint8_t *addr, unsigned len)
 		return 0;
 	n = pool_ptr(&t->glue, i);
 	n->len = (uint8_t)len;
-	memcpy(n->addr, addr, t->alen);
-	mask_addr(n->addr, t->alen, len);
 	return i;
 }
 
@@ -336,54 +327,88 @@ free_node(struct tree *t, uint32_t ref)
 		pool_put(&t->glue, ref);
 }
 
+/*
+ * A prefix node to compare p with, found by following p's bits (crit-bit
+ * style): every node on the way is an ancestor of it, so the bits p
+ * shares with it tell where p belongs on that path. A glue node's prefix
+ * is the leading bits of any prefix node below it, which is why glue
+ * nodes need no address. NULL if the tree is empty.
+ */
+static struct node *
+tree_leaf(const struct tree *t, const struct prefix *p, unsigned *c)
+{
+	uint32_t	 r = t->root, next;
+	struct node	*n;
+
+	if (r == 0)
+		return NULL;
+	for (;;) {
+		n = N(t, r);
+		if (n->len >= p->len) {
+			if (r & REF_ROUTE)
+				break;
+			r = n->child[0];	/* any prefix below will do */
+			continue;
+		}
+		next = n->child[bit(p->addr, n->len)];
+		if (next == 0)
+			break;			/* only prefix nodes lack one */
+		r = next;
+	}
+	*c = common(n->addr, p->addr, n->len < p->len ? n->len : p->len);
+	return n;
+}
+
 /* The prefix node for p, created if needed; 0 if out of memory. */
 static uint32_t
 tree_insert(struct tree *t, const struct prefix *p)
 {
 	uint32_t	*slot = &t->root, r, nr, g;
-	struct node	*n, *x;
-	unsigned	 c;
+	struct node	*n = NULL, *leaf, *x;
+	unsigned	 c = 0, lb = 0;
 
+	if ((leaf = tree_leaf(t, p, &c)) != NULL && c < leaf->len)
+		lb = bit(leaf->addr, c);
+	/* down the nodes that cover p */
 	while ((r = *slot) != 0) {
 		n = N(t, r);
-		c = common(n->addr, p->addr, n->len < p->len ? n->len : p->len);
-		if (c < n->len) {
-			if ((nr = new_route(t, p)) == 0)
-				return 0;
-			if (c == p->len) {
-				/* p covers n: n hangs below the new node */
-				N(t, nr)->child[bit(n->addr, c)] = r;
-				*slot = nr;
-				return nr;
-			}
-			if ((g = new_glue(t, p->addr, c)) == 0) {
-				free_node(t, nr);
-				return 0;
-			}
-			x = N(t, g);
-			x->child[bit(p->addr, c)] = nr;
-			x->child[bit(n->addr, c)] = r;
-			*slot = g;
-			return nr;
-		}
-		if (n->len == p->len) {
-			if (r & REF_ROUTE)
-				return r;
-			/* a glue node becomes a prefix node */
-			if ((nr = new_route(t, p)) == 0)
-				return 0;
-			x = N(t, nr);
-			x->child[0] = n->child[0];
-			x->child[1] = n->child[1];
-			*slot = nr;
-			free_node(t, r);
-			return nr;
-		}
+		if (n->len > c || n->len == p->len)
+			break;
 		slot = &n->child[bit(p->addr, n->len)];
+	}
+	if (r != 0 && n->len == p->len && n->len <= c) {
+		if (r & REF_ROUTE)
+			return r;
+		/* a glue node becomes a prefix node */
+		if ((nr = new_route(t, p)) == 0)
+			return 0;
+		x = N(t, nr);
+		x->child[0] = n->child[0];
+		x->child[1] = n->child[1];
+		*slot = nr;
+		free_node(t, r);
+		return nr;
 	}
 	if ((nr = new_route(t, p)) == 0)
 		return 0;
-	*slot = nr;
+	if (r == 0) {
+		*slot = nr;
+		return nr;
+	}
+	/* n shares c bits with p, its bit c is the leaf's */
+	if (c == p->len) {
+		N(t, nr)->child[lb] = r;	/* p covers n */
+		*slot = nr;
+		return nr;
+	}
+	if ((g = new_glue(t, c)) == 0) {
+		free_node(t, nr);
+		return 0;
+	}
+	x = N(t, g);
+	x->child[bit(p->addr, c)] = nr;
+	x->child[lb] = r;
+	*slot = g;
 	return nr;
 }
 
@@ -396,11 +421,12 @@ tree_find(const struct tree *t, const struct prefix *p)
 
 	while (r != 0) {
 		n = N(t, r);
-		if (n->len > p->len ||
+		if (n->len >= p->len)
+			return n->len == p->len && (r & REF_ROUTE) &&
+			    common(n->addr, p->addr, p->len) == p->len ? r : 0;
+		if ((r & REF_ROUTE) &&
 		    common(n->addr, p->addr, n->len) < n->len)
 			return 0;
-		if (n->len == p->len)
-			return (r & REF_ROUTE) ? r : 0;
 		r = n->child[bit(p->addr, n->len)];
 	}
 	return 0;
@@ -414,7 +440,7 @@ unroute(struct tree *t, uint32_t r)
 	uint32_t	 g, c;
 
 	if (n->child[0] != 0 && n->child[1] != 0) {
-		if ((g = new_glue(t, n->addr, n->len)) == 0)
+		if ((g = new_glue(t, n->len)) == 0)
 			return r;	/* stays an empty prefix node */
 		x = N(t, g);
 		x->child[0] = n->child[0];
@@ -492,19 +518,17 @@ tree_succ(const struct tree *t, const struct prefix *p, bool inclusive)
 {
 	uint32_t	 st[3 * 130], r = t->root;
 	size_t		 ns = 0;
-	struct node	*n;
+	struct node	*n, *leaf;
 	unsigned	 c;
 
+	if ((leaf = tree_leaf(t, p, &c)) == NULL)
+		return NULL;
 	while (r != 0) {
 		n = N(t, r);
-		c = common(n->addr, p->addr, n->len < p->len ? n->len : p->len);
-		if (c < n->len && c < p->len) {
-			if (bit(n->addr, c))
+		if (n->len > c) {
+			/* n diverges from p at bit c, or extends p */
+			if (c == p->len || bit(leaf->addr, c))
 				st[ns++] = r;	/* all of it after p */
-			break;
-		}
-		if (n->len > p->len) {		/* n extends p: after p */
-			st[ns++] = r;
 			break;
 		}
 		if (n->len == p->len) {
@@ -564,8 +588,7 @@ tree_init(struct tree *t, int family)
 	t->alen = family == AF_INET ? 4 : 16;
 	/* the path slot is 8-aligned after the address */
 	t->tailoff = (uint8_t)((sizeof(struct node) + t->alen + 7) & ~7u);
-	pool_init(&t->glue, (uint32_t)(sizeof(struct node) + t->alen + 3) &
-	    ~3u);
+	pool_init(&t->glue, (uint32_t)sizeof(struct node));
 	pool_init(&t->route, t->tailoff + (uint32_t)sizeof(union tail));
 }
 
@@ -1529,11 +1552,15 @@ rib_match(const struct rib *rib, const struct prefix *p, struct rib_entry *e)
 	t = &rib->t[aid];
 	for (r = t->root; r != 0; r = n->child[bit(p->addr, n->len)]) {
 		n = N(t, r);
-		if (n->len > p->len ||
-		    common(n->addr, p->addr, n->len) < n->len)
+		if (n->len > p->len)
 			break;
-		if ((r & REF_ROUTE) && n->nbest > 0 && node_has_paths(t, n))
-			found = n;
+		if (r & REF_ROUTE) {
+			/* nothing below a prefix that misses p can match */
+			if (common(n->addr, p->addr, n->len) < n->len)
+				break;
+			if (n->nbest > 0 && node_has_paths(t, n))
+				found = n;
+		}
 		if (n->len == p->len)
 			break;
 	}

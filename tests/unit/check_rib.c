@@ -608,21 +608,17 @@ random_vs_model(int family, uint64_t seed)
 	free(in);
 }
 
+static const uint64_t	seeds[] = { 1, 7, 0x5eed, 99, 12345, 31337 };
+
 START_TEST(random_ipv4)
 {
-	random_vs_model(AF_INET, 1);
+	random_vs_model(AF_INET, seeds[_i]);
 }
 END_TEST
 
 START_TEST(random_ipv6)
 {
-	random_vs_model(AF_INET6, 7);
-}
-END_TEST
-
-START_TEST(random_ipv4_other_seed)
-{
-	random_vs_model(AF_INET, 0x5eed);
+	random_vs_model(AF_INET6, seeds[_i]);
 }
 END_TEST
 
@@ -1618,9 +1614,10 @@ rib_suite(void)
 	tcase_add_test(tc, delete_internal_node);
 	tcase_add_test(tc, glue_becomes_prefix);
 	tcase_add_test(tc, host_and_default_routes);
-	tcase_add_test(tc, random_ipv4);
-	tcase_add_test(tc, random_ipv6);
-	tcase_add_test(tc, random_ipv4_other_seed);
+	tcase_add_loop_test(tc, random_ipv4, 0,
+	    sizeof(seeds) / sizeof(seeds[0]));
+	tcase_add_loop_test(tc, random_ipv6, 0,
+	    sizeof(seeds) / sizeof(seeds[0]));
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("walk");
