@@ -739,6 +739,97 @@ START_TEST(cursor_resumes_in_chunks)
 }
 END_TEST
 
+/*
+ * A walk resumed while the table changes at random under it: each prefix
+ * it returns is the smallest one present that comes after the previous.
+ */
+static void
+cursor_vs_model(int family, uint64_t seed)
+{
+	enum { NCAND = 800 };
+	struct prefix		*cand;
+	bool			*in;
+	const struct bgp_attr_set *a = simple("192.0.2.1");
+	struct rib_cursor	 c;
+	struct rib_entry	 e;
+	const struct prefix	*want;
+	struct prefix		 last;
+	unsigned		 pr = ibgp("10.0.0.1", 1), maxlen;
+	size_t			 i, j, k, steps = 0;
+	uint64_t		 s = seed;
+	bool			 started = false, addop;
+
+	maxlen = family == AF_INET ? 32 : 128;
+	cand = calloc(NCAND, sizeof(*cand));
+	in = calloc(NCAND, sizeof(*in));
+	for (i = 0; i < NCAND; i++) {
+		uint8_t	addr[16];
+
+		for (j = 0; j < 16; j++)
+			addr[j] = (uint8_t)(rnd(&s) & (j < 2 ? 0x3 : 0xff));
+		prefix_set(&cand[i], family, addr, rnd(&s) % (maxlen + 1));
+		if (rnd(&s) % 2) {
+			rib_path_add(rib, &cand[i], pr, 0, a);
+			for (j = 0; j <= i; j++)
+				if (prefix_eq(&cand[j], &cand[i]))
+					in[j] = true;
+		}
+	}
+	rib_cursor_init(&c, family == AF_INET ? BGP_AID_IPV4 : BGP_AID_IPV6);
+	for (;;) {
+		/* the table changes between two steps of the walk */
+		for (k = rnd(&s) % 4; k > 0; k--) {
+			i = rnd(&s) % NCAND;
+			addop = rnd(&s) % 2;
+			if (addop)
+				rib_path_add(rib, &cand[i], pr, 0, a);
+			else
+				rib_path_del(rib, &cand[i], pr, 0);
+			for (j = 0; j < NCAND; j++)
+				if (prefix_eq(&cand[j], &cand[i]))
+					in[j] = addop;
+			if (rnd(&s) % 2)
+				drain();
+		}
+		if (started && rnd(&s) % 3 == 0) {
+			rib_path_del(rib, &last, pr, 0);	/* the cursor's */
+			for (j = 0; j < NCAND; j++)
+				if (prefix_eq(&cand[j], &last))
+					in[j] = false;
+			drain();
+		}
+		want = NULL;
+		for (j = 0; j < NCAND; j++)
+			if (in[j] && (!started || prefix_cmp(&cand[j], &last) >
+			    0) && (want == NULL || prefix_cmp(&cand[j], want) < 0))
+				want = &cand[j];
+		if (want == NULL) {
+			ck_assert_int_eq(rib_dump_next(rib, &c, &e), 0);
+			break;
+		}
+		ck_assert_int_eq(rib_dump_next(rib, &c, &e), 1);
+		ck_assert(prefix_eq(&e.prefix, want));
+		last = e.prefix;
+		started = true;
+		steps++;
+	}
+	ck_assert_uint_gt(steps, 10);
+	free(cand);
+	free(in);
+}
+
+START_TEST(cursor_random_ipv4)
+{
+	cursor_vs_model(AF_INET, seeds[_i]);
+}
+END_TEST
+
+START_TEST(cursor_random_ipv6)
+{
+	cursor_vs_model(AF_INET6, seeds[_i]);
+}
+END_TEST
+
 START_TEST(cursor_per_family)
 {
 	static const char *const v6[] = { "2001:db8::/32", "2001:db8::/64" };
@@ -1626,6 +1717,10 @@ rib_suite(void)
 	tcase_add_test(tc, cursor_after_covering_prefix);
 	tcase_add_test(tc, cursor_resumes_in_chunks);
 	tcase_add_test(tc, cursor_per_family);
+	tcase_add_loop_test(tc, cursor_random_ipv4, 0,
+	    sizeof(seeds) / sizeof(seeds[0]));
+	tcase_add_loop_test(tc, cursor_random_ipv6, 0,
+	    sizeof(seeds) / sizeof(seeds[0]));
 	tcase_add_test(tc, peer_walk);
 	suite_add_tcase(s, tc);
 
