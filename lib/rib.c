@@ -1487,8 +1487,6 @@ rib_nexthop_update(struct rib *rib, const struct ipaddr *nh, bool reachable,
 	}
 	h->reach = reachable;
 	h->cost = igp_cost;
-	if (scratch_reserve(rib, 1) == -1)
-		return -1;
 	return nh_reevaluate(rib, nh);
 }
 
