@@ -40,6 +40,7 @@ main(void)
 		conf_suite,
 		sessions_suite,
 		policy_suite,
+		rib_suite,
 	};
 	SRunner	*sr;
 	size_t	 i;
