@@ -1,0 +1,1840 @@
+/*
+ * session: sockets and timers of each BGP peer, driving lib/bgp_fsm.
+ *
+ * A session has two connection slots. Slot s->cur holds the FSM that
+ * speaks for the session; the other one is used only while a second TCP
+ * connection to the same peer is alive (RFC 4271 6.8 collision), and is
+ * cleared as soon as either connection loses. Slots are embedded, never
+ * freed while the session lives, so a callback may keep its pointer
+ * across a step that closed the connection.
+ */
+#include "config.h"
+
+#include <sys/types.h>
+#include <sys/queue.h>
+#include <sys/random.h>
+#include <sys/socket.h>
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ifaddrs.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <netinet/ip.h>
+#include <netinet/tcp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+
+#include "bgp.h"
+#include "bgp_attr.h"
+#include "bgp_fsm.h"
+#include "bgp_msg.h"
+#include "buf.h"
+#include "conf.h"
+#include "log.h"
+#include "policy.h"
+#include "prefix.h"
+#include "rib.h"
+#include "session.h"
+#include "xmalloc.h"
+
+#ifndef IP_MINTTL
+#define IP_MINTTL		21
+#endif
+#ifndef IPV6_MINHOPCOUNT
+#define IPV6_MINHOPCOUNT	73
+#endif
+
+/* Input: two of the largest messages, so a whole one always fits. */
+#define SESS_IBUF_SIZE		(2 * BGP_MSG_MAX_EXT)
+/* Messages handled per read callback before yielding to the loop. */
+#define SESS_MSGS_PER_CB	64
+/* Output queue: stop reading above HWM, reset the session above MAX. */
+#define SESS_OBUF_HWM		(256 * 1024)
+#define SESS_OBUF_MAX		(16 * 1024 * 1024)
+
+struct session;
+
+struct conn;
+
+struct conn_timer {
+	struct conn	*c;
+	int		 t;		/* enum bgp_fsm_timer */
+	struct event	*ev;
+};
+
+struct conn {
+	struct session		*s;
+	bool			 used;	/* the slot holds a started FSM */
+	int			 fd;
+	bool			 outbound;
+	bool			 connecting;	/* connect() in progress */
+	bool			 reading;
+	unsigned		 gen;	/* counts sockets closed */
+	struct event		*ev_read;
+	struct event		*ev_write;
+	struct event		*ev_fail;	/* deferred connect failure */
+	struct conn_timer	 timer[BGP_TIMER_MAX];
+	uint8_t			*ibuf;
+	size_t			 ilen;
+	struct wbuf		 obuf;
+	size_t			 ooff;		/* written part of obuf */
+	struct bgp_fsm		 fsm;
+	struct ipaddr		 local;		/* local end of the socket */
+	/* from the peer's OPEN */
+	bool			 have_open;
+	struct bgp_open		 popen;
+	struct bgp_peer_ctx	 ctx;
+	uint16_t		 hold;
+	uint8_t			 families;
+	/* data for the NOTIFICATION the next step may send */
+	uint8_t			 nd_code;
+	uint8_t			 nd_subcode;
+	uint8_t			 nd_data[64];
+	size_t			 nd_len;
+};
+
+struct session {
+	TAILQ_ENTRY(session)	 entry;
+	const struct conf_peer	*cp;
+	char			 addrstr[IPADDR_STRLEN];
+	struct conn		 conn[2];
+	int			 cur;		/* slot speaking for us */
+	bool			 ebgp;
+	bool			 md5;
+	char			 md5key[80];
+	size_t			 md5len;
+	struct bgp_fsm_conf	 fconf;
+	struct policy_peer	 pp;
+	int			 rib_peer;	/* -1: none */
+	uint32_t		 rib_peer_id;
+	struct event		*ev_stale;	/* graceful restart sweep */
+	enum bgp_fsm_state	 state;		/* as last reported */
+	uint64_t		 since_ms;
+	bool			 established;
+	bool			 gr_stale;	/* stale paths are waiting */
+	uint32_t		 limit_restart;	/* max-prefix: s; 0 none */
+	bool			 limit_hit;
+	/* counters for show protocols */
+	uint64_t		 updates_rx;
+	uint64_t		 prefixes_rx;
+	uint64_t		 withdrawals_rx;
+	uint8_t			 last_code;
+	uint8_t			 last_subcode;
+	bool			 last_sent;
+	struct log_rl		 rl;		/* what the peer can trigger */
+};
+
+struct listener {
+	int		 fd;
+	struct event	*ev;
+};
+
+static struct {
+	struct event_base	*base;
+	const struct conf	*conf;
+	struct rib		*rib;
+	struct policy_ctx	*pol;
+	struct bgp_attr_table	*attrs;
+	struct session_opts	 opts;
+	TAILQ_HEAD(, session)	 sessions;
+	struct listener		 ls[2];
+	struct prefix		*own;
+	size_t			 nown;
+	const char		*shutdown_msg;
+	bool			 stopping;
+	struct log_rl		 rl_reject;
+} S = {
+	.ls = { { -1, NULL }, { -1, NULL } },
+};
+
+static void	conn_event(struct conn *, enum bgp_fsm_event,
+		    struct bgp_fsm_input *);
+static void	conn_apply(struct conn *, const struct bgp_fsm_out *);
+static void	conn_close(struct conn *);
+static void	conn_read_cb(evutil_socket_t, short, void *);
+static void	conn_write_cb(evutil_socket_t, short, void *);
+static void	conn_flush(struct conn *);
+static void	send_own(struct session *, struct conn *, uint8_t,
+		    const struct prefix *, size_t, bool);
+
+static uint32_t
+rand32(void)
+{
+	uint32_t	r;
+
+	if (getrandom(&r, sizeof(r), GRND_NONBLOCK) != sizeof(r))
+		r = (uint32_t)random();
+	return r;
+}
+
+static const char *
+peer_name(const struct session *s)
+{
+	return s->cp->name;
+}
+
+static void
+sa_to_ipaddr(const struct sockaddr_storage *ss, struct ipaddr *a)
+{
+	memset(a, 0, sizeof(*a));
+	if (ss->ss_family == AF_INET) {
+		const struct sockaddr_in *sin = (const void *)ss;
+
+		a->family = AF_INET;
+		memcpy(a->addr, &sin->sin_addr, 4);
+	} else if (ss->ss_family == AF_INET6) {
+		const struct sockaddr_in6 *sin6 = (const void *)ss;
+
+		if (IN6_IS_ADDR_V4MAPPED(&sin6->sin6_addr)) {
+			a->family = AF_INET;
+			memcpy(a->addr, &sin6->sin6_addr.s6_addr[12], 4);
+		} else {
+			a->family = AF_INET6;
+			memcpy(a->addr, &sin6->sin6_addr, 16);
+		}
+	}
+}
+
+static socklen_t
+ipaddr_to_sa(const struct ipaddr *a, uint16_t port,
+    struct sockaddr_storage *ss)
+{
+	memset(ss, 0, sizeof(*ss));
+	if (a->family == AF_INET) {
+		struct sockaddr_in *sin = (void *)ss;
+
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons(port);
+		memcpy(&sin->sin_addr, a->addr, 4);
+		return sizeof(*sin);
+	}
+	struct sockaddr_in6 *sin6 = (void *)ss;
+
+	sin6->sin6_family = AF_INET6;
+	sin6->sin6_port = htons(port);
+	memcpy(&sin6->sin6_addr, a->addr, 16);
+	return sizeof(*sin6);
+}
+
+/* ---- socket options --------------------------------------------------- */
+
+static int
+read_password(struct session *s)
+{
+	FILE	*f;
+	size_t	 n;
+
+	if (s->cp->password_file == NULL)
+		return 0;
+	if ((f = fopen(s->cp->password_file, "r")) == NULL) {
+		log_warn("neighbor %s: password file %s", s->addrstr,
+		    s->cp->password_file);
+		return -1;
+	}
+	n = fread(s->md5key, 1, sizeof(s->md5key), f);
+	fclose(f);
+	while (n > 0 && (s->md5key[n - 1] == '\n' ||
+	    s->md5key[n - 1] == '\r'))
+		n--;
+	if (n == 0 || n > TCP_MD5SIG_MAXKEYLEN) {
+		log_peer_warnx(s->addrstr, peer_name(s), "password in %s must "
+		    "be 1 to %d bytes", s->cp->password_file,
+		    TCP_MD5SIG_MAXKEYLEN);
+		return -1;
+	}
+	s->md5len = n;
+	s->md5 = true;
+	return 0;
+}
+
+static int
+set_md5(int fd, const struct session *s, bool on)
+{
+	struct tcp_md5sig	 md5;
+	struct sockaddr_storage	 ss;
+
+	memset(&md5, 0, sizeof(md5));
+	ipaddr_to_sa(&s->cp->addr, 0, &ss);
+	memcpy(&md5.tcpm_addr, &ss, sizeof(ss));
+	if (on) {
+		md5.tcpm_keylen = (uint16_t)s->md5len;
+		memcpy(md5.tcpm_key, s->md5key, s->md5len);
+	}
+	return setsockopt(fd, IPPROTO_TCP, TCP_MD5SIG, &md5, sizeof(md5));
+}
+
+/*
+ * TTL of our packets and, with GTSM (RFC 5082), the least TTL accepted:
+ * 255 out, 256 - hops in. Without GTSM an eBGP peer that is not multihop
+ * gets TTL 1, as in BIRD and OpenBGPD.
+ */
+static int
+set_ttl(int fd, const struct session *s, int family)
+{
+	int	ttl = -1, minttl = -1;
+	int	hops = s->cp->multihop > 0 ? (int)s->cp->multihop : 1;
+
+	if (hops > 255)
+		hops = 255;
+	if (s->cp->ttl_security) {
+		ttl = 255;
+		minttl = 256 - hops;
+	} else if (s->cp->multihop > 0)
+		ttl = hops;
+	else if (s->ebgp)
+		ttl = 1;
+	if (family == AF_INET) {
+		if (ttl != -1 && setsockopt(fd, IPPROTO_IP, IP_TTL, &ttl,
+		    sizeof(ttl)) == -1)
+			return -1;
+		if (minttl != -1 && setsockopt(fd, IPPROTO_IP, IP_MINTTL,
+		    &minttl, sizeof(minttl)) == -1)
+			return -1;
+	} else {
+		if (ttl != -1 && setsockopt(fd, IPPROTO_IPV6,
+		    IPV6_UNICAST_HOPS, &ttl, sizeof(ttl)) == -1)
+			return -1;
+		if (minttl != -1 && setsockopt(fd, IPPROTO_IPV6,
+		    IPV6_MINHOPCOUNT, &minttl, sizeof(minttl)) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+static void
+set_sockopts(int fd, const struct session *s, int family)
+{
+	int	on = 1;
+
+	if (setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on)) == -1)
+		log_warn("neighbor %s: TCP_NODELAY", s->addrstr);
+	if (set_ttl(fd, s, family) == -1)
+		log_warn("neighbor %s: TTL settings", s->addrstr);
+}
+
+/* ---- connections ------------------------------------------------------ */
+
+static struct conn *
+cur_conn(struct session *s)
+{
+	return &s->conn[s->cur];
+}
+
+static struct conn *
+other_conn(struct conn *c)
+{
+	struct session	*s = c->s;
+
+	return &s->conn[c == &s->conn[0] ? 1 : 0];
+}
+
+static bool
+is_cur(const struct conn *c)
+{
+	return c == &c->s->conn[c->s->cur];
+}
+
+static void
+timer_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct conn_timer	*ct = arg;
+	struct conn		*c = ct->c;
+	static const enum bgp_fsm_event ev[BGP_TIMER_MAX] = {
+		[BGP_TIMER_CONNECT_RETRY] = BGP_EV_CONNECT_RETRY_EXPIRES,
+		[BGP_TIMER_HOLD] = BGP_EV_HOLD_EXPIRES,
+		[BGP_TIMER_KEEPALIVE] = BGP_EV_KEEPALIVE_EXPIRES,
+		[BGP_TIMER_DELAY_OPEN] = BGP_EV_DELAY_OPEN_EXPIRES,
+		[BGP_TIMER_IDLE_HOLD] = BGP_EV_IDLE_HOLD_EXPIRES,
+	};
+
+	if (!c->fsm.running[ct->t])
+		return;
+	conn_event(c, ev[ct->t], NULL);
+}
+
+static void
+timer_start(struct conn *c, int t, uint32_t ms)
+{
+	struct timeval	tv;
+
+	tv.tv_sec = ms / 1000;
+	tv.tv_usec = (ms % 1000) * 1000;
+	evtimer_add(c->timer[t].ev, &tv);
+}
+
+static void
+fail_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct conn	*c = arg;
+
+	if (c->used && c->connecting) {
+		c->connecting = false;
+		conn_event(c, BGP_EV_TCP_FAILS, NULL);
+	}
+}
+
+static void
+conn_setup(struct conn *c, struct session *s)
+{
+	int	t;
+
+	memset(c, 0, sizeof(*c));
+	c->s = s;
+	c->fd = -1;
+	c->ibuf = xmalloc(SESS_IBUF_SIZE);
+	wbuf_init(&c->obuf, SESS_OBUF_MAX);
+	for (t = 0; t < BGP_TIMER_MAX; t++) {
+		c->timer[t].c = c;
+		c->timer[t].t = t;
+		c->timer[t].ev = evtimer_new(S.base, timer_cb, &c->timer[t]);
+		if (c->timer[t].ev == NULL)
+			fatalx("evtimer_new");
+	}
+	if ((c->ev_fail = event_new(S.base, -1, 0, fail_cb, c)) == NULL)
+		fatalx("event_new");
+	bgp_fsm_init(&c->fsm, &s->fconf);
+}
+
+/* Closes the socket, keeps the FSM. */
+static void
+conn_close(struct conn *c)
+{
+	char	tmp[512];
+
+	if (c->ev_read != NULL) {
+		event_free(c->ev_read);
+		c->ev_read = NULL;
+	}
+	if (c->ev_write != NULL) {
+		event_free(c->ev_write);
+		c->ev_write = NULL;
+	}
+	event_del(c->ev_fail);
+	if (c->fd != -1) {
+		/*
+		 * Reading what the peer sent before close() keeps the kernel
+		 * from answering with a RST, which could overtake our
+		 * NOTIFICATION.
+		 */
+		shutdown(c->fd, SHUT_WR);
+		while (read(c->fd, tmp, sizeof(tmp)) > 0)
+			;
+		close(c->fd);
+		c->fd = -1;
+	}
+	c->gen++;
+	c->connecting = false;
+	c->reading = false;
+	c->ilen = 0;
+	wbuf_reset(&c->obuf);
+	c->ooff = 0;
+}
+
+static void
+conn_stop_timers(struct conn *c)
+{
+	int	t;
+
+	for (t = 0; t < BGP_TIMER_MAX; t++)
+		evtimer_del(c->timer[t].ev);
+}
+
+/* Empties a slot: no socket, no timers, a fresh FSM. */
+static void
+conn_clear(struct conn *c)
+{
+	conn_close(c);
+	conn_stop_timers(c);
+	c->used = false;
+	bgp_fsm_init(&c->fsm, &c->s->fconf);
+}
+
+static void
+conn_teardown(struct conn *c)
+{
+	int	t;
+
+	conn_close(c);
+	for (t = 0; t < BGP_TIMER_MAX; t++)
+		event_free(c->timer[t].ev);
+	event_free(c->ev_fail);
+	free(c->ibuf);
+	wbuf_fini(&c->obuf);
+}
+
+static void
+conn_attach(struct conn *c, int fd, bool outbound)
+{
+	struct sockaddr_storage	ss;
+	socklen_t		sl = sizeof(ss);
+
+	c->fd = fd;
+	c->outbound = outbound;
+	c->have_open = false;
+	c->ev_read = event_new(S.base, fd, EV_READ | EV_PERSIST, conn_read_cb,
+	    c);
+	c->ev_write = event_new(S.base, fd, EV_WRITE | EV_PERSIST,
+	    conn_write_cb, c);
+	if (c->ev_read == NULL || c->ev_write == NULL)
+		fatalx("event_new");
+	memset(&c->local, 0, sizeof(c->local));
+	if (getsockname(fd, (struct sockaddr *)&ss, &sl) == 0)
+		sa_to_ipaddr(&ss, &c->local);
+}
+
+static void
+conn_start_reading(struct conn *c)
+{
+	if (!c->reading && c->ev_read != NULL) {
+		event_add(c->ev_read, NULL);
+		c->reading = true;
+	}
+}
+
+static void
+conn_connect(struct conn *c)
+{
+	struct session		*s = c->s;
+	struct sockaddr_storage	 ss;
+	socklen_t		 sl;
+	int			 fd, family = s->cp->addr.family;
+
+	conn_close(c);
+	fd = socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd == -1) {
+		log_warn("neighbor %s: socket", s->addrstr);
+		goto fail;
+	}
+	if (s->md5 && set_md5(fd, s, true) == -1)
+		log_warn("neighbor %s: TCP_MD5SIG", s->addrstr);
+	set_sockopts(fd, s, family);
+	if (s->cp->local_addr.family != 0) {
+		sl = ipaddr_to_sa(&s->cp->local_addr, 0, &ss);
+		if (bind(fd, (struct sockaddr *)&ss, sl) == -1) {
+			log_warn("neighbor %s: bind to the local address",
+			    s->addrstr);
+			close(fd);
+			goto fail;
+		}
+	}
+	conn_attach(c, fd, true);
+	sl = ipaddr_to_sa(&s->cp->addr, S.opts.connect_port, &ss);
+	c->connecting = true;
+	if (connect(fd, (struct sockaddr *)&ss, sl) == -1 &&
+	    errno != EINPROGRESS) {
+		log_debugc(LOG_CAT_FSM, "neighbor %s: connect: %s",
+		    s->addrstr, strerror(errno));
+		event_active(c->ev_fail, 0, 0);
+		return;
+	}
+	/* completion (or failure) shows as writability */
+	event_add(c->ev_write, NULL);
+	return;
+fail:
+	c->connecting = true;
+	event_active(c->ev_fail, 0, 0);
+}
+
+/* ---- output ----------------------------------------------------------- */
+
+static void
+conn_flush(struct conn *c)
+{
+	ssize_t	n;
+
+	while (c->fd != -1 && !c->connecting && c->ooff < c->obuf.len) {
+		n = write(c->fd, c->obuf.p + c->ooff, c->obuf.len - c->ooff);
+		if (n == -1) {
+			if (errno == EINTR)
+				continue;
+			if (errno != EAGAIN && errno != EWOULDBLOCK)
+				c->ooff = c->obuf.len;	/* read sees it */
+			break;
+		}
+		c->ooff += (size_t)n;
+	}
+	if (c->ooff == c->obuf.len) {
+		wbuf_reset(&c->obuf);
+		c->ooff = 0;
+		if (c->ev_write != NULL && !c->connecting)
+			event_del(c->ev_write);
+		/* below the high-water mark again */
+		if (c->fd != -1 && !c->connecting)
+			conn_start_reading(c);
+	} else if (c->ev_write != NULL)
+		event_add(c->ev_write, NULL);
+}
+
+/* After appending a message: schedule the write, check the queue. */
+static int
+conn_queued(struct conn *c)
+{
+	if (c->obuf.err) {
+		log_peer_warnx(c->s->addrstr, peer_name(c->s),
+		    "output queue over %d bytes", SESS_OBUF_MAX);
+		return -1;
+	}
+	if (c->obuf.len - c->ooff > SESS_OBUF_HWM && c->reading) {
+		event_del(c->ev_read);
+		c->reading = false;
+	}
+	if (c->ev_write != NULL && !c->connecting)
+		event_add(c->ev_write, NULL);
+	return 0;
+}
+
+static void
+build_open(const struct session *s, struct bgp_open *o)
+{
+	const struct conf	*cf = S.conf;
+	uint8_t			 both = 1 << BGP_AID_IPV4 | 1 << BGP_AID_IPV6;
+
+	bgp_open_init(o, cf->asn, (uint16_t)s->cp->hold_time, cf->router_id);
+	o->capa = true;
+	o->mp = true;
+	o->mp_aids = both;
+	o->route_refresh = true;
+	o->enhanced_rr = true;
+	o->ext_msg = true;
+	if (s->cp->graceful_restart) {
+		o->gr = true;
+		o->gr_time = (uint16_t)(cf->restart_time > BGP_GR_TIME_MAX ?
+		    BGP_GR_TIME_MAX : cf->restart_time);
+		o->gr_aids = both;
+		o->gr_fwd = S.opts.gr_forwarding ? both : 0;
+	}
+}
+
+static void
+send_notification(struct conn *c, uint8_t code, uint8_t subcode)
+{
+	struct session	*s = c->s;
+	const uint8_t	*data = NULL;
+	size_t		 len = 0;
+	int		 r;
+
+	if (code == BGP_ERR_CEASE && (subcode ==
+	    BGP_ERR_CEASE_ADMIN_SHUTDOWN || subcode ==
+	    BGP_ERR_CEASE_ADMIN_RESET) && S.shutdown_msg != NULL)
+		r = bgp_notification_encode_shutdown(&c->obuf, subcode,
+		    S.shutdown_msg);
+	else {
+		if (c->nd_code == code && c->nd_subcode == subcode) {
+			data = c->nd_data;
+			len = c->nd_len;
+		}
+		r = bgp_notification_encode(&c->obuf,
+		    c->have_open ? &c->ctx : NULL, code, subcode, data, len);
+	}
+	c->nd_code = c->nd_subcode = 0;
+	c->nd_len = 0;
+	if (r == -1)
+		return;
+	s->last_code = code;
+	s->last_subcode = subcode;
+	s->last_sent = true;
+	log_peer_warnx(s->addrstr, peer_name(s), "sent NOTIFICATION %s, %s",
+	    bgp_err_code_name(code), bgp_err_subcode_name(code, subcode));
+	conn_queued(c);
+}
+
+/* Remembers the data of the NOTIFICATION the next step is to send. */
+static void
+stash_err(struct conn *c, const struct bgp_err *e)
+{
+	c->nd_code = e->code;
+	c->nd_subcode = e->subcode;
+	c->nd_len = e->datalen < sizeof(c->nd_data) ? e->datalen :
+	    sizeof(c->nd_data);
+	if (c->nd_len > 0)
+		memcpy(c->nd_data, e->data, c->nd_len);
+}
+
+/* ---- routes ----------------------------------------------------------- */
+
+static void
+routes_down(struct session *s, const struct conn *c)
+{
+	enum bgp_aid	aid;
+	size_t		n = 0;
+	bool		gr = false;
+
+	policy_peer_session_down(&s->pp);
+	if (s->rib_peer < 0)
+		return;
+	if (c->have_open && c->popen.gr && s->cp->graceful_restart) {
+		for (aid = 0; aid < BGP_AID_MAX; aid++)
+			if (c->popen.gr_aids & (1 << aid)) {
+				n += rib_peer_mark_stale(S.rib,
+				    (unsigned)s->rib_peer, aid);
+				gr = true;
+			} else
+				rib_peer_flush(S.rib, (unsigned)s->rib_peer,
+				    aid);
+	}
+	if (gr) {
+		struct timeval	tv = { S.conf->stale_time, 0 };
+
+		log_peer_info(s->addrstr, peer_name(s), "graceful restart: "
+		    "keeping %zu paths as stale for %u s", n,
+		    S.conf->stale_time);
+		s->gr_stale = true;
+		evtimer_add(s->ev_stale, &tv);
+		return;
+	}
+	n = rib_peer_flush(S.rib, (unsigned)s->rib_peer, BGP_AID_MAX);
+	log_debugc(LOG_CAT_UPDATE, "neighbor %s: %zu paths flushed",
+	    s->addrstr, n);
+}
+
+static void
+stale_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct session	*s = arg;
+	size_t		 n;
+
+	if (s->rib_peer < 0 || !s->gr_stale)
+		return;
+	n = rib_peer_sweep_stale(S.rib, (unsigned)s->rib_peer, BGP_AID_MAX);
+	s->gr_stale = false;
+	log_peer_info(s->addrstr, peer_name(s), "stale timer expired: %zu "
+	    "stale paths removed", n);
+}
+
+static int
+rib_peer_setup(struct session *s, const struct conn *c)
+{
+	struct rib_peer		 rp;
+	const struct rib_peer	*old;
+
+	if (s->rib_peer >= 0) {
+		old = rib_peer_get(S.rib, (unsigned)s->rib_peer);
+		if (old != NULL && old->bgp_id == c->popen.bgp_id &&
+		    old->as == c->popen.peer_as)
+			return 0;
+		rib_peer_remove(S.rib, (unsigned)s->rib_peer);
+		s->rib_peer = -1;
+		s->gr_stale = false;
+		evtimer_del(s->ev_stale);
+	}
+	memset(&rp, 0, sizeof(rp));
+	rp.addr = s->cp->addr;
+	rp.as = c->popen.peer_as;
+	rp.bgp_id = c->popen.bgp_id;
+	rp.flags = s->ebgp ? RIB_PEER_EBGP : 0;
+	s->rib_peer = rib_peer_add(S.rib, &rp);
+	if (s->rib_peer < 0) {
+		log_peer_warnx(s->addrstr, peer_name(s), "out of memory "
+		    "adding the peer to the RIB");
+		return -1;
+	}
+	return 0;
+}
+
+static bool
+rib_has_path(const struct session *s, const struct prefix *p)
+{
+	struct rib_entry	e;
+	size_t			i;
+
+	if (rib_lookup(S.rib, p, &e) == 0)
+		return false;
+	for (i = 0; i < e.npaths; i++)
+		if (e.paths[i].peer == (unsigned)s->rib_peer &&
+		    e.paths[i].path_id == 0)
+			return true;
+	return false;
+}
+
+static void
+route_withdraw(struct session *s, const struct prefix *p)
+{
+	char	pb[PREFIX_STRLEN];
+
+	if (rib_path_del(S.rib, p, (unsigned)s->rib_peer, 0) == 1) {
+		policy_prefix_del(&s->pp);
+		if (log_debug_on(LOG_CAT_UPDATE))
+			log_debugc(LOG_CAT_UPDATE, "neighbor %s: withdrawn %s",
+			    s->addrstr, prefix_fmt(p, pb, sizeof(pb)));
+	}
+}
+
+/*
+ * Max-prefix was exceeded: Cease with the limit, and come back after the
+ * configured time (or never).
+ */
+static void
+max_prefix_hit(struct conn *c, const struct policy_limit *lim)
+{
+	struct session		*s = c->s;
+	struct bgp_fsm_input	 in;
+
+	log_peer_warnx(s->addrstr, peer_name(s), "more than %u prefixes: "
+	    "closing the session%s", s->cp->max_prefixes,
+	    lim->restart ? "" : " until restarted");
+	c->nd_code = lim->code;
+	c->nd_subcode = lim->subcode;
+	c->nd_len = lim->datalen;
+	memcpy(c->nd_data, lim->data, lim->datalen);
+	memset(&in, 0, sizeof(in));
+	in.subcode = lim->subcode;
+	s->limit_hit = true;
+	s->limit_restart = lim->restart;
+	conn_event(c, lim->restart ? BGP_EV_AUTO_STOP : BGP_EV_MANUAL_STOP,
+	    &in);
+}
+
+/* An UPDATE in Established; -1 if the session went down meanwhile. */
+static int
+handle_update(struct conn *c, const uint8_t *msg, size_t len)
+{
+	struct session			*s = c->s;
+	struct bgp_update		 u;
+	struct bgp_err			 e;
+	struct bgp_nlri_iter		 it;
+	struct bgp_attr_set		 tmpl;
+	const struct bgp_attr_set	*attr[BGP_AID_MAX] = { NULL };
+	struct policy_limit		 lim;
+	struct bgp_fsm_input		 in;
+	enum bgp_verdict		 v;
+	enum policy_reason		 why;
+	enum bgp_aid			 aid;
+	struct prefix			 p;
+	char				 pb[PREFIX_STRLEN];
+	bool				 dbg = log_debug_on(LOG_CAT_UPDATE);
+	bool				 limit = false;
+
+	bgp_err_clear(&e);
+	v = bgp_update_decode(msg + BGP_HDR_LEN, len - BGP_HDR_LEN, &c->ctx,
+	    &u, &e);
+	s->updates_rx++;
+	if (v == BGP_RESET) {
+		log_rl_warnx(&s->rl, "neighbor %s: bad UPDATE: %s (%s, %s)",
+		    s->addrstr, e.why ? e.why : "malformed",
+		    bgp_err_code_name(e.code),
+		    bgp_err_subcode_name(e.code, e.subcode));
+		stash_err(c, &e);
+		memset(&in, 0, sizeof(in));
+		in.code = e.code;
+		in.subcode = e.subcode;
+		conn_event(c, BGP_EV_UPDATE_ERR, &in);
+		return -1;
+	}
+	if (v != BGP_OK)
+		log_rl_warnx(&s->rl, "neighbor %s: UPDATE %s: %s", s->addrstr,
+		    v == BGP_WITHDRAW ? "treated as withdraw" :
+		    "attribute discarded", e.why ? e.why : "malformed");
+	if (s->rib_peer < 0)
+		return 0;
+	if (u.eor) {
+		size_t	n = rib_peer_sweep_stale(S.rib, (unsigned)s->rib_peer,
+		    u.eor_aid);
+
+		log_debugc(LOG_CAT_UPDATE, "neighbor %s: End-of-RIB %s, "
+		    "%zu stale paths removed", s->addrstr,
+		    u.eor_aid == BGP_AID_IPV4 ? "IPv4" : "IPv6", n);
+		return 0;
+	}
+	bgp_nlri_iter_unreach(&it, &u);
+	while (bgp_nlri_next(&it, &p, NULL) == 1) {
+		s->withdrawals_rx++;
+		route_withdraw(s, &p);
+	}
+	bgp_nlri_iter_reach(&it, &u);
+	while (bgp_nlri_next(&it, &p, NULL) == 1) {
+		s->prefixes_rx++;
+		if (v == BGP_WITHDRAW) {
+			route_withdraw(s, &p);
+			continue;
+		}
+		aid = p.family == AF_INET ? BGP_AID_IPV4 : BGP_AID_IPV6;
+		if (attr[aid] == NULL) {
+			memset(&tmpl, 0, sizeof(tmpl));
+			if (bgp_attr_set_from_update(&tmpl, &u, aid) == -1)
+				fatalx("out of memory");
+			attr[aid] = bgp_attr_intern(S.attrs, &tmpl);
+			bgp_attr_set_fini(&tmpl);
+			if (attr[aid] == NULL)
+				fatalx("out of memory");
+		}
+		if (!policy_import(S.pol, &s->pp, &p, attr[aid], &why)) {
+			if (dbg)
+				log_debugc(LOG_CAT_UPDATE, "neighbor %s: "
+				    "rejected %s: %s", s->addrstr,
+				    prefix_fmt(&p, pb, sizeof(pb)),
+				    policy_reason_name(why));
+			route_withdraw(s, &p);
+			continue;
+		}
+		if (!rib_has_path(s, &p) &&
+		    policy_prefix_add(&s->pp, aid, &lim)) {
+			limit = true;
+			break;
+		}
+		if (rib_path_add(S.rib, &p, (unsigned)s->rib_peer, 0,
+		    attr[aid]) == -1)
+			fatalx("out of memory");
+		if (dbg) {
+			char	nb[IPADDR_STRLEN];
+
+			log_debugc(LOG_CAT_UPDATE, "neighbor %s: accepted %s "
+			    "via %s", s->addrstr,
+			    prefix_fmt(&p, pb, sizeof(pb)),
+			    ipaddr_fmt(&attr[aid]->nexthop, nb, sizeof(nb)));
+		}
+	}
+	for (aid = 0; aid < BGP_AID_MAX; aid++)
+		if (attr[aid] != NULL)
+			bgp_attr_unref(attr[aid]);
+	if (limit) {
+		max_prefix_hit(c, &lim);
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- advertising ------------------------------------------------------ */
+
+/*
+ * Our next hops for family aid on connection c: the local address of
+ * the connection when its family matches, else an address of that family
+ * on the interface that holds it; for IPv6 also the link-local address
+ * of that interface when the peer is directly connected.
+ */
+static void
+own_nexthop(const struct conn *c, enum bgp_aid aid, struct ipaddr *nh,
+    struct ipaddr *ll)
+{
+	struct ifaddrs	*ifa, *i;
+	struct ipaddr	 a;
+	char		 ifname[IF_NAMESIZE + 1] = "";
+	int		 family = bgp_aid_family(aid);
+
+	memset(nh, 0, sizeof(*nh));
+	memset(ll, 0, sizeof(*ll));
+	if (c->local.family == family)
+		*nh = c->local;
+	if (getifaddrs(&ifa) == -1)
+		return;
+	for (i = ifa; i != NULL; i = i->ifa_next) {
+		if (i->ifa_addr == NULL)
+			continue;
+		sa_to_ipaddr((const void *)i->ifa_addr, &a);
+		if (a.family == c->local.family &&
+		    ipaddr_cmp(&a, &c->local) == 0) {
+			snprintf(ifname, sizeof(ifname), "%s", i->ifa_name);
+			break;
+		}
+	}
+	for (i = ifa; ifname[0] != '\0' && i != NULL; i = i->ifa_next) {
+		if (i->ifa_addr == NULL || strcmp(i->ifa_name, ifname) != 0 ||
+		    i->ifa_addr->sa_family != family)
+			continue;
+		sa_to_ipaddr((const void *)i->ifa_addr, &a);
+		if (family == AF_INET6 && ipaddr_is_linklocal(&a)) {
+			if (ll->family == 0 && c->s->cp->multihop == 0)
+				*ll = a;
+		} else if (nh->family == 0)
+			*nh = a;
+	}
+	freeifaddrs(ifa);
+	if (nh->family == 0 && ll->family != 0) {
+		*nh = *ll;
+		memset(ll, 0, sizeof(*ll));
+	}
+}
+
+/* Appends an UPDATE whose body fn wrote; checks the size. */
+static int
+finish_update(struct conn *c, size_t start, int r)
+{
+	if (r == -1 || bgp_msg_hdr_end(&c->obuf, start,
+	    bgp_msg_max(&c->ctx)) == -1) {
+		c->obuf.len = start;
+		return -1;
+	}
+	return 0;
+}
+
+static void
+update_sent(struct conn *c)
+{
+	struct bgp_fsm_input	in;
+	struct bgp_fsm_out	out;
+
+	memset(&in, 0, sizeof(in));
+	in.now_ms = log_now_ms();
+	in.rand = rand32();
+	bgp_fsm_update_sent(&c->fsm, &in, &out);
+	conn_apply(c, &out);
+}
+
+/*
+ * Announces (or withdraws) the n prefixes of p that are of a family in
+ * aids and negotiated on c; one UPDATE per prefix since each may carry
+ * other export attributes.
+ */
+static void
+send_own(struct session *s, struct conn *c, uint8_t aids,
+    const struct prefix *p, size_t n, bool withdraw)
+{
+	struct bgp_attr_set	 tmpl, out;
+	struct policy_route	 r;
+	enum policy_reason	 why;
+	enum bgp_aid		 aid;
+	struct ipaddr		 nh, ll;
+	uint8_t			 aspath[6];
+	char			 pb[PREFIX_STRLEN];
+	size_t			 i, start, done;
+	bool			 sent = false;
+	int			 rv;
+
+	for (i = 0; i < n; i++) {
+		aid = p[i].family == AF_INET ? BGP_AID_IPV4 : BGP_AID_IPV6;
+		if (!(aids & c->families & (1 << aid)))
+			continue;
+		start = bgp_msg_hdr_begin(&c->obuf, BGP_MSG_UPDATE);
+		if (withdraw) {
+			rv = bgp_update_pack_unreach(&c->obuf, 0, &c->ctx, aid,
+			    &p[i], NULL, 1, &done);
+			if (finish_update(c, start, rv) == 0) {
+				sent = true;
+				log_debugc(LOG_CAT_UPDATE, "neighbor %s: "
+				    "withdrawing %s", s->addrstr,
+				    prefix_fmt(&p[i], pb, sizeof(pb)));
+			}
+			continue;
+		}
+		memset(&tmpl, 0, sizeof(tmpl));
+		tmpl.origin = BGP_ORIGIN_IGP;
+		if (s->ebgp) {
+			aspath[0] = BGP_ASSEG_SEQUENCE;
+			aspath[1] = 1;
+			aspath[2] = (uint8_t)(S.conf->asn >> 24);
+			aspath[3] = (uint8_t)(S.conf->asn >> 16);
+			aspath[4] = (uint8_t)(S.conf->asn >> 8);
+			aspath[5] = (uint8_t)S.conf->asn;
+			tmpl.aspath = aspath;
+			tmpl.aspath_len = sizeof(aspath);
+		} else {
+			tmpl.flags = BGP_AS_LOCAL_PREF;
+			tmpl.local_pref = 100;
+		}
+		own_nexthop(c, aid, &nh, &ll);
+		if (nh.family == 0) {
+			c->obuf.len = start;
+			log_rl_warnx(&s->rl, "neighbor %s: no %s next hop "
+			    "for %s", s->addrstr, aid == BGP_AID_IPV4 ?
+			    "IPv4" : "IPv6", prefix_fmt(&p[i], pb,
+			    sizeof(pb)));
+			continue;
+		}
+		tmpl.nexthop = nh;
+		tmpl.nexthop_ll = ll;
+		r.prefix = &p[i];
+		r.origin = POLICY_ORIGIN_OWN;
+		r.from_rr_client = false;
+		rv = policy_export(S.pol, &s->pp, &r, &tmpl, &out, &why);
+		if (rv == -1)
+			fatalx("out of memory");
+		if (rv == 0) {
+			c->obuf.len = start;
+			log_debugc(LOG_CAT_UPDATE, "neighbor %s: not "
+			    "announcing %s: %s", s->addrstr,
+			    prefix_fmt(&p[i], pb, sizeof(pb)),
+			    policy_reason_name(why));
+			continue;
+		}
+		rv = bgp_update_pack_reach(&c->obuf, 0, &c->ctx, aid, &out,
+		    &p[i], NULL, 1, &done);
+		if (finish_update(c, start, rv) == 0) {
+			sent = true;
+			log_debugc(LOG_CAT_UPDATE, "neighbor %s: announcing "
+			    "%s", s->addrstr, prefix_fmt(&p[i], pb,
+			    sizeof(pb)));
+		}
+	}
+	if (sent) {
+		conn_queued(c);
+		update_sent(c);
+	}
+}
+
+static void
+send_eor(struct conn *c, uint8_t aids)
+{
+	enum bgp_aid	aid;
+	size_t		start;
+
+	for (aid = 0; aid < BGP_AID_MAX; aid++) {
+		if (!(aids & c->families & (1 << aid)))
+			continue;
+		start = bgp_msg_hdr_begin(&c->obuf, BGP_MSG_UPDATE);
+		finish_update(c, start, bgp_update_encode_eor(&c->obuf, aid));
+	}
+	conn_queued(c);
+	update_sent(c);
+}
+
+static void
+session_up(struct session *s, struct conn *c)
+{
+	uint8_t	all = 1 << BGP_AID_IPV4 | 1 << BGP_AID_IPV6;
+
+	s->established = true;
+	s->limit_hit = false;
+	if (rib_peer_setup(s, c) == -1)
+		return;
+	send_own(s, c, all, S.own, S.nown, false);
+	send_eor(c, all);
+}
+
+/* ---- the FSM ---------------------------------------------------------- */
+
+static void
+log_state(struct conn *c, const struct bgp_fsm_out *out)
+{
+	struct session	*s = c->s;
+
+	if (out->prev == out->state)
+		return;
+	if (!is_cur(c)) {
+		log_debugc(LOG_CAT_FSM, "neighbor %s: second connection: "
+		    "%s -> %s", s->addrstr, bgp_fsm_state_name(out->prev),
+		    bgp_fsm_state_name(out->state));
+		return;
+	}
+	s->state = out->state;
+	s->since_ms = log_now_ms();
+	if (out->state == BGP_FSM_ESTABLISHED ||
+	    out->prev == BGP_FSM_ESTABLISHED)
+		log_peer_info(s->addrstr, peer_name(s), "%s",
+		    bgp_fsm_state_name(out->state));
+	else
+		log_debugc(LOG_CAT_FSM, "neighbor %s: %s -> %s (%s)",
+		    s->addrstr, bgp_fsm_state_name(out->prev),
+		    bgp_fsm_state_name(out->state),
+		    bgp_fsm_event_name(out->event));
+}
+
+/* Sends and starts what out asks for, except the session going up. */
+static void
+conn_apply(struct conn *c, const struct bgp_fsm_out *out)
+{
+	struct session	*s = c->s;
+	struct bgp_open	 o;
+	int		 t;
+
+	if (out->actions & BGP_FSM_A_SEND_NOTIFICATION)
+		send_notification(c, out->code, out->subcode);
+	if (out->actions & BGP_FSM_A_SEND_OPEN) {
+		build_open(s, &o);
+		if (bgp_open_encode(&c->obuf, &o) == 0)
+			conn_queued(c);
+	}
+	if (out->actions & BGP_FSM_A_SEND_KEEPALIVE) {
+		bgp_keepalive_encode(&c->obuf);
+		conn_queued(c);
+	}
+	if (out->actions & BGP_FSM_A_TCP_DROP) {
+		conn_flush(c);
+		conn_close(c);
+	}
+	if (out->actions & BGP_FSM_A_TCP_CONNECT)
+		conn_connect(c);
+	if (out->actions & BGP_FSM_A_SESSION_DOWN) {
+		s->established = false;
+		routes_down(s, c);
+	}
+	for (t = 0; t < BGP_TIMER_MAX; t++) {
+		if (out->timer[t].op == BGP_TIMER_START)
+			timer_start(c, t, out->timer[t].ms);
+		else if (out->timer[t].op == BGP_TIMER_STOP)
+			evtimer_del(c->timer[t].ev);
+	}
+}
+
+/*
+ * One FSM step on c and its actions. The caller must not assume the
+ * connection still has a socket afterwards (check c->fd).
+ */
+static void
+conn_event(struct conn *c, enum bgp_fsm_event ev, struct bgp_fsm_input *inp)
+{
+	struct session		*s = c->s;
+	struct bgp_fsm_input	 in;
+	struct bgp_fsm_out	 out;
+	struct conn		*o;
+
+	if (inp != NULL)
+		in = *inp;
+	else
+		memset(&in, 0, sizeof(in));
+	in.now_ms = log_now_ms();
+	in.rand = rand32();
+	if (bgp_fsm_step(&c->fsm, ev, &in, &out) == -1)
+		return;
+	log_state(c, &out);
+	conn_apply(c, &out);
+	if (out.actions & BGP_FSM_A_SESSION_UP)
+		session_up(s, c);
+	if (s->limit_hit && out.state == BGP_FSM_IDLE && s->limit_restart &&
+	    c->fsm.running[BGP_TIMER_IDLE_HOLD]) {
+		/* max-prefix: come back after the configured time */
+		timer_start(c, BGP_TIMER_IDLE_HOLD, s->limit_restart * 1000);
+		s->limit_hit = false;
+	}
+	if (out.state != BGP_FSM_IDLE)
+		return;
+	o = other_conn(c);
+	if (!is_cur(c))
+		conn_clear(c);
+	else if (o->used && o->fsm.state != BGP_FSM_IDLE) {
+		/* the second connection takes over */
+		conn_clear(c);
+		s->cur = (int)(o - s->conn);
+		s->state = o->fsm.state;
+		s->since_ms = log_now_ms();
+	}
+}
+
+/* ---- input ------------------------------------------------------------ */
+
+/*
+ * RFC 4271 6.8: an OPEN on c while the other connection is past
+ * Connect/Active. Returns true if c itself was dumped.
+ */
+static bool
+collision(struct conn *c, const struct bgp_open *po)
+{
+	struct session	*s = c->s;
+	struct conn	*o = other_conn(c);
+	struct conn	*loser;
+	bool		 dump_c;
+
+	if (!o->used || o->fd == -1 || (o->fsm.state != BGP_FSM_OPENSENT &&
+	    o->fsm.state != BGP_FSM_OPENCONFIRM))
+		return false;
+	dump_c = bgp_fsm_collision_dump(c->outbound ? BGP_CONN_OUTBOUND :
+	    BGP_CONN_INBOUND, S.conf->router_id, S.conf->asn, po->bgp_id,
+	    po->peer_as);
+	loser = dump_c ? c : o;
+	log_debugc(LOG_CAT_FSM, "neighbor %s: connection collision, closing "
+	    "the %s connection", s->addrstr, loser->outbound ? "outbound" :
+	    "inbound");
+	conn_event(loser, BGP_EV_COLLISION_DUMP, NULL);
+	if (loser->used && loser->fsm.state == BGP_FSM_IDLE &&
+	    !is_cur(loser))
+		conn_clear(loser);
+	return dump_c;
+}
+
+static void
+handle_open(struct conn *c, const uint8_t *msg, size_t len)
+{
+	struct session		*s = c->s;
+	struct bgp_open		 ours, po;
+	struct bgp_err		 e;
+	struct bgp_fsm_input	 in;
+	uint16_t		 hold;
+
+	bgp_err_clear(&e);
+	memset(&in, 0, sizeof(in));
+	if (bgp_open_decode(msg, len, &po, &e) == -1)
+		goto err;
+	if (po.peer_as != s->cp->asn) {
+		log_rl_warnx(&s->rl, "neighbor %s: OPEN with AS %u, "
+		    "configured %u", s->addrstr, po.peer_as, s->cp->asn);
+		bgp_err_set(&e, BGP_RESET, BGP_ERR_OPEN,
+		    BGP_ERR_OPEN_PEER_AS, "bad peer AS");
+		goto err;
+	}
+	if (po.bgp_id == S.conf->router_id && po.peer_as == S.conf->asn) {
+		bgp_err_set(&e, BGP_RESET, BGP_ERR_OPEN, BGP_ERR_OPEN_BGP_ID,
+		    "BGP identifier equal to ours");
+		goto err;
+	}
+	if (collision(c, &po))
+		return;
+	build_open(s, &ours);
+	po.nunknown = 0;	/* views into msg */
+	c->popen = po;
+	c->have_open = true;
+	bgp_open_negotiate(&ours, &po, &c->ctx, &hold);
+	c->hold = hold;
+	c->families = bgp_open_families(&ours, &po);
+	in.hold_time = hold;
+	if (s->cp->keepalive != 0 && s->cp->keepalive < hold / 3u)
+		in.keepalive = s->cp->keepalive;
+	conn_event(c, BGP_EV_OPEN, &in);
+	return;
+err:
+	log_rl_warnx(&s->rl, "neighbor %s: bad OPEN: %s", s->addrstr,
+	    e.why ? e.why : "malformed");
+	stash_err(c, &e);
+	in.code = e.code;
+	in.subcode = e.subcode;
+	conn_event(c, BGP_EV_OPEN_ERR, &in);
+}
+
+static void
+handle_notification(struct conn *c, const uint8_t *msg, size_t len)
+{
+	struct session		*s = c->s;
+	struct bgp_notification	 n;
+	struct bgp_err		 e;
+
+	if (bgp_notification_decode(msg, len, &n, &e) == -1) {
+		log_rl_warnx(&s->rl, "neighbor %s: malformed NOTIFICATION",
+		    s->addrstr);
+		conn_event(c, BGP_EV_NOTIF, NULL);
+		return;
+	}
+	s->last_code = n.code;
+	s->last_subcode = n.subcode;
+	s->last_sent = false;
+	if (n.comm_state == BGP_COMM_OK && n.comm_len > 0) {
+		char	esc[4 * BGP_SHUTDOWN_COMM_MAX + 1];
+		size_t	i, j = 0;
+
+		/* the peer's text goes to our log: no control bytes */
+		for (i = 0; i < n.comm_len && j + 4 < sizeof(esc); i++) {
+			unsigned char	ch = (unsigned char)n.comm[i];
+
+			if (ch < 0x20 || ch == 0x7f)
+				j += (size_t)snprintf(esc + j,
+				    sizeof(esc) - j, "\\x%02x", ch);
+			else
+				esc[j++] = (char)ch;
+		}
+		esc[j] = '\0';
+		log_peer_warnx(s->addrstr, peer_name(s), "received "
+		    "NOTIFICATION %s, %s: \"%s\"", bgp_err_code_name(n.code),
+		    bgp_err_subcode_name(n.code, n.subcode), esc);
+	} else
+		log_peer_warnx(s->addrstr, peer_name(s), "received "
+		    "NOTIFICATION %s, %s", bgp_err_code_name(n.code),
+		    bgp_err_subcode_name(n.code, n.subcode));
+	conn_event(c, n.code == BGP_ERR_OPEN && n.subcode ==
+	    BGP_ERR_OPEN_VERSION ? BGP_EV_NOTIF_VERSION : BGP_EV_NOTIF, NULL);
+}
+
+static void
+handle_rr(struct conn *c, const uint8_t *msg, size_t len)
+{
+	struct session		*s = c->s;
+	struct bgp_rr		 rr;
+	struct bgp_err		 e;
+	struct bgp_fsm_input	 in;
+	size_t			 start;
+	bool			 enh = c->popen.enhanced_rr;
+	int			 r;
+
+	bgp_err_clear(&e);
+	r = bgp_rr_decode(msg, len, enh, &rr, &e);
+	if (r == -1) {
+		stash_err(c, &e);
+		memset(&in, 0, sizeof(in));
+		in.code = e.code;
+		in.subcode = e.subcode;
+		conn_event(c, BGP_EV_UPDATE_ERR, &in);
+		return;
+	}
+	if (r == BGP_RR_IGNORE || rr.subtype != BGP_RR_REQUEST ||
+	    rr.aid == BGP_AID_MAX || !(c->families & (1 << rr.aid)) ||
+	    c->fsm.state != BGP_FSM_ESTABLISHED)
+		return;
+	log_debugc(LOG_CAT_UPDATE, "neighbor %s: route refresh for %s",
+	    s->addrstr, rr.aid == BGP_AID_IPV4 ? "IPv4" : "IPv6");
+	if (enh) {
+		start = c->obuf.len;
+		if (bgp_rr_encode(&c->obuf, rr.afi, BGP_RR_BORR,
+		    rr.safi) == -1)
+			c->obuf.len = start;
+	}
+	send_own(s, c, 1 << rr.aid, S.own, S.nown, false);
+	if (enh) {
+		start = c->obuf.len;
+		if (bgp_rr_encode(&c->obuf, rr.afi, BGP_RR_EORR,
+		    rr.safi) == -1)
+			c->obuf.len = start;
+	}
+	conn_queued(c);
+}
+
+/* One framed message. */
+static void
+handle_msg(struct conn *c, const struct bgp_msg_hdr *h, const uint8_t *msg)
+{
+	struct bgp_err	e;
+
+	bgp_err_clear(&e);
+	switch (h->type) {
+	case BGP_MSG_OPEN:
+		handle_open(c, msg, h->len);
+		break;
+	case BGP_MSG_KEEPALIVE:
+		if (bgp_keepalive_decode(msg, h->len, &e) == -1) {
+			struct bgp_fsm_input	in;
+
+			stash_err(c, &e);
+			memset(&in, 0, sizeof(in));
+			in.code = e.code;
+			in.subcode = e.subcode;
+			conn_event(c, BGP_EV_HEADER_ERR, &in);
+			break;
+		}
+		conn_event(c, BGP_EV_KEEPALIVE, NULL);
+		break;
+	case BGP_MSG_UPDATE:
+		if (c->fsm.state == BGP_FSM_ESTABLISHED &&
+		    handle_update(c, msg, h->len) == -1)
+			break;
+		conn_event(c, BGP_EV_UPDATE, NULL);
+		break;
+	case BGP_MSG_NOTIFICATION:
+		handle_notification(c, msg, h->len);
+		break;
+	case BGP_MSG_ROUTE_REFRESH:
+		handle_rr(c, msg, h->len);
+		break;
+	}
+}
+
+static void
+conn_read_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct conn		*c = arg;
+	struct session		*s = c->s;
+	struct bgp_msg_hdr	 h;
+	struct bgp_err		 e;
+	struct bgp_fsm_input	 in;
+	size_t			 off = 0;
+	ssize_t			 n = -1;
+	unsigned		 gen = c->gen;
+	int			 i, r;
+
+	errno = EAGAIN;
+	if (c->ilen < SESS_IBUF_SIZE)
+		n = read(fd, c->ibuf + c->ilen, SESS_IBUF_SIZE - c->ilen);
+	if (n == 0 || (n == -1 && errno != EAGAIN && errno != EINTR &&
+	    errno != EWOULDBLOCK)) {
+		if (n == 0)
+			log_debugc(LOG_CAT_FSM, "neighbor %s: connection "
+			    "closed by the peer", s->addrstr);
+		else
+			log_rl_warnx(&s->rl, "neighbor %s: read: %s",
+			    s->addrstr, strerror(errno));
+		conn_event(c, BGP_EV_TCP_FAILS, NULL);
+		return;
+	}
+	if (n > 0)
+		c->ilen += (size_t)n;
+	for (i = 0; i < SESS_MSGS_PER_CB; i++) {
+		bgp_err_clear(&e);
+		r = bgp_msg_frame(c->ibuf + off, c->ilen - off,
+		    c->have_open ? &c->ctx : NULL, &h, &e);
+		if (r == 0)
+			break;
+		if (r == -1) {
+			log_rl_warnx(&s->rl, "neighbor %s: bad message "
+			    "header: %s", s->addrstr, e.why ? e.why : "");
+			stash_err(c, &e);
+			memset(&in, 0, sizeof(in));
+			in.code = e.code;
+			in.subcode = e.subcode;
+			conn_event(c, BGP_EV_HEADER_ERR, &in);
+			return;
+		}
+		handle_msg(c, &h, c->ibuf + off);
+		if (c->gen != gen)
+			return;		/* closed, maybe reopened */
+		off += h.len;
+	}
+	if (off > 0) {
+		memmove(c->ibuf, c->ibuf + off, c->ilen - off);
+		c->ilen -= off;
+	}
+	/* more whole messages may wait: let the other sessions run first */
+	if (i == SESS_MSGS_PER_CB && c->reading)
+		event_active(c->ev_read, EV_READ, 0);
+}
+
+static void
+conn_write_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct conn	*c = arg;
+	int		 err = 0;
+	socklen_t	 len = sizeof(err);
+
+	if (c->connecting) {
+		c->connecting = false;
+		if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) == -1)
+			err = errno;
+		if (err != 0) {
+			log_debugc(LOG_CAT_FSM, "neighbor %s: connect: %s",
+			    c->s->addrstr, strerror(err));
+			event_del(c->ev_write);
+			conn_event(c, BGP_EV_TCP_FAILS, NULL);
+			return;
+		}
+		event_del(c->ev_write);
+		struct sockaddr_storage	ss;
+		socklen_t		sl = sizeof(ss);
+
+		if (getsockname(fd, (struct sockaddr *)&ss, &sl) == 0)
+			sa_to_ipaddr(&ss, &c->local);
+		conn_start_reading(c);
+		conn_event(c, BGP_EV_TCP_CR_ACKED, NULL);
+		return;
+	}
+	conn_flush(c);
+}
+
+/* ---- passive side ----------------------------------------------------- */
+
+static struct session *
+session_find(const struct ipaddr *a)
+{
+	struct session	*s;
+
+	TAILQ_FOREACH(s, &S.sessions, entry)
+		if (ipaddr_cmp(&s->cp->addr, a) == 0)
+			return s;
+	return NULL;
+}
+
+static void
+session_incoming(struct session *s, int fd)
+{
+	struct conn	*c = cur_conn(s), *o = other_conn(c);
+
+	set_sockopts(fd, s, s->cp->addr.family);
+	switch (c->fsm.state) {
+	case BGP_FSM_CONNECT:
+	case BGP_FSM_ACTIVE:
+		/* the FSM holds one connection before OPEN: take this one */
+		conn_close(c);
+		conn_attach(c, fd, false);
+		conn_start_reading(c);
+		conn_event(c, BGP_EV_TCP_CONFIRMED, NULL);
+		return;
+	case BGP_FSM_OPENSENT:
+	case BGP_FSM_OPENCONFIRM:
+		if (o->used)
+			break;
+		o->used = true;
+		bgp_fsm_init(&o->fsm, &s->fconf);
+		conn_event(o, BGP_EV_MANUAL_START_PASSIVE, NULL);
+		conn_attach(o, fd, false);
+		conn_start_reading(o);
+		conn_event(o, BGP_EV_TCP_CONFIRMED, NULL);
+		return;
+	default:
+		break;
+	}
+	log_debugc(LOG_CAT_FSM, "neighbor %s: connection refused in %s",
+	    s->addrstr, bgp_fsm_state_name(c->fsm.state));
+	close(fd);
+}
+
+static void
+accept_cb(evutil_socket_t lfd, short what, void *arg)
+{
+	struct sockaddr_storage	 ss;
+	socklen_t		 sl = sizeof(ss);
+	struct ipaddr		 a;
+	struct session		*s;
+	char			 as[IPADDR_STRLEN];
+	int			 fd;
+
+	fd = accept4(lfd, (struct sockaddr *)&ss, &sl,
+	    SOCK_NONBLOCK | SOCK_CLOEXEC);
+	if (fd == -1) {
+		if (errno != EAGAIN && errno != EINTR &&
+		    errno != ECONNABORTED)
+			log_rl_warnx(&S.rl_reject, "accept: %s",
+			    strerror(errno));
+		return;
+	}
+	sa_to_ipaddr(&ss, &a);
+	if ((s = session_find(&a)) == NULL || S.stopping) {
+		log_rl_warnx(&S.rl_reject, "connection from %s refused: %s",
+		    ipaddr_fmt(&a, as, sizeof(as)), S.stopping ?
+		    "shutting down" : "not a configured neighbor");
+		close(fd);
+		return;
+	}
+	session_incoming(s, fd);
+}
+
+static int
+listen_open(int family)
+{
+	struct sockaddr_storage	 ss;
+	struct ipaddr		 any;
+	struct session		*s;
+	socklen_t		 sl;
+	int			 fd, on = 1;
+
+	fd = socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd == -1)
+		return -1;
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on));
+	if (family == AF_INET6)
+		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof(on));
+	memset(&any, 0, sizeof(any));
+	any.family = (uint8_t)family;
+	sl = ipaddr_to_sa(&any, S.opts.listen_port, &ss);
+	if (bind(fd, (struct sockaddr *)&ss, sl) == -1 ||
+	    listen(fd, 64) == -1) {
+		int	saved = errno;
+
+		close(fd);
+		errno = saved;
+		return -1;
+	}
+	TAILQ_FOREACH(s, &S.sessions, entry)
+		if (s->md5 && s->cp->addr.family == family &&
+		    set_md5(fd, s, true) == -1)
+			log_warn("neighbor %s: TCP_MD5SIG on the listening "
+			    "socket", s->addrstr);
+	return fd;
+}
+
+/* ---- API -------------------------------------------------------------- */
+
+void
+session_opts_default(struct session_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->listen_port = BGP_PORT;
+	o->connect_port = BGP_PORT;
+}
+
+void
+session_set_opts(const struct session_opts *o)
+{
+	S.opts = *o;
+}
+
+int
+session_init(struct event_base *base, const struct conf *conf,
+    struct rib *rib, struct policy_ctx *pol, struct bgp_attr_table *attrs)
+{
+	struct session	*s;
+	size_t		 i;
+	int		 rv = 0;
+
+	S.base = base;
+	S.conf = conf;
+	S.rib = rib;
+	S.pol = pol;
+	S.attrs = attrs;
+	session_opts_default(&S.opts);
+	TAILQ_INIT(&S.sessions);
+	log_rl_init(&S.rl_reject, 10, 60000);
+	policy_set_asn(pol, conf->asn);
+	for (i = 0; i < conf->npeers; i++) {
+		s = xcalloc(1, sizeof(*s));
+		s->cp = &conf->peers[i];
+		ipaddr_fmt(&s->cp->addr, s->addrstr, sizeof(s->addrstr));
+		s->ebgp = s->cp->asn != conf->asn;
+		s->rib_peer = -1;
+		log_rl_init(&s->rl, 10, 60000);
+		bgp_fsm_conf_default(&s->fconf);
+		s->fconf.passive = s->cp->passive;
+		s->fconf.damp = true;
+		if (read_password(s) == -1)
+			rv = -1;
+		policy_peer_init(&s->pp, POLICY_PEER_EXTERNAL, s->cp);
+		if ((s->ev_stale = evtimer_new(base, stale_cb, s)) == NULL)
+			fatalx("evtimer_new");
+		conn_setup(&s->conn[0], s);
+		conn_setup(&s->conn[1], s);
+		s->since_ms = log_now_ms();
+		TAILQ_INSERT_TAIL(&S.sessions, s, entry);
+	}
+	return rv;
+}
+
+int
+session_start_all(void)
+{
+	static const int	 fam[2] = { AF_INET, AF_INET6 };
+	struct session		*s;
+	struct conn		*c;
+	int			 i, nls = 0;
+
+	S.stopping = false;
+	for (i = 0; S.opts.listen_port != 0 && i < 2; i++) {
+		if (S.ls[i].fd != -1)
+			continue;
+		if ((S.ls[i].fd = listen_open(fam[i])) == -1) {
+			log_warn("listening on %s port %u", fam[i] == AF_INET ?
+			    "0.0.0.0" : "[::]", S.opts.listen_port);
+			continue;
+		}
+		S.ls[i].ev = event_new(S.base, S.ls[i].fd,
+		    EV_READ | EV_PERSIST, accept_cb, NULL);
+		if (S.ls[i].ev == NULL)
+			fatalx("event_new");
+		event_add(S.ls[i].ev, NULL);
+		nls++;
+	}
+	TAILQ_FOREACH(s, &S.sessions, entry) {
+		c = cur_conn(s);
+		c->used = true;
+		conn_event(c, bgp_fsm_start_event(&s->fconf, true), NULL);
+	}
+	if (S.opts.listen_port != 0 && nls == 0)
+		return -1;
+	return 0;
+}
+
+void
+session_stop_all(const char *msg)
+{
+	struct session		*s;
+	struct bgp_fsm_input	 in;
+	int			 i;
+
+	S.stopping = true;
+	S.shutdown_msg = msg;
+	memset(&in, 0, sizeof(in));
+	in.subcode = BGP_ERR_CEASE_ADMIN_SHUTDOWN;
+	TAILQ_FOREACH(s, &S.sessions, entry) {
+		for (i = 0; i < 2; i++)
+			if (s->conn[i].used)
+				conn_event(&s->conn[i], BGP_EV_MANUAL_STOP,
+				    &in);
+		for (i = 0; i < 2; i++)
+			conn_clear(&s->conn[i]);
+	}
+	S.shutdown_msg = NULL;
+	for (i = 0; i < 2; i++) {
+		if (S.ls[i].ev != NULL)
+			event_free(S.ls[i].ev);
+		S.ls[i].ev = NULL;
+		if (S.ls[i].fd != -1)
+			close(S.ls[i].fd);
+		S.ls[i].fd = -1;
+	}
+}
+
+void
+session_free_all(void)
+{
+	struct session	*s;
+
+	while ((s = TAILQ_FIRST(&S.sessions)) != NULL) {
+		TAILQ_REMOVE(&S.sessions, s, entry);
+		conn_teardown(&s->conn[0]);
+		conn_teardown(&s->conn[1]);
+		event_free(s->ev_stale);
+		policy_peer_fini(&s->pp);
+		explicit_bzero(s->md5key, sizeof(s->md5key));
+		free(s);
+	}
+	free(S.own);
+	S.own = NULL;
+	S.nown = 0;
+}
+
+static bool
+in_set(const struct prefix *p, const struct prefix *set, size_t n)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++)
+		if (prefix_eq(p, &set[i]))
+			return true;
+	return false;
+}
+
+int
+session_set_own_prefixes(const struct prefix *p, size_t n)
+{
+	struct prefix	*np = NULL, *gone, *added;
+	struct session	*s;
+	struct conn	*c;
+	size_t		 i, ngone = 0, nadded = 0;
+	uint8_t		 all = 1 << BGP_AID_IPV4 | 1 << BGP_AID_IPV6;
+
+	if (n > 0) {
+		if ((np = calloc(n, sizeof(*np))) == NULL)
+			return -1;
+		memcpy(np, p, n * sizeof(*np));
+	}
+	gone = xcalloc(S.nown + 1, sizeof(*gone));
+	added = xcalloc(n + 1, sizeof(*added));
+	for (i = 0; i < S.nown; i++)
+		if (!in_set(&S.own[i], p, n))
+			gone[ngone++] = S.own[i];
+	for (i = 0; i < n; i++)
+		if (!in_set(&p[i], S.own, S.nown))
+			added[nadded++] = p[i];
+	free(S.own);
+	S.own = np;
+	S.nown = n;
+	if (policy_set_pod_cidrs(S.pol, p, n) == -1)
+		log_warnx("out of memory setting the pod CIDRs");
+	TAILQ_FOREACH(s, &S.sessions, entry) {
+		c = cur_conn(s);
+		if (c->fsm.state != BGP_FSM_ESTABLISHED)
+			continue;
+		send_own(s, c, all, gone, ngone, true);
+		send_own(s, c, all, added, nadded, false);
+	}
+	free(gone);
+	free(added);
+	return 0;
+}
+
+void
+session_foreach(void (*cb)(const struct session_info *, void *), void *arg)
+{
+	struct session		*s;
+	struct session_info	 si;
+	const struct conn	*c;
+
+	TAILQ_FOREACH(s, &S.sessions, entry) {
+		c = cur_conn(s);
+		memset(&si, 0, sizeof(si));
+		si.name = s->cp->name;
+		si.addr = s->cp->addr;
+		si.asn = s->cp->asn;
+		si.state = c->fsm.state;
+		si.since_ms = s->since_ms;
+		if (c->have_open) {
+			si.remote_id = c->popen.bgp_id;
+			si.hold_time = c->hold;
+			si.families = c->families;
+			if (c->ctx.as4)
+				si.capa |= SESSION_CAPA_AS4;
+			if (c->popen.route_refresh)
+				si.capa |= SESSION_CAPA_RR;
+			if (c->popen.enhanced_rr)
+				si.capa |= SESSION_CAPA_ERR;
+			if (c->popen.gr && s->cp->graceful_restart)
+				si.capa |= SESSION_CAPA_GR;
+			if (c->ctx.ext_msg)
+				si.capa |= SESSION_CAPA_EXT_MSG;
+		}
+		si.updates_rx = s->updates_rx;
+		si.prefixes_rx = s->prefixes_rx;
+		si.withdrawals_rx = s->withdrawals_rx;
+		si.prefixes_accepted = s->pp.prefixes;
+		si.last_err_code = s->last_code;
+		si.last_err_subcode = s->last_subcode;
+		si.last_err_sent = s->last_sent;
+		cb(&si, arg);
+	}
+}

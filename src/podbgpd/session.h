@@ -1,0 +1,102 @@
+/*
+ * session: the BGP sessions of podbgpd on libevent.
+ *
+ * One session per configured peer. Each owns up to two TCP connections
+ * (its own outbound one and an accepted one, during a collision), each
+ * with a struct bgp_fsm and the FSM's timers as libevent timers; the FSM
+ * decides, this module only carries out its actions. Received UPDATEs go
+ * through policy into the RIB; this node's own pod CIDRs are announced to
+ * every established peer.
+ *
+ * Call order: session_init, optionally session_set_opts and
+ * session_set_own_prefixes, session_start_all; at exit session_stop_all,
+ * then session_free_all.
+ */
+#ifndef PODBGPD_SESSION_H
+#define PODBGPD_SESSION_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bgp_attr.h"
+#include "bgp_fsm.h"
+#include "conf.h"
+#include "policy.h"
+#include "prefix.h"
+#include "rib.h"
+
+struct event_base;
+
+/* Settings the configuration file does not carry (tests, the caller). */
+struct session_opts {
+	uint16_t	listen_port;	/* 0: no listening sockets */
+	uint16_t	connect_port;	/* peers' port */
+	bool		gr_forwarding;	/* GR: we kept forwarding state */
+};
+
+/* Defaults: both ports 179, no forwarding state. */
+void	session_opts_default(struct session_opts *o);
+
+/*
+ * Borrows everything: base, conf (until session_free_all), rib, policy
+ * and attribute table. Creates one idle session per conf->peers entry.
+ * Returns 0, -1 if a session could not be set up (logged).
+ */
+int	session_init(struct event_base *base, const struct conf *conf,
+	    struct rib *rib, struct policy_ctx *pol,
+	    struct bgp_attr_table *attrs);
+void	session_set_opts(const struct session_opts *o);
+/*
+ * Opens the listening sockets and starts every session (passive peers
+ * wait for the peer to connect). Returns 0, or -1 if no listening socket
+ * could be opened while one was asked for.
+ */
+int	session_start_all(void);
+/*
+ * Cease / Administrative Shutdown with msg as the shutdown communication
+ * (RFC 9003; NULL: none) to every peer past OpenSent, then closes every
+ * connection and the listening sockets. Sessions stay stopped.
+ */
+void	session_stop_all(const char *msg);
+void	session_free_all(void);
+
+/*
+ * This node's own pod CIDRs, copied. Established peers get the
+ * difference at once: UPDATEs for new ones, withdrawals for the others.
+ * Returns 0, -1 if out of memory (nothing changed).
+ */
+int	session_set_own_prefixes(const struct prefix *p, size_t n);
+
+/* Negotiated capability bits of struct session_info.capa */
+#define SESSION_CAPA_AS4	0x01
+#define SESSION_CAPA_RR		0x02
+#define SESSION_CAPA_ERR	0x04	/* enhanced route refresh */
+#define SESSION_CAPA_GR		0x08	/* the peer does graceful restart */
+#define SESSION_CAPA_EXT_MSG	0x10
+
+/* What `show protocols` tells about a session; a snapshot. */
+struct session_info {
+	const char		*name;		/* NULL: unnamed */
+	struct ipaddr		 addr;
+	uint32_t		 asn;
+	enum bgp_fsm_state	 state;
+	uint64_t		 since_ms;	/* monotonic, of the state */
+	uint32_t		 remote_id;	/* 0 until an OPEN */
+	uint16_t		 hold_time;	/* negotiated */
+	uint8_t			 families;	/* 1 << enum bgp_aid */
+	uint8_t			 capa;		/* SESSION_CAPA_* */
+	uint64_t		 updates_rx;
+	uint64_t		 prefixes_rx;	/* announcements received */
+	uint64_t		 withdrawals_rx;
+	uint32_t		 prefixes_accepted;	/* held now */
+	uint8_t			 last_err_code;	/* last NOTIFICATION, 0 */
+	uint8_t			 last_err_subcode;
+	bool			 last_err_sent;	/* we sent it */
+};
+
+/* Calls cb for every session in configuration order. */
+void	session_foreach(void (*cb)(const struct session_info *, void *),
+	    void *arg);
+
+#endif
