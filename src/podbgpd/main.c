@@ -341,9 +341,16 @@ on_ready(evutil_socket_t fd, short what, void *arg)
 {
 	struct daemon	*d = arg;
 
-	/* Runs from inside the loop, so READY=1 means the loop turns. */
-	sdnotify_sendf("READY=1\nSTATUS=running, %zu peers configured",
-	    d->conf->npeers);
+	/*
+	 * Runs from inside the loop, so READY=1 means the loop turns.
+	 * Detached, we are no longer the process the manager started.
+	 */
+	if (d->foreground)
+		sdnotify_sendf("READY=1\nSTATUS=running, %zu peers "
+		    "configured", d->conf->npeers);
+	else
+		sdnotify_sendf("READY=1\nMAINPID=%ld\nSTATUS=running, %zu "
+		    "peers configured", (long)getpid(), d->conf->npeers);
 }
 
 static void
