@@ -82,8 +82,9 @@ void	log_debug(const char *fmt, ...) LOG_FMT(1, 2);
 /* Written when cat is enabled (see above). */
 void	log_debugc(unsigned cat, const char *fmt, ...) LOG_FMT(2, 3);
 /* For broken invariants and out of memory only, never for bad input. */
-void	fatal(const char *fmt, ...) LOG_FMT(1, 2) __attribute__((noreturn));
-void	fatalx(const char *fmt, ...) LOG_FMT(1, 2) __attribute__((noreturn));
+#define LOG_DEAD	__attribute__((noreturn))
+void	fatal(const char *fmt, ...) LOG_FMT(1, 2) LOG_DEAD;
+void	fatalx(const char *fmt, ...) LOG_FMT(1, 2) LOG_DEAD;
 
 /*
  * "neighbor ADDR (NAME): text" and "node NAME: text"; name may be NULL
@@ -93,7 +94,8 @@ void	log_peer_warnx(const char *addr, const char *name, const char *fmt,
 	    ...) LOG_FMT(3, 4);
 void	log_peer_info(const char *addr, const char *name, const char *fmt,
 	    ...) LOG_FMT(3, 4);
-void	log_node_warnx(const char *node, const char *fmt, ...) LOG_FMT(2, 3);
+void	log_node_warnx(const char *node, const char *fmt, ...)
+	    LOG_FMT(2, 3);
 
 /*
  * Token bucket: up to burst messages at once, refilled at burst per
@@ -104,21 +106,23 @@ void	log_node_warnx(const char *node, const char *fmt, ...) LOG_FMT(2, 3);
 struct log_rl {
 	uint64_t	burst;
 	uint64_t	interval_ms;
-	uint64_t	tokens;		/* in 1/interval_ms of a message */
+	uint64_t	tokens;		/* 1/interval_ms of a message */
 	uint64_t	last_ms;
 	uint64_t	suppressed;
 	bool		started;
 };
 
 /* burst and interval_ms are at least 1 (0 is taken as 1). */
-void	log_rl_init(struct log_rl *rl, unsigned burst, unsigned interval_ms);
+void	log_rl_init(struct log_rl *rl, unsigned burst,
+	    unsigned interval_ms);
 /*
  * The decision alone: true when a message may be written at now_ms (a
  * monotonic clock in milliseconds), false when it was counted as
  * suppressed. *suppressed (if not NULL) receives the count to report
  * before the message, and the count is reset.
  */
-bool	log_rl_allow(struct log_rl *rl, uint64_t now_ms, uint64_t *suppressed);
+bool	log_rl_allow(struct log_rl *rl, uint64_t now_ms,
+	    uint64_t *suppressed);
 /* Reports and resets the suppressed count, if any, without a message. */
 void	log_rl_flush(struct log_rl *rl);
 /* log_warnx/log_info through rl, at now_ms or at the monotonic clock. */

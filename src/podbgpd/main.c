@@ -40,7 +40,7 @@ struct daemon {
 	struct event		*ev_watchdog;
 	struct conf		*conf;
 	const char		*conf_path;
-	const char		*socket;	/* -s, NULL: from the config */
+	const char		*socket;	/* -s; NULL: config's */
 	int			 verbose;	/* number of -v */
 	bool			 foreground;
 };
@@ -51,14 +51,14 @@ enum {
 };
 
 static const struct option longopts[] = {
-	{ "foreground",		no_argument,		NULL, 'd' },
-	{ "config",		required_argument,	NULL, 'f' },
-	{ "check-config",	no_argument,		NULL, 'n' },
-	{ "socket",		required_argument,	NULL, 's' },
-	{ "verbose",		no_argument,		NULL, 'v' },
-	{ "version",		no_argument,		NULL, OPT_VERSION },
-	{ "help",		no_argument,		NULL, OPT_HELP },
-	{ NULL,			0,			NULL, 0 },
+	{ "foreground", no_argument, NULL, 'd' },
+	{ "config", required_argument, NULL, 'f' },
+	{ "check-config", no_argument, NULL, 'n' },
+	{ "socket", required_argument, NULL, 's' },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "version", no_argument, NULL, OPT_VERSION },
+	{ "help", no_argument, NULL, OPT_HELP },
+	{ NULL, 0, NULL, 0 },
 };
 
 #define USAGE	"usage: podbgpd [-dnv] [-f file] [-s socket]\n"

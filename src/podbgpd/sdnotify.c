@@ -53,7 +53,8 @@ sdnotify_init(void)
 	if ((path = getenv("NOTIFY_SOCKET")) == NULL || *path == '\0')
 		return 0;
 	len = strlen(path);
-	if ((path[0] != '/' && path[0] != '@') || len >= sizeof(notify_sa.sun_path)) {
+	if ((path[0] != '/' && path[0] != '@') ||
+	    len >= sizeof(notify_sa.sun_path)) {
 		log_warnx("NOTIFY_SOCKET=%s: not an absolute path or "
 		    "@abstract name that fits a unix socket address; "
 		    "not notifying the service manager", path);
@@ -63,9 +64,9 @@ sdnotify_init(void)
 	notify_sa.sun_family = AF_UNIX;
 	memcpy(notify_sa.sun_path, path, len);
 	if (path[0] == '@')
-		notify_sa.sun_path[0] = '\0';	/* abstract: no terminating NUL */
-	notify_salen = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + len +
-	    (path[0] == '@' ? 0 : 1));
+		notify_sa.sun_path[0] = '\0';	/* abstract name */
+	notify_salen = (socklen_t)(offsetof(struct sockaddr_un, sun_path) +
+	    len + (path[0] == '@' ? 0 : 1));
 
 	if (parse_u64(getenv("WATCHDOG_USEC"), &watchdog_usec) == -1)
 		watchdog_usec = 0;
