@@ -245,15 +245,24 @@ static int
 annot_check(const struct node *n, const char *key, const char *value,
     uint32_t *v, char *err, size_t errlen)
 {
-	char		kb[SHOW_MAX + 4], vb[SHOW_MAX + 4];
+	char		kb[SHOW_MAX + 4], vb[SHOW_MAX + 4], alt[32];
 	enum annot	a;
+	size_t		i;
 	int		rc;
 
-	if ((a = annot_of(key)) == ANNOT_UNKNOWN)
+	if ((a = annot_of(key)) == ANNOT_UNKNOWN) {
+		/* snake_case for kebab-case is the likeliest slip */
+		for (i = 0; key[i] != '\0' && i + 1 < sizeof(alt); i++)
+			alt[i] = key[i] == '_' ? '-' : key[i];
+		alt[i] = '\0';
+		if ((a = annot_of(alt)) != ANNOT_UNKNOWN)
+			return nerr(n, err, errlen, "unknown annotation '%s' "
+			    "(did you mean '%s'?)", key, annots[a].key);
 		return nerr(n, err, errlen, "unknown annotation '%s' (known: "
 		    "%s, %s, %s)", show(key, kb, sizeof(kb)),
 		    NODE_ANNOT_ASN, NODE_ANNOT_ROUTER_ID,
 		    NODE_ANNOT_CLUSTER_ID);
+	}
 	rc = a == ANNOT_ASN ? parse_asn(value, v) : parse_id(value, v);
 	if (rc == -1)
 		return nerr(n, err, errlen, "annotation '%s': expected %s, "
