@@ -20,7 +20,7 @@
 #include "nodes_file.h"
 #include "yaml_util.h"
 
-/* "node 'worker-1'" or, without a usable name, "node 3" (1-based). */
+/* "node 'worker-1'", "node \"Bad_Name\"" or, with no name, "node #3". */
 struct who {
 	char	text[NODE_NAME_MAX + 16];
 };
