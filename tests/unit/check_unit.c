@@ -40,6 +40,8 @@ main(void)
 		conf_suite,
 		sessions_suite,
 		policy_suite,
+		node_suite,
+		nodes_file_suite,
 	};
 	SRunner	*sr;
 	size_t	 i;
