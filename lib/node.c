@@ -25,8 +25,8 @@ show(const char *s, char *buf, size_t len)
 {
 	size_t	i;
 
-	for (i = 0; s[i] != '\0' && i + 4 < len; i++) {
-		if (i == SHOW_MAX) {
+	for (i = 0; s[i] != '\0'; i++) {
+		if (i == SHOW_MAX || i + 4 >= len) {
 			memcpy(buf + i, "...", 3);
 			i += 3;
 			break;

@@ -28,10 +28,6 @@
 #define NODE_CIDRS_MAX		2	/* one IPv4, one IPv6 */
 #define NODE_ADDRS_MAX		16
 #define NODE_LABELS_MAX		256
-/* A qualified name: DNS subdomain prefix, '/', name of 63. */
-#define NODE_KEY_MAX		(253 + 1 + 63)
-#define NODE_LABEL_VALUE_MAX	63
-#define NODE_ANNOT_VALUE_MAX	256
 #define NODE_ANNOT_PREFIX	"podbgp.io/"
 #define NODE_ANNOT_ASN		"podbgp.io/asn"
 #define NODE_ANNOT_ROUTER_ID	"podbgp.io/router-id"

@@ -43,7 +43,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	for (i = 0; i < s->n; i++) {
 		if (node_validate(s->v[i], err, sizeof(err)) == -1)
-			abort();	/* the loader let a bad record through */
+			abort();	/* the loader let one by */
 		if (!node_equal(s->v[i], s->v[i]))
 			abort();
 		if ((n = node_copy(s->v[i])) != NULL &&

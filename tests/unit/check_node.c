@@ -330,6 +330,7 @@ END_TEST
 START_TEST(validate_by_hand)
 {
 	struct node	*n;
+	char		 long_name[300];
 
 	n = mk("Bad", 0, NULL, NULL, NULL);
 	ck_assert_int_eq(node_validate(n, err, sizeof(err)), -1);
@@ -337,6 +338,19 @@ START_TEST(validate_by_hand)
 	    "subdomain (at most 253 lower-case letters, digits, '-' and '.', "
 	    "each dot-separated part starting and ending with a letter or "
 	    "digit)");
+	node_free(n);
+
+	/* a long name is cut in messages, and control bytes shown as '?' */
+	memset(long_name, 'a', sizeof(long_name) - 1);
+	long_name[sizeof(long_name) - 1] = '\0';
+	long_name[1] = '\n';
+	n = mk(long_name, 0, NULL, NULL, NULL);
+	ck_assert_int_eq(node_add_address(n, "x", err, sizeof(err)), -1);
+	/* 2 + 62 bytes of the name, then "..." */
+	ck_assert_str_eq(err, "node 'a?"
+	    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+	    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa...': address: "
+	    "expected an IPv4 or IPv6 address, got \"x\"");
 	node_free(n);
 
 	n = mk("n", 0, "10.244.1.0/24", NULL, NULL);
@@ -570,7 +584,7 @@ START_TEST(overlaps)
 	s = set_of(mk("a", 5, "10.0.0.0/24", "fd00::/64", NULL),
 	    mk("b", 1, "10.0.0.128/25", NULL, NULL),	/* older, inside a */
 	    mk("c", 9, "10.0.1.0/24", "fd00::/48", NULL),	/* covers a */
-	    mk("d", 9, "10.0.1.0/24", NULL, NULL),	/* same as c, same age */
+	    mk("d", 9, "10.0.1.0/24", NULL, NULL),	/* c's, same age */
 	    mk("e", 2, "10.0.2.0/24", "fd00:1::/64", NULL), NULL);
 	ck_assert_int_eq(node_set_overlaps(s, &ov, &n), 0);
 	ck_assert_uint_eq(n, 3);
