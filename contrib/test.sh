@@ -19,23 +19,21 @@ failed=0
 stage() { printf '\n=== %s ===\n' "$*"; }
 
 # Adds the results of one build's make check to the totals and prints its
-# summaries: Check's line for the unit suites, automake's for the rest.
+# summaries: each Check runner counts its cases, every other test counts one.
 tally() {
 	dir=$1
-	for log in "$dir"/tests/unit/*.log; do
-		[ -f "$log" ] || continue
-		grep -h 'Checks:' "$log" || true
-		line=$(grep -h 'Checks:' "$log" | tail -n 1)
-		n=$(echo "$line" | sed -n 's/.*Checks: \([0-9]*\).*/\1/p')
-		f=$(echo "$line" | sed -n 's/.*Failures: \([0-9]*\), Errors: \([0-9]*\).*/\1 \2/p')
-		[ -n "$n" ] || continue
-		bad=$(( ${f% *} + ${f#* } ))
-		passed=$((passed + n - bad))
-		failed=$((failed + bad))
-	done
-	# every other automake test (conf goldens, fuzz replays, man lint)
-	for trs in $(find "$dir/tests" -name '*.trs' ! -path '*/unit/*'); do
-		if grep -q '^:test-result: PASS' "$trs"; then
+	for trs in $(find "$dir/tests" "$dir/man" -name '*.trs' 2>/dev/null); do
+		log=${trs%.trs}.log
+		line=$(grep -h 'Checks:' "$log" 2>/dev/null | tail -n 1)
+		if [ -n "$line" ]; then
+			# a Check runner: count its cases
+			echo "$(basename "$log" .log): $line"
+			n=$(echo "$line" | sed -n 's/.*Checks: \([0-9]*\).*/\1/p')
+			f=$(echo "$line" | sed -n 's/.*Failures: \([0-9]*\), Errors: \([0-9]*\).*/\1 \2/p')
+			bad=$(( ${f% *} + ${f#* } ))
+			passed=$((passed + n - bad))
+			failed=$((failed + bad))
+		elif grep -q '^:test-result: PASS' "$trs"; then
 			passed=$((passed + 1))
 		else
 			failed=$((failed + 1))

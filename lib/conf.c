@@ -18,143 +18,12 @@
 #include <yaml.h>
 
 #include "conf.h"
+#include "yaml_util.h"
 
 #define CONF_PATH_MAX	4095
 #define CONF_TEXT_MAX	255
 #define AS_TRANS	23456		/* RFC 6793 */
 #define RT_TABLE_LOCAL	255
-
-struct ctx {
-	yaml_document_t		*doc;
-	const char		*file;
-	struct conf_errors	*errs;
-};
-
-static void	cerr(struct ctx *, const yaml_mark_t *, const char *, ...)
-		    __attribute__((format(printf, 3, 4)));
-
-static void
-cerr(struct ctx *x, const yaml_mark_t *m, const char *fmt, ...)
-{
-	struct conf_errors	*errs = x->errs;
-	struct conf_error	*e;
-	va_list			 ap;
-	int			 o;
-
-	if (errs->n >= CONF_ERR_MAX) {
-		errs->dropped++;
-		return;
-	}
-	e = &errs->e[errs->n++];
-	if (m == NULL) {
-		e->line = e->column = 0;
-		o = snprintf(e->text, sizeof(e->text), "%s: ", x->file);
-	} else {
-		/* libyaml counts from 0, editors from 1 */
-		e->line = (unsigned)m->line + 1;
-		e->column = (unsigned)m->column + 1;
-		o = snprintf(e->text, sizeof(e->text), "%s:%u:%u: ", x->file,
-		    e->line, e->column);
-	}
-	if (o < 0 || (size_t)o >= sizeof(e->text))
-		return;		/* an absurd file name: keep what fits */
-	va_start(ap, fmt);
-	vsnprintf(e->text + o, sizeof(e->text) - (size_t)o, fmt, ap);
-	va_end(ap);
-}
-
-static unsigned
-line_of(const yaml_node_t *n)
-{
-	return (unsigned)n->start_mark.line + 1;
-}
-
-static yaml_node_t *
-node(struct ctx *x, int id)
-{
-	return yaml_document_get_node(x->doc, id);
-}
-
-static const char *
-sval(const yaml_node_t *n)
-{
-	return (const char *)n->data.scalar.value;
-}
-
-/* An empty plain scalar, "~" or "null": the key is there, the value not. */
-static bool
-is_null(const yaml_node_t *n)
-{
-	const char	*s;
-
-	if (n->type != YAML_SCALAR_NODE ||
-	    n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
-		return false;
-	s = sval(n);
-	return *s == '\0' || strcmp(s, "~") == 0 || strcmp(s, "null") == 0 ||
-	    strcmp(s, "Null") == 0 || strcmp(s, "NULL") == 0;
-}
-
-/* What the user wrote, short and printable, for "got ..." */
-static const char *
-got(const yaml_node_t *n, char *buf, size_t len)
-{
-	const unsigned char	*s;
-	size_t			 i, o;
-
-	if (n->type == YAML_SEQUENCE_NODE)
-		return "a list";
-	if (n->type == YAML_MAPPING_NODE)
-		return "a mapping";
-	if (is_null(n))
-		return "nothing";
-	s = n->data.scalar.value;
-	o = 0;
-	buf[o++] = '"';
-	for (i = 0; i < n->data.scalar.length && o + 5 < len; i++) {
-		if (i == 40) {
-			memcpy(buf + o, "...", 3);
-			o += 3;
-			break;
-		}
-		buf[o++] = s[i] < 0x20 || s[i] == 0x7f ? '?' : (char)s[i];
-	}
-	buf[o++] = '"';
-	buf[o] = '\0';
-	return buf;
-}
-
-static void
-expected(struct ctx *x, const yaml_node_t *v, const char *key,
-    const char *what)
-{
-	char	g[64];
-
-	cerr(x, &v->start_mark, "expected %s for '%s', got %s", what, key,
-	    got(v, g, sizeof(g)));
-}
-
-static void
-missing(struct ctx *x, const yaml_node_t *at, const char *key,
-    const char *sect)
-{
-	cerr(x, &at->start_mark, "missing required key '%s' in '%s'", key,
-	    sect);
-}
-
-/* A non-null scalar without embedded NULs, or NULL after an error. */
-static const char *
-get_scalar(struct ctx *x, const yaml_node_t *v, const char *key,
-    const char *what)
-{
-	if (v->type != YAML_SCALAR_NODE || is_null(v) ||
-	    v->data.scalar.length == 0 ||
-	    strlen(sval(v)) != v->data.scalar.length) {
-		expected(x, v, key, what);
-		return NULL;
-	}
-	return sval(v);
-}
 
 /* Decimal digits only: no sign, no spaces, no hex. */
 static int
@@ -176,7 +45,7 @@ parse_num(const char *s, uint64_t *out)
 }
 
 static int
-get_uint(struct ctx *x, const yaml_node_t *v, const char *key, uint32_t min,
+get_uint(struct yctx *x, const yaml_node_t *v, const char *key, uint32_t min,
     uint32_t max, uint32_t *out)
 {
 	char		 what[64];
@@ -184,10 +53,10 @@ get_uint(struct ctx *x, const yaml_node_t *v, const char *key, uint32_t min,
 	uint64_t	 n;
 
 	snprintf(what, sizeof(what), "an integer between %u and %u", min, max);
-	if ((s = get_scalar(x, v, key, what)) == NULL)
+	if ((s = yget_scalar(x, v, key, what)) == NULL)
 		return -1;
 	if (parse_num(s, &n) == -1 || n < min || n > max) {
-		expected(x, v, key, what);
+		yexpected(x, v, key, what);
 		return -1;
 	}
 	*out = (uint32_t)n;
@@ -195,25 +64,25 @@ get_uint(struct ctx *x, const yaml_node_t *v, const char *key, uint32_t min,
 }
 
 static int
-get_bool(struct ctx *x, const yaml_node_t *v, const char *key, bool *out)
+get_bool(struct yctx *x, const yaml_node_t *v, const char *key, bool *out)
 {
 	const char	*s;
 
-	if ((s = get_scalar(x, v, key, "true or false")) == NULL)
+	if ((s = yget_scalar(x, v, key, "true or false")) == NULL)
 		return -1;
 	if (strcmp(s, "true") == 0)
 		*out = true;
 	else if (strcmp(s, "false") == 0)
 		*out = false;
 	else {
-		expected(x, v, key, "true or false");
+		yexpected(x, v, key, "true or false");
 		return -1;
 	}
 	return 0;
 }
 
 static int
-get_enum(struct ctx *x, const yaml_node_t *v, const char *key,
+get_enum(struct yctx *x, const yaml_node_t *v, const char *key,
     const char *const *names, int *out)
 {
 	char		 what[256];
@@ -224,25 +93,25 @@ get_enum(struct ctx *x, const yaml_node_t *v, const char *key,
 	for (i = 0; names[i] != NULL && o < sizeof(what); i++)
 		o += (size_t)snprintf(what + o, sizeof(what) - o, "%s %s",
 		    i == 0 ? "" : ",", names[i]);
-	if ((s = get_scalar(x, v, key, what)) == NULL)
+	if ((s = yget_scalar(x, v, key, what)) == NULL)
 		return -1;
 	for (i = 0; names[i] != NULL; i++)
 		if (strcmp(s, names[i]) == 0) {
 			*out = (int)i;
 			return 0;
 		}
-	expected(x, v, key, what);
+	yexpected(x, v, key, what);
 	return -1;
 }
 
 /* Replaces *out with a copy of the string value. */
 static int
-set_str(struct ctx *x, const char *s, char **out)
+set_str(struct yctx *x, const char *s, char **out)
 {
 	char	*d;
 
 	if ((d = strdup(s)) == NULL) {
-		cerr(x, NULL, "out of memory");
+		yerr(x, NULL, "out of memory");
 		return -1;
 	}
 	free(*out);
@@ -261,14 +130,14 @@ all_chars(const char *s, const char *extra)
 }
 
 static int
-get_path(struct ctx *x, const yaml_node_t *v, const char *key, char **out)
+get_path(struct yctx *x, const yaml_node_t *v, const char *key, char **out)
 {
 	const char	*s;
 
-	if ((s = get_scalar(x, v, key, "an absolute path")) == NULL)
+	if ((s = yget_scalar(x, v, key, "an absolute path")) == NULL)
 		return -1;
 	if (s[0] != '/' || strlen(s) > CONF_PATH_MAX) {
-		expected(x, v, key, "an absolute path");
+		yexpected(x, v, key, "an absolute path");
 		return -1;
 	}
 	return set_str(x, s, out);
@@ -276,27 +145,27 @@ get_path(struct ctx *x, const yaml_node_t *v, const char *key, char **out)
 
 /* One line of printable text: it ends up in logs and podbgpctl output. */
 static int
-get_text(struct ctx *x, const yaml_node_t *v, const char *key, char **out)
+get_text(struct yctx *x, const yaml_node_t *v, const char *key, char **out)
 {
 	const char	*s, *p;
 	char		 what[64];
 
 	snprintf(what, sizeof(what), "one line of text (at most %d bytes)",
 	    CONF_TEXT_MAX);
-	if ((s = get_scalar(x, v, key, what)) == NULL)
+	if ((s = yget_scalar(x, v, key, what)) == NULL)
 		return -1;
 	for (p = s; *p != '\0'; p++)
 		if ((unsigned char)*p < 0x20 || *p == 0x7f)
 			break;
 	if (*p != '\0' || strlen(s) > CONF_TEXT_MAX) {
-		expected(x, v, key, what);
+		yexpected(x, v, key, what);
 		return -1;
 	}
 	return set_str(x, s, out);
 }
 
 static int
-get_addr(struct ctx *x, const yaml_node_t *v, const char *key, int family,
+get_addr(struct yctx *x, const yaml_node_t *v, const char *key, int family,
     struct ipaddr *out)
 {
 	const char	*what, *s;
@@ -304,11 +173,11 @@ get_addr(struct ctx *x, const yaml_node_t *v, const char *key, int family,
 
 	what = family == AF_INET ? "an IPv4 address" :
 	    "an IPv4 or IPv6 address";
-	if ((s = get_scalar(x, v, key, what)) == NULL)
+	if ((s = yget_scalar(x, v, key, what)) == NULL)
 		return -1;
 	if (ipaddr_parse(s, &a) == -1 ||
 	    (family != 0 && a.family != family)) {
-		expected(x, v, key, what);
+		yexpected(x, v, key, what);
 		return -1;
 	}
 	*out = a;
@@ -317,7 +186,7 @@ get_addr(struct ctx *x, const yaml_node_t *v, const char *key, int family,
 
 /* A non-zero IPv4 address in host order: router ID, cluster ID. */
 static int
-get_id(struct ctx *x, const yaml_node_t *v, const char *key, uint32_t *out)
+get_id(struct yctx *x, const yaml_node_t *v, const char *key, uint32_t *out)
 {
 	struct ipaddr	a;
 	uint32_t	id;
@@ -327,7 +196,7 @@ get_id(struct ctx *x, const yaml_node_t *v, const char *key, uint32_t *out)
 	memcpy(&id, a.addr, sizeof(id));
 	if ((id = ntohl(id)) == 0) {
 		/* RFC 6286 2.1: a BGP Identifier is a non-zero number */
-		cerr(x, &v->start_mark, "'%s' must not be 0.0.0.0", key);
+		yerr(x, &v->start_mark, "'%s' must not be 0.0.0.0", key);
 		return -1;
 	}
 	*out = id;
@@ -335,38 +204,38 @@ get_id(struct ctx *x, const yaml_node_t *v, const char *key, uint32_t *out)
 }
 
 static int
-get_prefix(struct ctx *x, const yaml_node_t *v, const char *key,
+get_prefix(struct yctx *x, const yaml_node_t *v, const char *key,
     struct prefix *out)
 {
 	const char	*s;
 	char		 t[PREFIX_STRLEN];
 	const char	*what = "an IPv4 or IPv6 prefix like 10.244.0.0/16";
 
-	if ((s = get_scalar(x, v, key, what)) == NULL)
+	if ((s = yget_scalar(x, v, key, what)) == NULL)
 		return -1;
 	switch (prefix_parse(s, out)) {
 	case PREFIX_OK:
 		return 0;
 	case PREFIX_HOSTBITS:
-		cerr(x, &v->start_mark, "prefix %s in '%s' has host bits set: "
+		yerr(x, &v->start_mark, "prefix %s in '%s' has host bits set: "
 		    "did you mean %s?", s, key, prefix_fmt(out, t, sizeof(t)));
 		return -1;
 	default:
-		expected(x, v, key, what);
+		yexpected(x, v, key, what);
 		return -1;
 	}
 }
 
 /* "64512" or asdot "1.10" (RFC 5396). */
 static int
-get_asn(struct ctx *x, const yaml_node_t *v, const char *key, uint32_t *out)
+get_asn(struct yctx *x, const yaml_node_t *v, const char *key, uint32_t *out)
 {
 	const char	*what = "an integer between 1 and 4294967295";
 	const char	*s, *dot;
 	char		 hi[8];
 	uint64_t	 h, l, n;
 
-	if ((s = get_scalar(x, v, key, what)) == NULL)
+	if ((s = yget_scalar(x, v, key, what)) == NULL)
 		return -1;
 	if ((dot = strchr(s, '.')) != NULL) {
 		if ((size_t)(dot - s) >= sizeof(hi))
@@ -382,172 +251,42 @@ get_asn(struct ctx *x, const yaml_node_t *v, const char *key, uint32_t *out)
 	if (n < 1 || n > UINT32_MAX)
 		goto bad;
 	if (n == AS_TRANS) {
-		cerr(x, &v->start_mark, "AS 23456 is AS_TRANS (RFC 6793), "
+		yerr(x, &v->start_mark, "AS 23456 is AS_TRANS (RFC 6793), "
 		    "not usable for '%s'", key);
 		return -1;
 	}
 	*out = (uint32_t)n;
 	return 0;
 bad:
-	expected(x, v, key, what);
+	yexpected(x, v, key, what);
 	return -1;
 }
 
-/*
- * Walking a mapping against a list of known keys. Unknown and duplicate
- * keys are reported here; the caller sees each known key once, and seen[]
- * keeps the key nodes for checks that involve several keys.
- */
-struct mapit {
-	yaml_node_pair_t	*p;
-	yaml_node_pair_t	*end;
-	const char		*sect;
-	const char *const	*keys;
-	yaml_node_t		**seen;
-	char			 where[64];	/* "in 'bgp'" */
-};
-
-static bool
-mapit_init(struct ctx *x, struct mapit *it, yaml_node_t *n,
-    const char *sect, const char *const *keys, yaml_node_t **seen)
-{
-	size_t	i;
-
-	for (i = 0; keys[i] != NULL; i++)
-		seen[i] = NULL;
-	it->p = it->end = NULL;
-	it->sect = sect;
-	it->keys = keys;
-	it->seen = seen;
-	if (sect == NULL)
-		snprintf(it->where, sizeof(it->where), "at the top level");
-	else
-		snprintf(it->where, sizeof(it->where), "in '%s'", sect);
-	if (n->type != YAML_MAPPING_NODE) {
-		if (sect != NULL)
-			expected(x, n, sect, "a mapping");
-		else
-			cerr(x, &n->start_mark, "expected a mapping at the top "
-			    "level, got %s", got(n, it->where,
-			    sizeof(it->where)));
-		return false;
-	}
-	it->p = n->data.mapping.pairs.start;
-	it->end = n->data.mapping.pairs.top;
-	return true;
-}
-
-static void
-unknown_key(struct ctx *x, struct mapit *it, const yaml_node_t *k)
-{
-	char		 list[400], alt[64];
-	const char	*name = sval(k);
-	size_t		 i, o;
-
-	/* snake_case for kebab-case is the likeliest slip: say so */
-	if (strlen(name) < sizeof(alt)) {
-		for (i = 0; name[i] != '\0'; i++)
-			alt[i] = name[i] == '_' ? '-' : name[i];
-		alt[i] = '\0';
-		for (i = 0; it->keys[i] != NULL; i++)
-			if (strcmp(alt, it->keys[i]) == 0) {
-				cerr(x, &k->start_mark, "unknown key '%s' %s "
-				    "(did you mean '%s'?)", name, it->where,
-				    alt);
-				return;
-			}
-	}
-	o = 0;
-	list[0] = '\0';
-	for (i = 0; it->keys[i] != NULL && o < sizeof(list); i++)
-		o += (size_t)snprintf(list + o, sizeof(list) - o, "%s%s",
-		    i == 0 ? "" : ", ", it->keys[i]);
-	cerr(x, &k->start_mark, "unknown key '%.64s' %s (expected one of: "
-	    "%s)", name, it->where, list);
-}
-
-/* Index of the next known key with its value in *v, or -1 at the end. */
-static int
-mapit_next(struct ctx *x, struct mapit *it, yaml_node_t **v)
-{
-	yaml_node_t	*k;
-	size_t		 i;
-
-	while (it->p < it->end) {
-		k = node(x, it->p->key);
-		*v = node(x, it->p->value);
-		it->p++;
-		if (k == NULL || *v == NULL)
-			continue;
-		if (k->type != YAML_SCALAR_NODE ||
-		    strlen(sval(k)) != k->data.scalar.length) {
-			cerr(x, &k->start_mark, "expected a key name %s",
-			    it->where);
-			continue;
-		}
-		for (i = 0; it->keys[i] != NULL; i++)
-			if (strcmp(sval(k), it->keys[i]) == 0)
-				break;
-		if (it->keys[i] == NULL) {
-			unknown_key(x, it, k);
-			continue;
-		}
-		if (it->seen[i] != NULL) {
-			cerr(x, &k->start_mark, "duplicate key '%s' %s "
-			    "(first at line %u)", it->keys[i], it->where,
-			    line_of(it->seen[i]));
-			continue;
-		}
-		it->seen[i] = k;
-		return (int)i;
-	}
-	return -1;
-}
-
-/* The items of a list, or NULL (and *n = 0) after an error. */
-static yaml_node_item_t *
-get_list(struct ctx *x, const yaml_node_t *v, const char *key, size_t *n)
-{
-	*n = 0;
-	if (v->type != YAML_SEQUENCE_NODE) {
-		expected(x, v, key, "a list");
-		return NULL;
-	}
-	*n = (size_t)(v->data.sequence.items.top -
-	    v->data.sequence.items.start);
-	if (*n > CONF_LIST_MAX) {
-		cerr(x, &v->start_mark, "too many entries in '%s' (at most %d)",
-		    key, CONF_LIST_MAX);
-		*n = 0;
-		return NULL;
-	}
-	return v->data.sequence.items.start;
-}
 
 static void *
-alloc_list(struct ctx *x, size_t n, size_t size)
+alloc_list(struct yctx *x, size_t n, size_t size)
 {
 	void	*p;
 
 	if ((p = calloc(n == 0 ? 1 : n, size)) == NULL)
-		cerr(x, NULL, "out of memory");
+		yerr(x, NULL, "out of memory");
 	return p;
 }
 
 static void
-parse_nodes(struct ctx *x, yaml_node_t *kn, yaml_node_t *v, struct conf *c)
+parse_nodes(struct yctx *x, yaml_node_t *kn, yaml_node_t *v, struct conf *c)
 {
 	static const char *const keys[] = { "source", "kubeconfig", "file",
 	    NULL };
 	static const char *const sources[] = { "kubernetes", "file", NULL };
 	enum { K_SOURCE, K_KUBECONFIG, K_FILE };
 	yaml_node_t	*seen[3], *val;
-	struct mapit	 it;
+	struct ymap	 it;
 	int		 i, src;
 
-	if (!mapit_init(x, &it, v, "nodes", keys, seen))
+	if (!ymap_init(x, &it, v, "nodes", keys, seen))
 		return;
-	while ((i = mapit_next(x, &it, &val)) != -1) {
+	while ((i = ymap_next(x, &it, &val)) != -1) {
 		switch (i) {
 		case K_SOURCE:
 			if (get_enum(x, val, "source", sources, &src) == 0)
@@ -563,25 +302,25 @@ parse_nodes(struct ctx *x, yaml_node_t *kn, yaml_node_t *v, struct conf *c)
 	}
 	if (c->nodes_source == CONF_NODES_FILE) {
 		if (seen[K_FILE] == NULL)
-			cerr(x, &kn->start_mark, "missing required key 'file' "
+			yerr(x, &kn->start_mark, "missing required key 'file' "
 			    "in 'nodes' (needed with 'source: file')");
 		if (seen[K_KUBECONFIG] != NULL)
-			cerr(x, &seen[K_KUBECONFIG]->start_mark, "'kubeconfig' "
+			yerr(x, &seen[K_KUBECONFIG]->start_mark, "'kubeconfig' "
 			    "is only used with 'source: kubernetes'");
 	} else if (seen[K_FILE] != NULL)
-		cerr(x, &seen[K_FILE]->start_mark, "'file' is only used with "
+		yerr(x, &seen[K_FILE]->start_mark, "'file' is only used with "
 		    "'source: file'");
 }
 
 static void
-parse_cidrs(struct ctx *x, yaml_node_t *v, struct conf *c)
+parse_cidrs(struct yctx *x, yaml_node_t *v, struct conf *c)
 {
 	yaml_node_item_t	*items;
 	yaml_node_t		*item, **where;
 	char			 a[PREFIX_STRLEN], b[PREFIX_STRLEN];
 	size_t			 n, i, j;
 
-	if ((items = get_list(x, v, "cluster-cidrs", &n)) == NULL)
+	if ((items = yget_list(x, v, "cluster-cidrs", &n)) == NULL)
 		return;
 	if ((c->cluster_cidrs = alloc_list(x, n,
 	    sizeof(*c->cluster_cidrs))) == NULL)
@@ -589,7 +328,7 @@ parse_cidrs(struct ctx *x, yaml_node_t *v, struct conf *c)
 	if ((where = alloc_list(x, n, sizeof(*where))) == NULL)
 		return;
 	for (i = 0; i < n; i++) {
-		if ((item = node(x, items[i])) == NULL ||
+		if ((item = ynode(x, items[i])) == NULL ||
 		    get_prefix(x, item, "cluster-cidrs",
 		    &c->cluster_cidrs[c->ncluster_cidrs]) == -1)
 			continue;
@@ -598,11 +337,11 @@ parse_cidrs(struct ctx *x, yaml_node_t *v, struct conf *c)
 			    &c->cluster_cidrs[c->ncluster_cidrs]))
 				break;
 		if (j < c->ncluster_cidrs) {
-			cerr(x, &item->start_mark, "cluster CIDR %s overlaps "
+			yerr(x, &item->start_mark, "cluster CIDR %s overlaps "
 			    "%s (line %u)", prefix_fmt(&c->cluster_cidrs[
 			    c->ncluster_cidrs], a, sizeof(a)),
 			    prefix_fmt(&c->cluster_cidrs[j], b, sizeof(b)),
-			    line_of(where[j]));
+			    yline(where[j]));
 			continue;
 		}
 		where[c->ncluster_cidrs++] = item;
@@ -612,7 +351,7 @@ parse_cidrs(struct ctx *x, yaml_node_t *v, struct conf *c)
 
 /* "key=value" or "key": a Kubernetes label selector of one term. */
 static void
-get_label(struct ctx *x, const yaml_node_t *v, const char *key,
+get_label(struct yctx *x, const yaml_node_t *v, const char *key,
     struct conf *c)
 {
 	const char	*what = "a node label as 'key=value' or 'key'";
@@ -620,7 +359,7 @@ get_label(struct ctx *x, const yaml_node_t *v, const char *key,
 	char		*k;
 	size_t		 klen;
 
-	if ((s = get_scalar(x, v, key, what)) == NULL)
+	if ((s = yget_scalar(x, v, key, what)) == NULL)
 		return;
 	eq = strchr(s, '=');
 	klen = eq != NULL ? (size_t)(eq - s) : strlen(s);
@@ -628,7 +367,7 @@ get_label(struct ctx *x, const yaml_node_t *v, const char *key,
 	    (eq != NULL && (strlen(eq + 1) > 63 || !all_chars(eq + 1, "-_."))))
 		goto bad;
 	if ((k = strndup(s, klen)) == NULL) {
-		cerr(x, NULL, "out of memory");
+		yerr(x, NULL, "out of memory");
 		return;
 	}
 	if (!all_chars(k, "-_./")) {
@@ -643,11 +382,11 @@ get_label(struct ctx *x, const yaml_node_t *v, const char *key,
 		set_str(x, eq + 1, &c->reflector_value);
 	return;
 bad:
-	expected(x, v, key, what);
+	yexpected(x, v, key, what);
 }
 
 static void
-parse_mesh(struct ctx *x, yaml_node_t *v, struct conf *c)
+parse_mesh(struct yctx *x, yaml_node_t *v, struct conf *c)
 {
 	static const char *const keys[] = { "mode", "reflector-label",
 	    "cluster-id", NULL };
@@ -655,12 +394,12 @@ parse_mesh(struct ctx *x, yaml_node_t *v, struct conf *c)
 	    "route-reflector", NULL };
 	enum { K_MODE, K_LABEL, K_CLUSTER_ID };
 	yaml_node_t	*seen[3], *val;
-	struct mapit	 it;
+	struct ymap	 it;
 	int		 i, m;
 
-	if (!mapit_init(x, &it, v, "mesh", keys, seen))
+	if (!ymap_init(x, &it, v, "mesh", keys, seen))
 		return;
-	while ((i = mapit_next(x, &it, &val)) != -1) {
+	while ((i = ymap_next(x, &it, &val)) != -1) {
 		switch (i) {
 		case K_MODE:
 			if (get_enum(x, val, "mode", modes, &m) == 0)
@@ -677,24 +416,24 @@ parse_mesh(struct ctx *x, yaml_node_t *v, struct conf *c)
 	if (c->mesh_mode != CONF_MESH_RR) {
 		for (i = K_LABEL; i <= K_CLUSTER_ID; i++)
 			if (seen[i] != NULL)
-				cerr(x, &seen[i]->start_mark, "'%s' is only "
+				yerr(x, &seen[i]->start_mark, "'%s' is only "
 				    "used with 'mode: route-reflector'",
 				    keys[i]);
 	}
 }
 
 static void
-parse_gr(struct ctx *x, yaml_node_t *v, struct conf *c)
+parse_gr(struct yctx *x, yaml_node_t *v, struct conf *c)
 {
 	static const char *const keys[] = { "restart-time", "stale-time",
 	    NULL };
 	yaml_node_t	*seen[2], *val;
-	struct mapit	 it;
+	struct ymap	 it;
 	int		 i;
 
-	if (!mapit_init(x, &it, v, "graceful-restart", keys, seen))
+	if (!ymap_init(x, &it, v, "graceful-restart", keys, seen))
 		return;
-	while ((i = mapit_next(x, &it, &val)) != -1) {
+	while ((i = ymap_next(x, &it, &val)) != -1) {
 		if (i == 0)	/* RFC 4724 3: 12 bits */
 			get_uint(x, val, "restart-time", 1, 4095,
 			    &c->restart_time);
@@ -705,14 +444,14 @@ parse_gr(struct ctx *x, yaml_node_t *v, struct conf *c)
 }
 
 static void
-parse_rule(struct ctx *x, yaml_node_t *v, struct conf_rule *r, bool *ok)
+parse_rule(struct yctx *x, yaml_node_t *v, struct conf_rule *r, bool *ok)
 {
 	static const char *const keys[] = { "prefix", "ge", "le", "action",
 	    NULL };
 	static const char *const actions[] = { "accept", "reject", NULL };
 	enum { K_PREFIX, K_GE, K_LE, K_ACTION };
 	yaml_node_t	*seen[4], *val;
-	struct mapit	 it;
+	struct ymap	 it;
 	uint32_t	 ge = 0, le = 0, max;
 	bool		 have_prefix = false, have_action = false;
 	bool		 bad_ge = false, bad_le = false;
@@ -720,9 +459,9 @@ parse_rule(struct ctx *x, yaml_node_t *v, struct conf_rule *r, bool *ok)
 	int		 i, a;
 
 	*ok = false;
-	if (!mapit_init(x, &it, v, "rules", keys, seen))
+	if (!ymap_init(x, &it, v, "rules", keys, seen))
 		return;
-	while ((i = mapit_next(x, &it, &val)) != -1) {
+	while ((i = ymap_next(x, &it, &val)) != -1) {
 		switch (i) {
 		case K_PREFIX:
 			have_prefix = get_prefix(x, val, "prefix",
@@ -743,9 +482,9 @@ parse_rule(struct ctx *x, yaml_node_t *v, struct conf_rule *r, bool *ok)
 		}
 	}
 	if (seen[K_PREFIX] == NULL)
-		missing(x, v, "prefix", "rules");
+		ymissing(x, v, "prefix", "rules");
 	if (seen[K_ACTION] == NULL)
-		missing(x, v, "action", "rules");
+		ymissing(x, v, "action", "rules");
 	if (!have_prefix || !have_action || bad_ge || bad_le)
 		return;
 	max = prefix_maxlen(r->prefix.family);
@@ -756,12 +495,12 @@ parse_rule(struct ctx *x, yaml_node_t *v, struct conf_rule *r, bool *ok)
 	if (seen[K_LE] == NULL)
 		le = seen[K_GE] == NULL ? r->prefix.len : max;
 	if (ge < r->prefix.len || ge > max) {
-		cerr(x, &seen[K_GE]->start_mark, "'ge' must be between %u "
+		yerr(x, &seen[K_GE]->start_mark, "'ge' must be between %u "
 		    "and %u for %s", r->prefix.len, max, t);
 		return;
 	}
 	if (le < ge || le > max) {
-		cerr(x, &seen[K_LE]->start_mark, "'le' must be between %u "
+		yerr(x, &seen[K_LE]->start_mark, "'le' must be between %u "
 		    "and %u for %s", ge, max, t);
 		return;
 	}
@@ -771,29 +510,29 @@ parse_rule(struct ctx *x, yaml_node_t *v, struct conf_rule *r, bool *ok)
 }
 
 static void
-parse_filter(struct ctx *x, yaml_node_t *v, const char *sect,
+parse_filter(struct yctx *x, yaml_node_t *v, const char *sect,
     struct conf_filter *f)
 {
 	static const char *const keys[] = { "allow-default", "rules", NULL };
 	yaml_node_item_t	*items;
 	yaml_node_t		*seen[2], *val, *item;
-	struct mapit		 it;
+	struct ymap		 it;
 	size_t			 n, j;
 	bool			 ok;
 	int			 i;
 
-	if (!mapit_init(x, &it, v, sect, keys, seen))
+	if (!ymap_init(x, &it, v, sect, keys, seen))
 		return;
-	while ((i = mapit_next(x, &it, &val)) != -1) {
+	while ((i = ymap_next(x, &it, &val)) != -1) {
 		if (i == 0) {
 			get_bool(x, val, "allow-default", &f->allow_default);
 			continue;
 		}
-		if ((items = get_list(x, val, "rules", &n)) == NULL ||
+		if ((items = yget_list(x, val, "rules", &n)) == NULL ||
 		    (f->rules = alloc_list(x, n, sizeof(*f->rules))) == NULL)
 			continue;
 		for (j = 0; j < n; j++) {
-			if ((item = node(x, items[j])) == NULL)
+			if ((item = ynode(x, items[j])) == NULL)
 				continue;
 			parse_rule(x, item, &f->rules[f->nrules], &ok);
 			if (ok)
@@ -803,11 +542,11 @@ parse_filter(struct ctx *x, yaml_node_t *v, const char *sect,
 }
 
 static void
-parse_max_prefixes(struct ctx *x, yaml_node_t *v, struct conf_peer *p)
+parse_max_prefixes(struct yctx *x, yaml_node_t *v, struct conf_peer *p)
 {
 	static const char *const keys[] = { "limit", "restart-time", NULL };
 	yaml_node_t	*seen[2], *val;
-	struct mapit	 it;
+	struct ymap	 it;
 	int		 i;
 
 	/* a bare number is the limit alone */
@@ -815,9 +554,9 @@ parse_max_prefixes(struct ctx *x, yaml_node_t *v, struct conf_peer *p)
 		get_uint(x, v, "max-prefixes", 1, UINT32_MAX, &p->max_prefixes);
 		return;
 	}
-	if (!mapit_init(x, &it, v, "max-prefixes", keys, seen))
+	if (!ymap_init(x, &it, v, "max-prefixes", keys, seen))
 		return;
-	while ((i = mapit_next(x, &it, &val)) != -1) {
+	while ((i = ymap_next(x, &it, &val)) != -1) {
 		if (i == 0)
 			get_uint(x, val, "limit", 1, UINT32_MAX,
 			    &p->max_prefixes);
@@ -826,7 +565,7 @@ parse_max_prefixes(struct ctx *x, yaml_node_t *v, struct conf_peer *p)
 			    &p->max_prefixes_restart);
 	}
 	if (seen[0] == NULL)
-		missing(x, v, "limit", "max-prefixes");
+		ymissing(x, v, "limit", "max-prefixes");
 }
 
 static const struct {
@@ -896,7 +635,7 @@ parse_large(const char *s, struct conf_large_community *lc)
 }
 
 static void
-parse_communities(struct ctx *x, yaml_node_t *v, struct conf_peer *p)
+parse_communities(struct yctx *x, yaml_node_t *v, struct conf_peer *p)
 {
 	const char		*what = "a community 'ASN:VALUE' (numbers "
 				    "0 to 65535) or no-export, no-advertise, "
@@ -907,16 +646,16 @@ parse_communities(struct ctx *x, yaml_node_t *v, struct conf_peer *p)
 	const char		*s;
 	size_t			 n, i, j;
 
-	if ((items = get_list(x, v, "communities", &n)) == NULL ||
+	if ((items = yget_list(x, v, "communities", &n)) == NULL ||
 	    (p->communities = alloc_list(x, n, sizeof(*cm))) == NULL)
 		return;
 	for (i = 0; i < n; i++) {
-		if ((item = node(x, items[i])) == NULL ||
-		    (s = get_scalar(x, item, "communities", what)) == NULL)
+		if ((item = ynode(x, items[i])) == NULL ||
+		    (s = yget_scalar(x, item, "communities", what)) == NULL)
 			continue;
 		cm = &p->communities[p->ncommunities];
 		if (parse_community(s, cm) == -1) {
-			expected(x, item, "communities", what);
+			yexpected(x, item, "communities", what);
 			continue;
 		}
 		for (j = 0; j < p->ncommunities; j++)
@@ -924,7 +663,7 @@ parse_communities(struct ctx *x, yaml_node_t *v, struct conf_peer *p)
 			    p->communities[j].value == cm->value)
 				break;
 		if (j < p->ncommunities) {
-			cerr(x, &item->start_mark, "community %u:%u is "
+			yerr(x, &item->start_mark, "community %u:%u is "
 			    "listed twice", cm->asn, cm->value);
 			continue;
 		}
@@ -933,7 +672,7 @@ parse_communities(struct ctx *x, yaml_node_t *v, struct conf_peer *p)
 }
 
 static void
-parse_large_communities(struct ctx *x, yaml_node_t *v, struct conf_peer *p)
+parse_large_communities(struct yctx *x, yaml_node_t *v, struct conf_peer *p)
 {
 	const char			*what = "a large community "
 					    "'GLOBAL:LOCAL1:LOCAL2' (numbers "
@@ -944,17 +683,17 @@ parse_large_communities(struct ctx *x, yaml_node_t *v, struct conf_peer *p)
 	const char			*s;
 	size_t				 n, i, j;
 
-	if ((items = get_list(x, v, "large-communities", &n)) == NULL ||
+	if ((items = yget_list(x, v, "large-communities", &n)) == NULL ||
 	    (p->large_communities = alloc_list(x, n, sizeof(*lc))) == NULL)
 		return;
 	for (i = 0; i < n; i++) {
-		if ((item = node(x, items[i])) == NULL ||
-		    (s = get_scalar(x, item, "large-communities", what)) ==
+		if ((item = ynode(x, items[i])) == NULL ||
+		    (s = yget_scalar(x, item, "large-communities", what)) ==
 		    NULL)
 			continue;
 		lc = &p->large_communities[p->nlarge_communities];
 		if (parse_large(s, lc) == -1) {
-			expected(x, item, "large-communities", what);
+			yexpected(x, item, "large-communities", what);
 			continue;
 		}
 		for (j = 0; j < p->nlarge_communities; j++)
@@ -962,7 +701,7 @@ parse_large_communities(struct ctx *x, yaml_node_t *v, struct conf_peer *p)
 			    sizeof(*lc)) == 0)
 				break;
 		if (j < p->nlarge_communities) {
-			cerr(x, &item->start_mark, "large community %u:%u:%u "
+			yerr(x, &item->start_mark, "large community %u:%u:%u "
 			    "is listed twice", lc->global, lc->local1,
 			    lc->local2);
 			continue;
@@ -989,28 +728,28 @@ enum {
  * an ASN; the keys seen are left in seen[] for the checks across peers.
  */
 static bool
-parse_peer(struct ctx *x, yaml_node_t *v, struct conf_peer *p,
+parse_peer(struct yctx *x, yaml_node_t *v, struct conf_peer *p,
     yaml_node_t **seen)
 {
 	const char	*what = "a name of letters, digits, '-', '_' and '.' "
 			    "(at most 64)";
 	yaml_node_t	*val;
-	struct mapit	 it;
+	struct ymap	 it;
 	const char	*s;
 	bool		 ok_addr = false, ok_asn = false;
 	int		 i;
 
 	p->hold_time = CONF_DEF_HOLD_TIME;
 	p->graceful_restart = true;
-	if (!mapit_init(x, &it, v, "peers", peer_keys, seen))
+	if (!ymap_init(x, &it, v, "peers", peer_keys, seen))
 		return false;
-	while ((i = mapit_next(x, &it, &val)) != -1) {
+	while ((i = ymap_next(x, &it, &val)) != -1) {
 		switch (i) {
 		case P_ADDRESS:
 			if (get_addr(x, val, "address", 0, &p->addr) == -1)
 				break;
 			if (ipaddr_is_linklocal(&p->addr)) {
-				cerr(x, &val->start_mark, "link-local peer "
+				yerr(x, &val->start_mark, "link-local peer "
 				    "addresses need an interface, which is "
 				    "not supported yet");
 				break;
@@ -1021,10 +760,10 @@ parse_peer(struct ctx *x, yaml_node_t *v, struct conf_peer *p,
 			ok_asn = get_asn(x, val, "asn", &p->asn) == 0;
 			break;
 		case P_NAME:
-			if ((s = get_scalar(x, val, "name", what)) == NULL)
+			if ((s = yget_scalar(x, val, "name", what)) == NULL)
 				break;
 			if (strlen(s) > 64 || !all_chars(s, "-_.")) {
-				expected(x, val, "name", what);
+				yexpected(x, val, "name", what);
 				break;
 			}
 			set_str(x, s, &p->name);
@@ -1041,7 +780,7 @@ parse_peer(struct ctx *x, yaml_node_t *v, struct conf_peer *p,
 				break;
 			/* RFC 4271 4.2: zero or at least three seconds */
 			if (p->hold_time == 1 || p->hold_time == 2) {
-				cerr(x, &val->start_mark, "hold-time %u is not "
+				yerr(x, &val->start_mark, "hold-time %u is not "
 				    "allowed: use 0 (no keepalives) or 3 to "
 				    "65535 (RFC 4271 4.2)", p->hold_time);
 				p->hold_time = CONF_DEF_HOLD_TIME;
@@ -1084,22 +823,22 @@ parse_peer(struct ctx *x, yaml_node_t *v, struct conf_peer *p,
 		}
 	}
 	if (seen[P_ADDRESS] == NULL)
-		missing(x, v, "address", "peers");
+		ymissing(x, v, "address", "peers");
 	if (seen[P_ASN] == NULL)
-		missing(x, v, "asn", "peers");
+		ymissing(x, v, "asn", "peers");
 	if (seen[P_KEEPALIVE] == NULL)
 		p->keepalive = p->hold_time / 3;
 	else if (p->hold_time == 0 && p->keepalive != 0)
-		cerr(x, &seen[P_KEEPALIVE]->start_mark, "keepalive must be 0 "
+		yerr(x, &seen[P_KEEPALIVE]->start_mark, "keepalive must be 0 "
 		    "when hold-time is 0");
 	else if (p->hold_time != 0 &&
 	    (p->keepalive == 0 || p->keepalive >= p->hold_time))
-		cerr(x, &seen[P_KEEPALIVE]->start_mark, "keepalive %u must be "
+		yerr(x, &seen[P_KEEPALIVE]->start_mark, "keepalive %u must be "
 		    "between 1 and hold-time %u (hold-time / 3 is usual)",
 		    p->keepalive, p->hold_time);
 	if (ok_addr && p->local_addr.family != 0 &&
 	    p->local_addr.family != p->addr.family)
-		cerr(x, &seen[P_LOCAL_ADDRESS]->start_mark, "local-address "
+		yerr(x, &seen[P_LOCAL_ADDRESS]->start_mark, "local-address "
 		    "and address must both be IPv4 or both IPv6");
 	return ok_addr && ok_asn;
 }
@@ -1117,7 +856,7 @@ peer_fini(struct conf_peer *p)
 }
 
 static void
-parse_peers(struct ctx *x, yaml_node_t *v, struct conf *c)
+parse_peers(struct yctx *x, yaml_node_t *v, struct conf *c)
 {
 	yaml_node_item_t	*items;
 	yaml_node_t		*item, *(*seen)[P_NKEYS];
@@ -1125,13 +864,13 @@ parse_peers(struct ctx *x, yaml_node_t *v, struct conf *c)
 	char			 a[IPADDR_STRLEN];
 	size_t			 n, i, j;
 
-	if ((items = get_list(x, v, "peers", &n)) == NULL ||
+	if ((items = yget_list(x, v, "peers", &n)) == NULL ||
 	    (c->peers = alloc_list(x, n, sizeof(*c->peers))) == NULL)
 		return;
 	if ((seen = alloc_list(x, n, sizeof(*seen))) == NULL)
 		return;
 	for (i = 0; i < n; i++) {
-		if ((item = node(x, items[i])) == NULL)
+		if ((item = ynode(x, items[i])) == NULL)
 			continue;
 		p = &c->peers[c->npeers];
 		if (!parse_peer(x, item, p, seen[c->npeers])) {
@@ -1144,36 +883,36 @@ parse_peers(struct ctx *x, yaml_node_t *v, struct conf *c)
 			if (ipaddr_cmp(&c->peers[j].addr, &p->addr) == 0)
 				break;
 		if (j < c->npeers)
-			cerr(x, &seen[c->npeers][P_ADDRESS]->start_mark,
+			yerr(x, &seen[c->npeers][P_ADDRESS]->start_mark,
 			    "duplicate peer address %s (first at line %u)",
 			    ipaddr_fmt(&p->addr, a, sizeof(a)),
-			    line_of(seen[j][P_ADDRESS]));
+			    yline(seen[j][P_ADDRESS]));
 		for (j = 0; p->name != NULL && j < c->npeers; j++)
 			if (c->peers[j].name != NULL &&
 			    strcmp(c->peers[j].name, p->name) == 0)
 				break;
 		if (p->name != NULL && j < c->npeers)
-			cerr(x, &seen[c->npeers][P_NAME]->start_mark,
+			yerr(x, &seen[c->npeers][P_NAME]->start_mark,
 			    "duplicate peer name '%s' (first at line %u)",
-			    p->name, line_of(seen[j][P_NAME]));
+			    p->name, yline(seen[j][P_NAME]));
 		c->npeers++;
 	}
 	free(seen);
 }
 
 static void
-parse_bgp(struct ctx *x, yaml_node_t *kn, yaml_node_t *v, struct conf *c)
+parse_bgp(struct yctx *x, yaml_node_t *kn, yaml_node_t *v, struct conf *c)
 {
 	static const char *const keys[] = { "asn", "router-id", "mesh",
 	    "graceful-restart", "peers", NULL };
 	enum { K_ASN, K_ROUTER_ID, K_MESH, K_GR, K_PEERS };
 	yaml_node_t	*seen[5], *val;
-	struct mapit	 it;
+	struct ymap	 it;
 	int		 i;
 
-	if (!mapit_init(x, &it, v, "bgp", keys, seen))
+	if (!ymap_init(x, &it, v, "bgp", keys, seen))
 		return;
-	while ((i = mapit_next(x, &it, &val)) != -1) {
+	while ((i = ymap_next(x, &it, &val)) != -1) {
 		switch (i) {
 		case K_ASN:
 			get_asn(x, val, "asn", &c->asn);
@@ -1193,11 +932,11 @@ parse_bgp(struct ctx *x, yaml_node_t *kn, yaml_node_t *v, struct conf *c)
 		}
 	}
 	if (seen[K_ASN] == NULL)
-		missing(x, kn, "asn", "bgp");
+		ymissing(x, kn, "asn", "bgp");
 }
 
 static void
-parse_fib(struct ctx *x, yaml_node_t *v, struct conf *c)
+parse_fib(struct yctx *x, yaml_node_t *v, struct conf *c)
 {
 	static const char *const keys[] = { "table", "protocol", "max-paths",
 	    "keep-on-exit", "blackhole-own-cidr", NULL };
@@ -1217,30 +956,30 @@ parse_fib(struct ctx *x, yaml_node_t *v, struct conf *c)
 	const char	*twhat = "'main' or a table number between 1 and "
 			    "4294967295";
 	yaml_node_t	*seen[5], *val;
-	struct mapit	 it;
+	struct ymap	 it;
 	uint64_t	 big;
 	uint32_t	 n;
 	size_t		 j;
 	int		 i;
 
-	if (!mapit_init(x, &it, v, "fib", keys, seen))
+	if (!ymap_init(x, &it, v, "fib", keys, seen))
 		return;
-	while ((i = mapit_next(x, &it, &val)) != -1) {
+	while ((i = ymap_next(x, &it, &val)) != -1) {
 		switch (i) {
 		case K_TABLE:
 			if (val->type == YAML_SCALAR_NODE &&
-			    strcmp(sval(val), "main") == 0) {
+			    strcmp(ysval(val), "main") == 0) {
 				c->fib_table = CONF_DEF_FIB_TABLE;
 				break;
 			}
 			if (val->type != YAML_SCALAR_NODE ||
-			    parse_num(sval(val), &big) == -1 || big < 1 ||
+			    parse_num(ysval(val), &big) == -1 || big < 1 ||
 			    big > UINT32_MAX) {
-				expected(x, val, "table", twhat);
+				yexpected(x, val, "table", twhat);
 				break;
 			}
 			if (big == RT_TABLE_LOCAL) {
-				cerr(x, &val->start_mark, "table 255 is the "
+				yerr(x, &val->start_mark, "table 255 is the "
 				    "kernel's local table; use 'main' or a "
 				    "table of its own");
 				break;
@@ -1251,7 +990,7 @@ parse_fib(struct ctx *x, yaml_node_t *v, struct conf *c)
 			if (get_uint(x, val, "protocol", 1, 255, &n) == -1)
 				break;
 			if (n <= 4) {
-				cerr(x, &val->start_mark, "protocol %u is "
+				yerr(x, &val->start_mark, "protocol %u is "
 				    "reserved by the kernel: choose one from "
 				    "5 to 255 (default %d)", n,
 				    CONF_DEF_FIB_PROTOCOL);
@@ -1261,7 +1000,7 @@ parse_fib(struct ctx *x, yaml_node_t *v, struct conf *c)
 				if (taken[j].proto == n)
 					break;
 			if (j < sizeof(taken) / sizeof(taken[0])) {
-				cerr(x, &val->start_mark, "protocol %u "
+				yerr(x, &val->start_mark, "protocol %u "
 				    "belongs to %s: podbgpd would take over "
 				    "its routes (default %d)", n,
 				    taken[j].owner, CONF_DEF_FIB_PROTOCOL);
@@ -1284,14 +1023,14 @@ parse_fib(struct ctx *x, yaml_node_t *v, struct conf *c)
 }
 
 static int
-get_socket(struct ctx *x, const yaml_node_t *v, const char *key, char **out)
+get_socket(struct yctx *x, const yaml_node_t *v, const char *key, char **out)
 {
 	struct sockaddr_un	sun;
 
 	if (get_path(x, v, key, out) == -1)
 		return -1;
 	if (strlen(*out) >= sizeof(sun.sun_path)) {
-		cerr(x, &v->start_mark, "'%s' is %zu bytes long, a unix "
+		yerr(x, &v->start_mark, "'%s' is %zu bytes long, a unix "
 		    "socket path can have at most %zu", key, strlen(*out),
 		    sizeof(sun.sun_path) - 1);
 		return -1;
@@ -1301,7 +1040,7 @@ get_socket(struct ctx *x, const yaml_node_t *v, const char *key, char **out)
 
 /* Permission bits as octal text: "0660", "660"; no setuid or sticky. */
 static int
-get_mode(struct ctx *x, const yaml_node_t *v, const char *key,
+get_mode(struct yctx *x, const yaml_node_t *v, const char *key,
     uint32_t *out)
 {
 	const char	*what = "permission bits in octal like \"0660\"";
@@ -1309,7 +1048,7 @@ get_mode(struct ctx *x, const yaml_node_t *v, const char *key,
 	uint32_t	 m = 0;
 	size_t		 len;
 
-	if ((s = get_scalar(x, v, key, what)) == NULL)
+	if ((s = yget_scalar(x, v, key, what)) == NULL)
 		return -1;
 	len = strlen(s);
 	if (len == 4 && s[0] == '0')
@@ -1324,25 +1063,25 @@ get_mode(struct ctx *x, const yaml_node_t *v, const char *key,
 	*out = m;
 	return 0;
 bad:
-	expected(x, v, key, what);
+	yexpected(x, v, key, what);
 	return -1;
 }
 
 static void
-parse_control(struct ctx *x, yaml_node_t *v, struct conf *c)
+parse_control(struct yctx *x, yaml_node_t *v, struct conf *c)
 {
 	static const char *const keys[] = { "socket", "mode", "group",
 	    "read-only-socket", "read-only-mode", NULL };
 	enum { K_SOCKET, K_MODE, K_GROUP, K_RO_SOCKET, K_RO_MODE };
 	const char	*gwhat = "a group name";
 	yaml_node_t	*seen[5], *val;
-	struct mapit	 it;
+	struct ymap	 it;
 	const char	*s;
 	int		 i;
 
-	if (!mapit_init(x, &it, v, "control", keys, seen))
+	if (!ymap_init(x, &it, v, "control", keys, seen))
 		return;
-	while ((i = mapit_next(x, &it, &val)) != -1) {
+	while ((i = ymap_next(x, &it, &val)) != -1) {
 		switch (i) {
 		case K_SOCKET:
 			get_socket(x, val, "socket", &c->ctl_socket);
@@ -1351,18 +1090,18 @@ parse_control(struct ctx *x, yaml_node_t *v, struct conf *c)
 			get_mode(x, val, "mode", &c->ctl_mode);
 			break;
 		case K_GROUP:
-			if ((s = get_scalar(x, val, "group", gwhat)) == NULL)
+			if ((s = yget_scalar(x, val, "group", gwhat)) == NULL)
 				break;
 			if (strlen(s) > 32 || s[0] == '-' ||
 			    !all_chars(s, "-_.")) {
-				expected(x, val, "group", gwhat);
+				yexpected(x, val, "group", gwhat);
 				break;
 			}
 			set_str(x, s, &c->ctl_group);
 			break;
 		case K_RO_SOCKET:
 			/* "" or null turns the read-only socket off */
-			if (is_null(val) || (val->type == YAML_SCALAR_NODE &&
+			if (yis_null(val) || (val->type == YAML_SCALAR_NODE &&
 			    val->data.scalar.length == 0)) {
 				free(c->ro_socket);
 				c->ro_socket = NULL;
@@ -1377,25 +1116,25 @@ parse_control(struct ctx *x, yaml_node_t *v, struct conf *c)
 	}
 	if (c->ro_socket != NULL && c->ctl_socket != NULL &&
 	    strcmp(c->ro_socket, c->ctl_socket) == 0)
-		cerr(x, &(seen[K_RO_SOCKET] != NULL ? seen[K_RO_SOCKET] :
+		yerr(x, &(seen[K_RO_SOCKET] != NULL ? seen[K_RO_SOCKET] :
 		    seen[K_SOCKET])->start_mark, "'read-only-socket' and "
 		    "'socket' must be different paths");
 }
 
 static void
-parse_log(struct ctx *x, yaml_node_t *v, struct conf *c)
+parse_log(struct yctx *x, yaml_node_t *v, struct conf *c)
 {
 	static const char *const keys[] = { "level", "destination", NULL };
 	static const char *const levels[] = { "error", "warning", "info",
 	    "debug", NULL };
 	static const char *const dests[] = { "stderr", "syslog", NULL };
 	yaml_node_t	*seen[2], *val;
-	struct mapit	 it;
+	struct ymap	 it;
 	int		 i, e;
 
-	if (!mapit_init(x, &it, v, "log", keys, seen))
+	if (!ymap_init(x, &it, v, "log", keys, seen))
 		return;
-	while ((i = mapit_next(x, &it, &val)) != -1) {
+	while ((i = ymap_next(x, &it, &val)) != -1) {
 		if (i == 0) {
 			if (get_enum(x, val, "level", levels, &e) == 0)
 				c->log_level = (enum conf_log_level)e;
@@ -1405,7 +1144,7 @@ parse_log(struct ctx *x, yaml_node_t *v, struct conf *c)
 }
 
 static void
-parse_root(struct ctx *x, yaml_node_t *root, struct conf *c)
+parse_root(struct yctx *x, yaml_node_t *root, struct conf *c)
 {
 	static const char *const keys[] = { "node-name", "nodes",
 	    "cluster-cidrs", "bgp", "fib", "control", "log", NULL };
@@ -1414,23 +1153,23 @@ parse_root(struct ctx *x, yaml_node_t *root, struct conf *c)
 	const char	*nwhat = "a node name of lower-case letters, digits, "
 			    "'-' and '.'";
 	yaml_node_t	*seen[7], *val;
-	struct mapit	 it;
+	struct ymap	 it;
 	const char	*s;
 	int		 i;
 
-	if (!mapit_init(x, &it, root, NULL, keys, seen))
+	if (!ymap_init(x, &it, root, NULL, keys, seen))
 		return;
-	while ((i = mapit_next(x, &it, &val)) != -1) {
+	while ((i = ymap_next(x, &it, &val)) != -1) {
 		switch (i) {
 		case K_NODE_NAME:
-			if ((s = get_scalar(x, val, "node-name", nwhat)) ==
+			if ((s = yget_scalar(x, val, "node-name", nwhat)) ==
 			    NULL)
 				break;
 			/* a DNS subdomain, as Kubernetes requires */
 			if (strlen(s) > 253 || strpbrk(s,
 			    "ABCDEFGHIJKLMNOPQRSTUVWXYZ_") != NULL ||
 			    !all_chars(s, "-.")) {
-				expected(x, val, "node-name", nwhat);
+				yexpected(x, val, "node-name", nwhat);
 				break;
 			}
 			set_str(x, s, &c->node_name);
@@ -1456,7 +1195,7 @@ parse_root(struct ctx *x, yaml_node_t *root, struct conf *c)
 		}
 	}
 	if (seen[K_BGP] == NULL)
-		cerr(x, &root->start_mark, "missing required key 'bgp' at the "
+		yerr(x, &root->start_mark, "missing required key 'bgp' at the "
 		    "top level (it holds at least 'asn')");
 }
 
@@ -1515,140 +1254,14 @@ conf_free(struct conf *c)
 	free(c);
 }
 
-/* libyaml marks of reader errors are not set: count lines to the offset. */
-static void
-offset_mark(const unsigned char *data, size_t len, size_t off, yaml_mark_t *m)
-{
-	size_t	i;
-
-	memset(m, 0, sizeof(*m));
-	for (i = 0; i < off && i < len; i++) {
-		if (data[i] == '\n') {
-			m->line++;
-			m->column = 0;
-		} else
-			m->column++;
-	}
-}
-
-static void
-yaml_problem(struct ctx *x, yaml_parser_t *yp, const void *data, size_t len)
-{
-	yaml_mark_t	m;
-
-	switch (yp->error) {
-	case YAML_MEMORY_ERROR:
-		cerr(x, NULL, "out of memory");
-		break;
-	case YAML_READER_ERROR:
-		offset_mark(data, len, yp->problem_offset, &m);
-		cerr(x, &m, "cannot read YAML: %s",
-		    yp->problem != NULL ? yp->problem : "unknown error");
-		break;
-	default:
-		if (yp->context != NULL)
-			cerr(x, &yp->problem_mark, "YAML syntax error: %s "
-			    "(%s at line %zu)", yp->problem != NULL ?
-			    yp->problem : "unknown error", yp->context,
-			    yp->context_mark.line + 1);
-		else
-			cerr(x, &yp->problem_mark, "YAML syntax error: %s",
-			    yp->problem != NULL ? yp->problem :
-			    "unknown error");
-		break;
-	}
-}
-
-/*
- * libyaml's scanner revisits every open flow collection on each token, so
- * "[[[[..." costs time quadratic in the depth (minutes for 200k levels).
- * No configuration nests flow collections deeply: refuse that up front.
- * Quoted scalars and comments are skipped; brackets inside plain scalars
- * may count, which only matters if more than CONF_FLOW_DEPTH pile up.
- */
-#define CONF_FLOW_DEPTH	64
-
-static bool
-flow_depth_ok(const unsigned char *d, size_t len, yaml_mark_t *m)
-{
-	size_t		i, depth = 0;
-	unsigned char	ch, prev = '\n', q = 0;	/* q: open quote */
-
-	memset(m, 0, sizeof(*m));
-	for (i = 0; i < len; prev = ch, i++) {
-		ch = d[i];
-		if (ch == '\n') {
-			m->line++;
-			m->column = 0;
-			continue;
-		}
-		m->column++;
-		if (q != 0) {
-			if (q == '"' && ch == '\\' && i + 1 < len &&
-			    d[i + 1] != '\n') {
-				i++;
-				m->column++;
-			} else if (ch == q)
-				q = 0;	/* '' in single quotes reopens at once */
-			continue;
-		}
-		switch (ch) {
-		case '#':
-			if (strchr(" \t\n", prev) != NULL)
-				while (i + 1 < len && d[i + 1] != '\n')
-					i++;
-			break;
-		case '"':
-		case '\'':
-			/* only where a scalar can start: not "don't" */
-			if (strchr(" \t\n[{,:", prev) != NULL)
-				q = ch;
-			break;
-		case '[':
-		case '{':
-			if (++depth > CONF_FLOW_DEPTH) {
-				m->column--;
-				return false;
-			}
-			break;
-		case ']':
-		case '}':
-			if (depth > 0)
-				depth--;
-			break;
-		}
-	}
-	return true;
-}
-
-/* In file order, as a reader goes through them; stable for equal places. */
-static void
-sort_errors(struct conf_errors *errs)
-{
-	struct conf_error	tmp;
-	size_t			i, j;
-
-	for (i = 1; i < errs->n; i++) {
-		for (j = i; j > 0; j--) {
-			if (errs->e[j - 1].line < errs->e[j].line ||
-			    (errs->e[j - 1].line == errs->e[j].line &&
-			    errs->e[j - 1].column <= errs->e[j].column))
-				break;
-			tmp = errs->e[j - 1];
-			errs->e[j - 1] = errs->e[j];
-			errs->e[j] = tmp;
-		}
-	}
-}
 
 struct conf *
 conf_load_buf(const char *name, const void *data, size_t len,
     struct conf_errors *errs)
 {
-	struct ctx	 x;
-	yaml_parser_t	 yp;
-	yaml_document_t	 doc, doc2;
-	yaml_node_t	*root, *r2;
+	struct yctx	 x;
+	yaml_document_t	 doc;
+	yaml_node_t	*root;
 	struct conf	*c;
 	yaml_mark_t	 start = { 0, 0, 0 };
 
@@ -1656,49 +1269,21 @@ conf_load_buf(const char *name, const void *data, size_t len,
 	memset(&x, 0, sizeof(x));
 	x.file = name != NULL ? name : "(config)";
 	x.errs = errs;
-	x.doc = &doc;
 	if ((c = conf_new()) == NULL) {
-		cerr(&x, NULL, "out of memory");
+		yerr(&x, NULL, "out of memory");
 		return NULL;
 	}
-	if (!yaml_parser_initialize(&yp)) {
-		cerr(&x, NULL, "out of memory");
+	if (yload_doc(&x, data, len, &doc, &root) == -1) {
 		conf_free(c);
 		return NULL;
 	}
-	if (!flow_depth_ok(data, len, &start)) {
-		cerr(&x, &start, "lists and mappings nested deeper than %d "
-		    "levels", CONF_FLOW_DEPTH);
-		yaml_parser_delete(&yp);
-		conf_free(c);
-		return NULL;
-	}
-	memset(&start, 0, sizeof(start));
-	yaml_parser_set_input_string(&yp, data, len);
-	if (!yaml_parser_load(&yp, &doc)) {
-		yaml_problem(&x, &yp, data, len);
-		yaml_parser_delete(&yp);
-		conf_free(c);
-		return NULL;
-	}
-	if ((root = yaml_document_get_root_node(&doc)) == NULL)
-		cerr(&x, &start, "the configuration is empty: it needs at "
+	if (root == NULL)
+		yerr(&x, &start, "the configuration is empty: it needs at "
 		    "least 'bgp' with 'asn'");
-	else {
+	else
 		parse_root(&x, root, c);
-		/* a second document would be silently ignored: refuse it */
-		if (!yaml_parser_load(&yp, &doc2))
-			yaml_problem(&x, &yp, data, len);
-		else {
-			if ((r2 = yaml_document_get_root_node(&doc2)) != NULL)
-				cerr(&x, &r2->start_mark, "only one YAML "
-				    "document is allowed");
-			yaml_document_delete(&doc2);
-		}
-	}
 	yaml_document_delete(&doc);
-	yaml_parser_delete(&yp);
-	sort_errors(errs);
+	yerrors_sort(errs);
 	if (errs->n > 0 || errs->dropped > 0) {
 		conf_free(c);
 		return NULL;
@@ -1709,55 +1294,20 @@ conf_load_buf(const char *name, const void *data, size_t len,
 struct conf *
 conf_load(const char *path, struct conf_errors *errs)
 {
-	struct ctx	 x;
+	struct yctx	 x;
 	struct conf	*c;
-	FILE		*f;
-	char		*data = NULL;
-	size_t		 len = 0, cap = 0, n;
-	int		 saved;
+	char		*data;
+	size_t		 len;
 
 	memset(errs, 0, sizeof(*errs));
 	memset(&x, 0, sizeof(x));
 	x.file = path;
 	x.errs = errs;
-	if ((f = fopen(path, "r")) == NULL) {
-		cerr(&x, NULL, "cannot open: %s", strerror(errno));
+	if (yread_file(&x, path, &data, &len) == -1)
 		return NULL;
-	}
-	for (;;) {
-		if (len == cap) {
-			char	*nd;
-
-			/* 16 MB is far beyond any sane configuration */
-			if (cap >= 16 * 1024 * 1024) {
-				cerr(&x, NULL, "file too large");
-				goto fail;
-			}
-			cap = cap == 0 ? 8192 : cap * 2;
-			if ((nd = realloc(data, cap)) == NULL) {
-				cerr(&x, NULL, "out of memory");
-				goto fail;
-			}
-			data = nd;
-		}
-		n = fread(data + len, 1, cap - len, f);
-		len += n;
-		if (n == 0)
-			break;
-	}
-	if (ferror(f)) {
-		saved = errno;
-		cerr(&x, NULL, "cannot read: %s", strerror(saved));
-		goto fail;
-	}
-	fclose(f);
 	c = conf_load_buf(path, data, len, errs);
 	free(data);
 	return c;
-fail:
-	fclose(f);
-	free(data);
-	return NULL;
 }
 
 void

@@ -6,13 +6,20 @@
 # etc/podbgpd.yaml must load and round-trip too. Messages name the files as
 # given, so the test runs from the source directory and the .err files stay
 # free of build paths. UPDATE_GOLDEN=1 rewrites the .ok and .err files.
+# The checker is the daemon itself, podbgpd -n [-v] -f FILE. make check
+# sets RUNSTATEDIR to the directory compiled into podbgpd (both come from
+# $(runstatedir)); by hand: RUNSTATEDIR=/run tests/conf/run.sh.
 set -u
 
 : "${srcdir:=.}"
 here=$(pwd)
-check=${CONF_CHECK:-$here/tests/conf/conf_check}
-if [ ! -x "$check" ]; then
-	echo "run.sh: $check not built" >&2
+podbgpd=${PODBGPD:-$here/src/podbgpd/podbgpd}
+if [ ! -x "$podbgpd" ]; then
+	echo "run.sh: $podbgpd not built" >&2
+	exit 99
+fi
+if [ -z "${RUNSTATEDIR:-}" ]; then
+	echo "run.sh: set RUNSTATEDIR to the configured runstatedir" >&2
 	exit 99
 fi
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/podbgp-conf.XXXXXX") || exit 99
@@ -20,7 +27,7 @@ trap 'rm -rf "$tmp"' EXIT
 cd "$srcdir/tests/conf" || exit 99
 
 # The defaults contain the configured run-state directory: hide it.
-rundir=$("$check" -R)
+rundir=$RUNSTATEDIR
 hide() {
 	sed "s|\"$rundir/|\"@RUNSTATEDIR@/|"
 }
@@ -35,7 +42,7 @@ bad() {
 # Loads $1, compares with $2 (if given), and checks the output reparses.
 good() {
 	n=$((n + 1))
-	if ! "$check" -v "$1" >"$tmp/out" 2>"$tmp/err"; then
+	if ! "$podbgpd" -n -v -f "$1" >"$tmp/out" 2>"$tmp/err"; then
 		bad "$1 does not load:"
 		cat "$tmp/err"
 		return
@@ -48,7 +55,7 @@ good() {
 			bad "$1: normalised output differs from $2"
 		fi
 	fi
-	if ! "$check" -v "$tmp/out" >"$tmp/again" 2>"$tmp/err"; then
+	if ! "$podbgpd" -n -v -f "$tmp/out" >"$tmp/again" 2>"$tmp/err"; then
 		bad "$1: normalised output does not load again:"
 		cat "$tmp/err"
 	elif ! cmp -s "$tmp/out" "$tmp/again"; then
@@ -65,7 +72,7 @@ good ../../etc/podbgpd.yaml
 for f in bad-[0-9][0-9].yaml; do
 	n=$((n + 1))
 	exp=${f%.yaml}.err
-	"$check" "$f" >"$tmp/out" 2>"$tmp/err"
+	"$podbgpd" -n -f "$f" >"$tmp/out" 2>"$tmp/err"
 	rc=$?
 	if [ "$rc" -ne 1 ]; then
 		bad "$f: exit status $rc, expected 1"

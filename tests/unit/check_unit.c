@@ -41,6 +41,8 @@ main(void)
 		sessions_suite,
 		policy_suite,
 		rib_suite,
+		node_suite,
+		nodes_file_suite,
 	};
 	SRunner	*sr;
 	size_t	 i;

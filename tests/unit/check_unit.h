@@ -13,6 +13,8 @@ Suite	*conf_suite(void);
 Suite	*sessions_suite(void);
 Suite	*policy_suite(void);
 Suite	*rib_suite(void);
+Suite	*node_suite(void);
+Suite	*nodes_file_suite(void);
 
 /* Reads a test data file under tests/data; the caller frees *out. */
 int	test_read_file(const char *rel, unsigned char **out, size_t *len);

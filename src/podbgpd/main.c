@@ -1,0 +1,498 @@
+/*
+ * podbgpd: arguments, configuration, signals and the event loop.
+ *
+ * main() owns the only struct event_base and is the only place that
+ * dispatches it. What runs today: the configuration is loaded and checked
+ * (-n), logging follows it, SIGHUP re-reads it and reports the difference,
+ * SIGTERM/SIGINT stop, and the service manager hears about all of it
+ * through sd_notify. BGP sessions, node discovery, the FIB and the control
+ * socket are not wired in yet, and the daemon says so rather than pretend.
+ */
+#include "config.h"
+
+#include <sys/un.h>
+
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+
+#include "conf.h"
+#include "log.h"
+#include "prefix.h"
+#include "sdnotify.h"
+#include "xmalloc.h"
+
+#define CONF_DEFAULT_PATH	SYSCONFDIR "/podbgp/podbgpd.yaml"
+
+struct daemon {
+	struct event_base	*base;
+	struct event		*ev_term;
+	struct event		*ev_int;
+	struct event		*ev_hup;
+	struct event		*ev_watchdog;
+	struct conf		*conf;
+	const char		*conf_path;
+	const char		*socket;	/* -s; NULL: config's */
+	int			 verbose;	/* number of -v */
+	bool			 foreground;
+};
+
+enum {
+	OPT_VERSION = 256,
+	OPT_HELP,
+};
+
+static const struct option longopts[] = {
+	{ "foreground", no_argument, NULL, 'd' },
+	{ "config", required_argument, NULL, 'f' },
+	{ "check-config", no_argument, NULL, 'n' },
+	{ "socket", required_argument, NULL, 's' },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "version", no_argument, NULL, OPT_VERSION },
+	{ "help", no_argument, NULL, OPT_HELP },
+	{ NULL, 0, NULL, 0 },
+};
+
+#define USAGE	"usage: podbgpd [-dnv] [-f file] [-s socket]\n"
+
+static void
+help(void)
+{
+	printf(USAGE
+	    "  -d, --foreground     stay in the foreground; log to stderr "
+	    "unless\n"
+	    "                       the configuration says syslog\n"
+	    "  -f, --config FILE    configuration file (default %s)\n"
+	    "  -n, --check-config   check the configuration and exit; with -v "
+	    "also\n"
+	    "                       print it with every default made explicit\n"
+	    "  -s, --socket PATH    control socket, instead of control.socket\n"
+	    "  -v, --verbose        log more (repeat for more still)\n"
+	    "      --version        print the version and exit\n"
+	    "      --help           print this help and exit\n",
+	    CONF_DEFAULT_PATH);
+}
+
+static int
+usage(void)
+{
+	fputs(USAGE, stderr);
+	return 2;
+}
+
+static enum log_level
+conf_level(const struct conf *c, int verbose)
+{
+	int	lvl;
+
+	switch (c->log_level) {
+	case CONF_LOG_ERROR:
+		lvl = LOG_LVL_ERROR;
+		break;
+	case CONF_LOG_WARNING:
+		lvl = LOG_LVL_WARNING;
+		break;
+	case CONF_LOG_INFO:
+		lvl = LOG_LVL_INFO;
+		break;
+	default:
+		lvl = LOG_LVL_DEBUG;
+		break;
+	}
+	lvl += verbose;
+	return lvl > LOG_LVL_DEBUG ? LOG_LVL_DEBUG : (enum log_level)lvl;
+}
+
+static void
+apply_log(const struct daemon *d)
+{
+	/* Detached, stderr is gone: syslog is the only place left. */
+	if (!d->foreground || d->conf->log_dest == CONF_LOG_SYSLOG)
+		log_set_dest(LOG_TO_SYSLOG);
+	else
+		log_set_dest(LOG_TO_STDERR);
+	log_set_level(conf_level(d->conf, d->verbose));
+}
+
+/* -s replaces control.socket, so -nv shows what the daemon would use. */
+static int
+apply_socket(struct conf *c, const char *path, char *why, size_t whylen)
+{
+	struct sockaddr_un	sa;
+
+	if (path == NULL)
+		return 0;
+	if (path[0] != '/' || strlen(path) >= sizeof(sa.sun_path)) {
+		snprintf(why, whylen, "-s %s: not an absolute path of at most "
+		    "%zu bytes", path, sizeof(sa.sun_path) - 1);
+		return -1;
+	}
+	if (c->ro_socket != NULL && strcmp(c->ro_socket, path) == 0) {
+		snprintf(why, whylen, "-s %s: this is the read-only socket "
+		    "(control.read-only-socket)", path);
+		return -1;
+	}
+	free(c->ctl_socket);
+	c->ctl_socket = xstrdup(path);
+	return 0;
+}
+
+static int
+check_config(const char *path, const char *socket, int verbose)
+{
+	struct conf_errors	 errs;
+	struct conf		*c;
+	char			 why[256];
+	int			 rc = 0;
+
+	if ((c = conf_load(path, &errs)) == NULL) {
+		conf_errors_print(stderr, &errs);
+		if (errs.n == 0)
+			fprintf(stderr, "%s: out of memory\n", path);
+		return 1;
+	}
+	if (apply_socket(c, socket, why, sizeof(why)) == -1) {
+		fprintf(stderr, "%s\n", why);
+		conf_free(c);
+		return 1;
+	}
+	if (verbose > 0 && (conf_write(stdout, c) == -1 ||
+	    fflush(stdout) == EOF)) {
+		fprintf(stderr, "podbgpd: cannot write the configuration: "
+		    "%s\n", strerror(errno));
+		rc = 1;
+	}
+	conf_free(c);
+	if (rc == 0)
+		fprintf(stderr, "configuration OK\n");
+	return rc;
+}
+
+static void
+log_conf_errors(const char *what, const struct conf_errors *errs)
+{
+	size_t	i;
+
+	for (i = 0; i < errs->n; i++)
+		log_warnx("%s%s", what, errs->e[i].text);
+	if (errs->dropped > 0)
+		log_warnx("%s%zu more errors not shown", what, errs->dropped);
+	if (errs->n == 0)
+		log_warnx("%sout of memory", what);
+}
+
+static const struct {
+	unsigned	 flag;
+	const char	*name;
+} change_names[] = {
+	{ CONF_CH_NODE_NAME, "node-name" },
+	{ CONF_CH_NODES, "nodes" },
+	{ CONF_CH_CLUSTER_CIDRS, "cluster-cidrs" },
+	{ CONF_CH_ASN, "bgp.asn" },
+	{ CONF_CH_ROUTER_ID, "bgp.router-id" },
+	{ CONF_CH_MESH, "bgp.mesh" },
+	{ CONF_CH_GR, "bgp.graceful-restart" },
+	{ CONF_CH_FIB, "fib" },
+	{ CONF_CH_CONTROL, "control" },
+	{ CONF_CH_LOG, "log" },
+};
+
+/* Comma-separated names of the sections in flags. */
+static void
+change_list(unsigned flags, char *dst, size_t len)
+{
+	size_t	i, off = 0;
+	int	n;
+
+	dst[0] = '\0';
+	for (i = 0; i < sizeof(change_names) / sizeof(change_names[0]); i++) {
+		if ((flags & change_names[i].flag) == 0 || off >= len)
+			continue;
+		n = snprintf(dst + off, len - off, "%s%s", off > 0 ? ", " : "",
+		    change_names[i].name);
+		if (n > 0)
+			off += (size_t)n;
+	}
+}
+
+static const char *
+peer_str(const struct conf_peer *p, char *dst, size_t len)
+{
+	char	addr[64];
+
+	ipaddr_fmt(&p->addr, addr, sizeof(addr));
+	if (p->name != NULL)
+		snprintf(dst, len, "%s (%s)", addr, p->name);
+	else
+		snprintf(dst, len, "%s", addr);
+	return dst;
+}
+
+static void
+log_diff(const struct conf_diff *cd)
+{
+	char	list[256], peer[160];
+	size_t	i;
+
+	if (conf_diff_empty(cd)) {
+		log_info("reload: no changes");
+		return;
+	}
+	if (cd->flags != 0) {
+		change_list(cd->flags, list, sizeof(list));
+		log_info("reload: changed: %s", list);
+	}
+	for (i = 0; i < cd->nadded; i++)
+		log_info("reload: peer %s added",
+		    peer_str(cd->added[i], peer, sizeof(peer)));
+	for (i = 0; i < cd->nremoved; i++)
+		log_info("reload: peer %s removed",
+		    peer_str(cd->removed[i], peer, sizeof(peer)));
+	for (i = 0; i < cd->nchanged; i++)
+		log_info("reload: peer %s changed (%s)",
+		    peer_str(cd->changed[i].new, peer, sizeof(peer)),
+		    cd->changed[i].reset ? "needs a session reset" :
+		    "policy or names only");
+	if (cd->nadded + cd->nremoved + cd->nchanged > 0)
+		log_warnx("reload: %zu peers added, %zu removed, %zu changed; "
+		    "applying peer changes is not implemented yet",
+		    cd->nadded, cd->nremoved, cd->nchanged);
+	if ((cd->flags & ~CONF_CH_LOG) != 0) {
+		change_list(cd->flags & ~CONF_CH_LOG, list, sizeof(list));
+		log_warnx("reload: applying changes to %s is not implemented "
+		    "yet", list);
+	}
+}
+
+/*
+ * SIGHUP: read the file again. On errors the running configuration stays;
+ * otherwise the new one replaces it and its log settings take effect.
+ */
+static void
+reload(struct daemon *d)
+{
+	struct conf_errors	 errs;
+	struct conf		*nc;
+	struct conf_diff	*cd;
+	char			 why[256];
+
+	sdnotify_sendf("RELOADING=1\nMONOTONIC_USEC=%" PRIu64,
+	    sdnotify_monotonic_usec());
+	log_info("reload: reading %s", d->conf_path);
+	if ((nc = conf_load(d->conf_path, &errs)) == NULL) {
+		log_conf_errors("reload: ", &errs);
+		log_warnx("reload: %s has errors; keeping the running "
+		    "configuration", d->conf_path);
+		goto done;
+	}
+	if (apply_socket(nc, d->socket, why, sizeof(why)) == -1) {
+		log_warnx("reload: %s; keeping the running configuration",
+		    why);
+		conf_free(nc);
+		goto done;
+	}
+	if ((cd = conf_diff(d->conf, nc)) == NULL) {
+		log_warnx("reload: out of memory comparing configurations; "
+		    "keeping the running configuration");
+		conf_free(nc);
+		goto done;
+	}
+	log_diff(cd);
+	conf_diff_free(cd);
+	conf_free(d->conf);
+	d->conf = nc;
+	apply_log(d);
+	log_info("reload: done");
+ done:
+	sdnotify_sendf("READY=1\nSTATUS=running, %zu peers configured",
+	    d->conf->npeers);
+}
+
+static void
+on_signal(evutil_socket_t sig, short what, void *arg)
+{
+	struct daemon	*d = arg;
+
+	switch (sig) {
+	case SIGHUP:
+		log_info("SIGHUP received");
+		reload(d);
+		break;
+	case SIGTERM:
+	case SIGINT:
+		log_info("%s received, stopping",
+		    sig == SIGTERM ? "SIGTERM" : "SIGINT");
+		sdnotify_send("STOPPING=1");
+		event_base_loopexit(d->base, NULL);
+		break;
+	}
+}
+
+static void
+on_ready(evutil_socket_t fd, short what, void *arg)
+{
+	struct daemon	*d = arg;
+
+	/*
+	 * Runs from inside the loop, so READY=1 means the loop turns.
+	 * Detached, we are no longer the process the manager started.
+	 */
+	if (d->foreground)
+		sdnotify_sendf("READY=1\nSTATUS=running, %zu peers "
+		    "configured", d->conf->npeers);
+	else
+		sdnotify_sendf("READY=1\nMAINPID=%ld\nSTATUS=running, %zu "
+		    "peers configured", (long)getpid(), d->conf->npeers);
+}
+
+static void
+on_watchdog(evutil_socket_t fd, short what, void *arg)
+{
+	sdnotify_send("WATCHDOG=1");
+}
+
+static struct event *
+add_signal(struct daemon *d, int sig)
+{
+	struct event	*ev;
+
+	if ((ev = evsignal_new(d->base, sig, on_signal, d)) == NULL)
+		fatalx("evsignal_new(%d) failed", sig);
+	if (evsignal_add(ev, NULL) == -1)
+		fatalx("evsignal_add(%d) failed", sig);
+	return ev;
+}
+
+static int
+run(struct daemon *d)
+{
+	struct conf_errors	 errs;
+	struct sigaction	 sa;
+	struct timeval		 tv;
+	char			 why[256];
+	uint64_t		 wd;
+
+	if ((d->conf = conf_load(d->conf_path, &errs)) == NULL) {
+		log_conf_errors("", &errs);
+		log_error("%s: configuration has errors, not starting",
+		    d->conf_path);
+		return 1;
+	}
+	if (apply_socket(d->conf, d->socket, why, sizeof(why)) == -1) {
+		log_error("%s", why);
+		conf_free(d->conf);
+		return 1;
+	}
+	apply_log(d);
+	if (!d->foreground && daemon(0, 0) == -1)
+		fatal("daemon");
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = SIG_IGN;
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGPIPE, &sa, NULL) == -1)
+		fatal("sigaction(SIGPIPE)");
+
+	if ((d->base = event_base_new()) == NULL)
+		fatalx("event_base_new failed");
+	d->ev_term = add_signal(d, SIGTERM);
+	d->ev_int = add_signal(d, SIGINT);
+	d->ev_hup = add_signal(d, SIGHUP);
+
+	sdnotify_init();
+	if ((wd = sdnotify_watchdog_usec()) > 0) {
+		/* sd_watchdog_enabled(3): ping at half the interval */
+		wd /= 2;
+		tv.tv_sec = (time_t)(wd / 1000000);
+		tv.tv_usec = (suseconds_t)(wd % 1000000);
+		d->ev_watchdog = event_new(d->base, -1, EV_PERSIST,
+		    on_watchdog, d);
+		if (d->ev_watchdog == NULL || event_add(d->ev_watchdog,
+		    &tv) == -1)
+			fatalx("cannot arm the watchdog timer");
+		log_debug("watchdog: pinging every %" PRIu64 " us", wd);
+	}
+	tv.tv_sec = 0;
+	tv.tv_usec = 0;
+	if (event_base_once(d->base, -1, EV_TIMEOUT, on_ready, d, &tv) == -1)
+		fatalx("event_base_once failed");
+
+	log_info("podbgpd %s started with %s (%zu peers, log level %s, "
+	    "libevent %s)", PACKAGE_VERSION, d->conf_path, d->conf->npeers,
+	    log_level_name(log_get_level()), event_get_version());
+	log_warnx("BGP sessions, node discovery, route installation and the "
+	    "control socket are not implemented yet: this daemon only loads "
+	    "its configuration and answers signals");
+
+	if (event_base_dispatch(d->base) == -1)
+		fatalx("event_base_dispatch failed");
+
+	log_info("stopped");
+	if (d->ev_watchdog != NULL)
+		event_free(d->ev_watchdog);
+	event_free(d->ev_hup);
+	event_free(d->ev_int);
+	event_free(d->ev_term);
+	event_base_free(d->base);
+	conf_free(d->conf);
+	libevent_global_shutdown();
+	return 0;
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct daemon	d;
+	bool		check = false;
+	int		ch;
+
+	memset(&d, 0, sizeof(d));
+	d.conf_path = CONF_DEFAULT_PATH;
+	log_init("podbgpd", LOG_TO_STDERR, LOG_LVL_INFO);
+
+	while ((ch = getopt_long(argc, argv, "df:ns:v", longopts, NULL)) !=
+	    -1) {
+		switch (ch) {
+		case 'd':
+			d.foreground = true;
+			break;
+		case 'f':
+			d.conf_path = optarg;
+			break;
+		case 'n':
+			check = true;
+			break;
+		case 's':
+			d.socket = optarg;
+			break;
+		case 'v':
+			d.verbose++;
+			break;
+		case OPT_VERSION:
+			printf("podbgpd %s\n", PACKAGE_VERSION);
+			return 0;
+		case OPT_HELP:
+			help();
+			return 0;
+		default:
+			return usage();
+		}
+	}
+	if (optind != argc) {
+		fprintf(stderr, "podbgpd: unexpected argument '%s'\n",
+		    argv[optind]);
+		return usage();
+	}
+	if (check)
+		return check_config(d.conf_path, d.socket, d.verbose);
+	log_set_level(d.verbose > 0 ? LOG_LVL_DEBUG : LOG_LVL_INFO);
+	return run(&d);
+}
