@@ -5,8 +5,10 @@
  * dispatches it. What runs today: the configuration is loaded and checked
  * (-n), logging follows it, SIGHUP re-reads it and reports the difference,
  * SIGTERM/SIGINT stop, and the service manager hears about all of it
- * through sd_notify. BGP sessions, node discovery, the FIB and the control
- * socket are not wired in yet, and the daemon says so rather than pretend.
+ * through sd_notify. The BGP sessions run with the configuration of the
+ * start and announce this node's pod CIDRs from the static nodes file.
+ * Node discovery from the API, the FIB and the control socket are not
+ * wired in yet, and the daemon says so rather than pretend.
  */
 #include "config.h"
 
@@ -24,10 +26,16 @@
 
 #include <event2/event.h>
 
+#include "bgp_attr.h"
 #include "conf.h"
 #include "log.h"
+#include "node.h"
+#include "nodes_file.h"
+#include "policy.h"
 #include "prefix.h"
+#include "rib.h"
 #include "sdnotify.h"
+#include "session.h"
 #include "xmalloc.h"
 
 #define CONF_DEFAULT_PATH	SYSCONFDIR "/podbgp/podbgpd.yaml"
@@ -39,6 +47,15 @@ struct daemon {
 	struct event		*ev_hup;
 	struct event		*ev_watchdog;
 	struct conf		*conf;
+	/*
+	 * The configuration the BGP sessions were started with: they
+	 * borrow it, and applying peer changes on reload is not done yet,
+	 * so it lives until exit.
+	 */
+	struct conf		*bgp_conf;
+	struct rib		*rib;
+	struct policy_ctx	*pol;
+	struct bgp_attr_table	*attrs;
 	const char		*conf_path;
 	const char		*socket;	/* -s; NULL: config's */
 	int			 verbose;	/* number of -v */
@@ -307,7 +324,8 @@ reload(struct daemon *d)
 	}
 	log_diff(cd);
 	conf_diff_free(cd);
-	conf_free(d->conf);
+	if (d->conf != d->bgp_conf)
+		conf_free(d->conf);
 	d->conf = nc;
 	apply_log(d);
 	log_info("reload: done");
@@ -331,6 +349,7 @@ on_signal(evutil_socket_t sig, short what, void *arg)
 		log_info("%s received, stopping",
 		    sig == SIGTERM ? "SIGTERM" : "SIGINT");
 		sdnotify_send("STOPPING=1");
+		session_stop_all("podbgpd shutting down");
 		event_base_loopexit(d->base, NULL);
 		break;
 	}
@@ -369,6 +388,75 @@ add_signal(struct daemon *d, int sig)
 	if (evsignal_add(ev, NULL) == -1)
 		fatalx("evsignal_add(%d) failed", sig);
 	return ev;
+}
+
+/*
+ * This node's pod CIDRs from the static nodes file: the entry named like
+ * the node (node-name, else $NODE_NAME, else the host name).
+ */
+static void
+own_prefixes_from_file(const struct conf *c)
+{
+	struct conf_errors	 errs;
+	struct node_set		*ns;
+	const struct node	*n;
+	const char		*name = c->node_name;
+	char			 host[256];
+
+	if (c->nodes_source != CONF_NODES_FILE || c->nodes_file == NULL)
+		return;
+	if (name == NULL)
+		name = getenv("NODE_NAME");
+	if (name == NULL || *name == '\0') {
+		if (gethostname(host, sizeof(host)) == -1)
+			fatal("gethostname");
+		host[sizeof(host) - 1] = '\0';
+		name = host;
+	}
+	if ((ns = nodes_file_load(c->nodes_file, &errs)) == NULL) {
+		log_conf_errors("", &errs);
+		log_warnx("%s: not announcing any pod CIDR", c->nodes_file);
+		return;
+	}
+	if (errs.n > 0 || errs.dropped > 0)
+		log_conf_errors("", &errs);
+	if ((n = node_set_find(ns, name)) == NULL)
+		log_warnx("node %s is not in %s: not announcing any pod CIDR",
+		    name, c->nodes_file);
+	else if (session_set_own_prefixes(n->cidrs, n->ncidrs) == -1)
+		fatalx("out of memory");
+	else
+		log_info("node %s: %zu pod CIDRs to announce", name,
+		    n->ncidrs);
+	node_set_free(ns);
+}
+
+static void
+bgp_start(struct daemon *d)
+{
+	d->bgp_conf = d->conf;
+	if ((d->rib = rib_new(NULL)) == NULL ||
+	    (d->pol = policy_ctx_new(d->conf)) == NULL ||
+	    (d->attrs = bgp_attr_table_new()) == NULL)
+		fatalx("out of memory");
+	if (d->conf->router_id == 0 && d->conf->npeers > 0)
+		log_warnx("bgp: no router-id configured");
+	if (session_init(d->base, d->conf, d->rib, d->pol, d->attrs) == -1)
+		log_warnx("bgp: some sessions could not be set up");
+	own_prefixes_from_file(d->conf);
+	if (d->conf->npeers > 0 && session_start_all() == -1)
+		log_warnx("bgp: no listening socket; only connecting out");
+}
+
+static void
+bgp_free(struct daemon *d)
+{
+	session_free_all();
+	rib_free(d->rib);
+	policy_ctx_free(d->pol);
+	bgp_attr_table_free(d->attrs);
+	if (d->bgp_conf != d->conf)
+		conf_free(d->bgp_conf);
 }
 
 static int
@@ -428,14 +516,17 @@ run(struct daemon *d)
 	log_info("podbgpd %s started with %s (%zu peers, log level %s, "
 	    "libevent %s)", PACKAGE_VERSION, d->conf_path, d->conf->npeers,
 	    log_level_name(log_get_level()), event_get_version());
-	log_warnx("BGP sessions, node discovery, route installation and the "
-	    "control socket are not implemented yet: this daemon only loads "
-	    "its configuration and answers signals");
+	log_warnx("node discovery from the API server, route installation "
+	    "and the control socket are not implemented yet: this daemon "
+	    "runs its BGP sessions and announces the pod CIDRs of the nodes "
+	    "file");
+	bgp_start(d);
 
 	if (event_base_dispatch(d->base) == -1)
 		fatalx("event_base_dispatch failed");
 
 	log_info("stopped");
+	bgp_free(d);
 	if (d->ev_watchdog != NULL)
 		event_free(d->ev_watchdog);
 	event_free(d->ev_hup);
