@@ -131,6 +131,22 @@ protocol static s4 {
 	ipv4;
 	route 10.96.0.0/16 blackhole;
 }
+protocol static s6 {
+	ipv6;
+	route fd00:96::/48 blackhole;
+}
+# over IPv6, with TCP MD5 and GTSM: no SYN of ours gets through without
+protocol bgp pod6 {
+	local 2001:db8::1 as 65001;
+	neighbor 2001:db8::2 as 65000;
+	password "pod6-s3cret";
+	ttl security on;
+	connect delay time 1;
+	connect retry time 2;
+	error wait time 1, 4;
+	ipv6 { import all; export where proto = "s6"; };
+	ipv4 { import all; export none; };
+}
 protocol bgp pod {
 	local 192.0.2.1 as 65001;
 	neighbor 192.0.2.2 as 65000;
@@ -171,11 +187,17 @@ bgp:
       asn: 65001
       name: bird-a
       hold-time: 30
+    - address: "2001:db8::1"
+      asn: 65001
+      name: bird-a6
+      password-file: $tmp/pod6.pass
+      ttl-security: true
 control:
   socket: $tmp/podbgpd.ctl
 log:
   level: debug
 EOF
+(umask 077 && echo pod6-s3cret >"$tmp/pod6.pass")
 ip netns exec "$ns_b" "$podbgpd" -d -f "$tmp/podbgpd.yaml" \
     >"$tmp/podbgpd.log" 2>&1 &
 pod_pid=$!
@@ -201,11 +223,29 @@ check "IPv6 next hop is our global address" \
     grep -Eq 'BGP\.next_hop: 2001:db8::2 fe80:' "$tmp/r6"
 check "IPv6 AS path is our AS" grep -Eq 'BGP\.as_path: 65000$' "$tmp/r6"
 
+# --- the IPv6 session with MD5 and GTSM -------------------------------
+check "podbgpd logs the IPv6 session Established" wait_for 30 \
+    log_has 'neighbor 2001:db8::1 \(bird-a6\): Established'
+check "BIRD shows the IPv6 session Established" wait_for 10 \
+    bird_has 'pod6 +BGP +.* up .*Established' show protocols
+check "BIRD has our IPv6 pod CIDR over IPv6" wait_for 10 \
+    bird_has '^fd00:10:244:1::/64' show route all protocol pod6
+birdc_a show route all protocol pod6 >"$tmp/r66" 2>&1
+check "IPv6 session: global and link-local next hop" \
+    grep -Eq 'BGP\.next_hop: 2001:db8::2 fe80:' "$tmp/r66"
+check "IPv6 session: IPv4 pod CIDR with an IPv4 next hop" \
+    grep -Eq 'BGP\.next_hop: 192\.0\.2\.2$' "$tmp/r66"
+check "podbgpd accepts BIRD's IPv6 prefix" wait_for 10 \
+    log_has 'neighbor 2001:db8::1: accepted fd00:96::/48 via 2001:db8::1'
+
 # --- BIRD's prefix at podbgpd ----------------------------------------
 check "podbgpd accepts BIRD's prefix" wait_for 10 \
     log_has 'neighbor 192\.0\.2\.1: accepted 10\.96\.0\.0/16 via 192\.0\.2\.1'
 check "podbgpd receives End-of-RIB" wait_for 10 \
     log_has 'neighbor 192\.0\.2\.1: End-of-RIB IPv4'
+birdc_a reload in pod >/dev/null 2>&1
+check "podbgpd answers a route refresh" wait_for 10 \
+    log_has 'neighbor 192\.0\.2\.1: route refresh for IPv4'
 birdc_a disable s4 >/dev/null 2>&1
 check "podbgpd sees the withdrawal" wait_for 10 \
     log_has 'neighbor 192\.0\.2\.1: withdrawn 10\.96\.0\.0/16'
@@ -223,7 +263,10 @@ check "the session comes back" wait_for 30 sh -c \
 # --- SIGTERM: administrative shutdown with our message ---------------
 kill -TERM "$pod_pid"
 check "BIRD receives our shutdown communication" wait_for 10 \
-    grep -Eq 'Administrative shutdown.*podbgpd shutting down' \
+    grep -Eq 'pod: Received: Administrative shutdown: "podbgpd shutting down"' \
+    "$tmp/bird.log"
+check "and on the IPv6 session" wait_for 10 \
+    grep -Eq 'pod6: Received: Administrative shutdown: "podbgpd shutting down"' \
     "$tmp/bird.log"
 i=0
 while kill -0 "$pod_pid" 2>/dev/null && [ $i -lt 50 ]; do
