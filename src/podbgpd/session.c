@@ -115,6 +115,7 @@ struct session {
 	int			 rib_peer;	/* -1: none */
 	uint32_t		 rib_peer_id;
 	struct event		*ev_stale;	/* graceful restart sweep */
+	struct event		*ev_restart;	/* see conn_event */
 	enum bgp_fsm_state	 state;		/* as last reported */
 	uint64_t		 since_ms;
 	bool			 established;
@@ -1172,6 +1173,7 @@ conn_event(struct conn *c, enum bgp_fsm_event ev, struct bgp_fsm_input *inp)
 	struct bgp_fsm_input	 in;
 	struct bgp_fsm_out	 out;
 	struct conn		*o;
+	uint32_t		 idle_ms;
 
 	if (inp != NULL)
 		in = *inp;
@@ -1185,10 +1187,12 @@ conn_event(struct conn *c, enum bgp_fsm_event ev, struct bgp_fsm_input *inp)
 	conn_apply(c, &out);
 	if (out.actions & BGP_FSM_A_SESSION_UP)
 		session_up(s, c);
+	idle_ms = out.timer[BGP_TIMER_IDLE_HOLD].ms;
 	if (s->limit_hit && out.state == BGP_FSM_IDLE && s->limit_restart &&
 	    c->fsm.running[BGP_TIMER_IDLE_HOLD]) {
 		/* max-prefix: come back after the configured time */
-		timer_start(c, BGP_TIMER_IDLE_HOLD, s->limit_restart * 1000);
+		idle_ms = s->limit_restart * 1000;
+		timer_start(c, BGP_TIMER_IDLE_HOLD, idle_ms);
 		s->limit_hit = false;
 	}
 	if (out.state != BGP_FSM_IDLE)
@@ -1202,7 +1206,33 @@ conn_event(struct conn *c, enum bgp_fsm_event ev, struct bgp_fsm_input *inp)
 		s->cur = (int)(o - s->conn);
 		s->state = o->fsm.state;
 		s->since_ms = log_now_ms();
+	} else if (c->fsm.passive && !s->fconf.passive &&
+	    c->fsm.running[BGP_TIMER_IDLE_HOLD]) {
+		/*
+		 * An accepted connection that won a collision was run by an
+		 * FSM started passive; its restart would never connect out.
+		 * Start over as configured after the same wait.
+		 */
+		struct timeval	tv;
+
+		conn_clear(c);
+		c->used = true;
+		tv.tv_sec = idle_ms / 1000;
+		tv.tv_usec = (idle_ms % 1000) * 1000;
+		evtimer_add(s->ev_restart, &tv);
 	}
+}
+
+static void
+restart_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct session	*s = arg;
+	struct conn	*c = cur_conn(s);
+
+	if (S.stopping || c->fsm.state != BGP_FSM_IDLE)
+		return;
+	c->used = true;
+	conn_event(c, bgp_fsm_start_event(&s->fconf, false), NULL);
 }
 
 /* ---- input ------------------------------------------------------------ */
@@ -1655,7 +1685,8 @@ session_init(struct event_base *base, const struct conf *conf,
 		if (read_password(s) == -1)
 			rv = -1;
 		policy_peer_init(&s->pp, POLICY_PEER_EXTERNAL, s->cp);
-		if ((s->ev_stale = evtimer_new(base, stale_cb, s)) == NULL)
+		if ((s->ev_stale = evtimer_new(base, stale_cb, s)) == NULL ||
+		    (s->ev_restart = evtimer_new(base, restart_cb, s)) == NULL)
 			fatalx("evtimer_new");
 		conn_setup(&s->conn[0], s);
 		conn_setup(&s->conn[1], s);
@@ -1711,6 +1742,7 @@ session_stop_all(const char *msg)
 	memset(&in, 0, sizeof(in));
 	in.subcode = BGP_ERR_CEASE_ADMIN_SHUTDOWN;
 	TAILQ_FOREACH(s, &S.sessions, entry) {
+		evtimer_del(s->ev_restart);
 		for (i = 0; i < 2; i++)
 			if (s->conn[i].used)
 				conn_event(&s->conn[i], BGP_EV_MANUAL_STOP,
@@ -1739,6 +1771,7 @@ session_free_all(void)
 		conn_teardown(&s->conn[0]);
 		conn_teardown(&s->conn[1]);
 		event_free(s->ev_stale);
+		event_free(s->ev_restart);
 		policy_peer_fini(&s->pp);
 		explicit_bzero(s->md5key, sizeof(s->md5key));
 		free(s);

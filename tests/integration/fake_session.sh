@@ -1,0 +1,180 @@
+#!/bin/sh
+# podbgpd against a scripted peer (fakepeer.py) in two network namespaces
+# made here: connection collisions won by either side, max-prefix, a bad
+# peer AS, an eBGP peer with our BGP ID, UPDATE errors (treat-as-withdraw
+# and session reset), a bad marker and the hold timer. A fresh podbgpd
+# per scenario, so no scenario waits out another's back-off. Needs root
+# and python3 (exits 77 otherwise). Waits poll with deadlines; only
+# processes started here are signalled.
+set -u
+
+podbgpd=${PODBGPD:-$(pwd)/src/podbgpd/podbgpd}
+srcdir=${srcdir:-$(dirname "$0")/../..}
+fake=$srcdir/tests/integration/fakepeer.py
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "fake_session.sh: needs root, skipping" >&2
+	exit 77
+fi
+if ! command -v python3 >/dev/null 2>&1 || ! command -v ip >/dev/null 2>&1
+then
+	echo "fake_session.sh: python3 or ip(8) not found, skipping" >&2
+	exit 77
+fi
+if [ ! -x "$podbgpd" ]; then
+	echo "fake_session.sh: $podbgpd not built" >&2
+	exit 99
+fi
+
+ns_a=pbf$$-a	# the fake peer
+ns_b=pbf$$-b	# podbgpd
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/podbgp-fake.XXXXXX") || exit 99
+pod_pid=""
+fake_pid=""
+cleanup() {
+	[ -n "$pod_pid" ] && kill "$pod_pid" 2>/dev/null
+	[ -n "$fake_pid" ] && kill "$fake_pid" 2>/dev/null
+	ip netns del "$ns_a" 2>/dev/null
+	ip netns del "$ns_b" 2>/dev/null
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM HUP
+
+n=0
+fail=0
+check() {
+	what=$1
+	shift
+	n=$((n + 1))
+	if ! "$@"; then
+		fail=$((fail + 1))
+		echo "FAIL: $what"
+	fi
+}
+wait_for() {
+	limit=$(($1 * 5))
+	shift
+	i=0
+	until "$@" >/dev/null 2>&1; do
+		i=$((i + 1))
+		[ "$i" -ge "$limit" ] && return 1
+		sleep 0.2
+	done
+}
+running() {
+	kill -0 "$1" 2>/dev/null
+}
+
+ip netns add "$ns_a" || exit 99
+ip netns add "$ns_b" || exit 99
+ip -n "$ns_a" link add veth0 type veth peer name veth1 netns "$ns_b" ||
+    exit 99
+ip -n "$ns_a" addr add 192.0.2.1/24 dev veth0
+ip -n "$ns_b" addr add 192.0.2.2/24 dev veth1
+for ns in "$ns_a" "$ns_b"; do
+	ip -n "$ns" link set lo up
+done
+ip -n "$ns_a" link set veth0 up
+ip -n "$ns_b" link set veth1 up
+
+cat >"$tmp/nodes.yaml" <<EOF
+nodes:
+  - name: node-b
+    pod-cidrs: [10.244.1.0/24]
+    addresses: [192.0.2.2]
+EOF
+cat >"$tmp/podbgpd.yaml" <<EOF
+node-name: node-b
+nodes:
+  source: file
+  file: $tmp/nodes.yaml
+cluster-cidrs: [10.0.0.0/8]
+bgp:
+  asn: 65000
+  router-id: 192.0.2.2
+  peers:
+    - address: 192.0.2.1
+      asn: 65001
+      name: fake
+      max-prefixes: 2
+log:
+  level: debug
+EOF
+
+# scenario NAME: runs fakepeer.py NAME against a fresh podbgpd.
+scenario() {
+	name=$1
+	log=$tmp/$name.log
+	rm -f "$tmp/ready"
+	ip netns exec "$ns_a" python3 "$fake" --ready "$tmp/ready" "$name" \
+	    >"$tmp/$name.fake" 2>&1 &
+	fake_pid=$!
+	if ! wait_for 10 test -s "$tmp/ready"; then
+		cat "$tmp/$name.fake"
+		exit 99
+	fi
+	ip netns exec "$ns_b" "$podbgpd" -d -f "$tmp/podbgpd.yaml" \
+	    >"$log" 2>&1 &
+	pod_pid=$!
+	wait_for 30 sh -c "! kill -0 $fake_pid"
+	wait "$fake_pid"
+	rc=$?
+	fake_pid=""
+	check "$name: the peer saw what it expected" [ "$rc" -eq 0 ]
+	[ "$rc" -eq 0 ] || cat "$tmp/$name.fake"
+	kill -TERM "$pod_pid"
+	wait_for 10 sh -c "! kill -0 $pod_pid"
+	wait "$pod_pid"
+	check "$name: podbgpd exits 0" [ $? -eq 0 ]
+	pod_pid=""
+	check "$name: no sanitizer report" sh -c "! grep -Eq \
+	    'runtime error|AddressSanitizer|LeakSanitizer' '$log'"
+	[ "$fail" -eq 0 ] || { echo "--- $log"; cat "$log"; }
+}
+logged() {
+	grep -Eq -- "$2" "$tmp/$1.log"
+}
+
+scenario collision-high
+check "collision-high: Established" logged collision-high \
+    'neighbor 192\.0\.2\.1 \(fake\): Established'
+check "collision-high: max-prefix logged" logged collision-high \
+    'fake\): more than 2 prefixes'
+check "collision-high: NOTIFICATION named" logged collision-high \
+    'fake\): sent NOTIFICATION cease, maximum number of prefixes reached'
+
+scenario collision-low
+check "collision-low: route refresh answered" logged collision-low \
+    'route refresh for IPv4'
+
+scenario bad-as
+check "bad-as: logged with both ASes" logged bad-as \
+    'OPEN with AS 65002, configured 65001'
+check "bad-as: NOTIFICATION named" logged bad-as \
+    'sent NOTIFICATION OPEN message error, bad peer AS'
+
+scenario same-id-ebgp
+
+scenario update-errors
+check "update-errors: treat-as-withdraw logged" logged update-errors \
+    'UPDATE treated as withdraw'
+check "update-errors: the next UPDATE is accepted" logged update-errors \
+    'accepted 10\.96\.8\.0/24 via 192\.0\.2\.1'
+check "update-errors: the ORIGIN 5 route is not accepted" sh -c \
+    "! grep -q 'accepted 10\.96\.9\.0' '$tmp/update-errors.log'"
+
+scenario bad-marker
+check "bad-marker: NOTIFICATION named" logged bad-marker \
+    'sent NOTIFICATION message header error, connection not synchronized'
+
+scenario hold
+check "hold: NOTIFICATION named" logged hold \
+    'sent NOTIFICATION hold timer expired'
+
+if [ "$fail" -ne 0 ]; then
+	echo "fake_session.sh: $fail of $n checks failed"
+	exit 1
+fi
+echo "fake_session.sh: $n checks passed"
+exit 0
