@@ -93,6 +93,8 @@ struct conn {
 	struct bgp_peer_ctx	 ctx;
 	uint16_t		 hold;
 	uint8_t			 families;
+	bool			 notified;	/* a NOTIFICATION went either
+						   way: no graceful restart */
 	/* data for the NOTIFICATION the next step may send */
 	uint8_t			 nd_code;
 	uint8_t			 nd_subcode;
@@ -407,7 +409,8 @@ conn_setup(struct conn *c, struct session *s)
 static void
 conn_close(struct conn *c)
 {
-	char	tmp[512];
+	char	tmp[4096];
+	int	i;
 
 	if (c->ev_read != NULL) {
 		event_free(c->ev_read);
@@ -425,7 +428,7 @@ conn_close(struct conn *c)
 		 * NOTIFICATION.
 		 */
 		shutdown(c->fd, SHUT_WR);
-		while (read(c->fd, tmp, sizeof(tmp)) > 0)
+		for (i = 0; i < 64 && read(c->fd, tmp, sizeof(tmp)) > 0; i++)
 			;
 		close(c->fd);
 		c->fd = -1;
@@ -479,6 +482,7 @@ conn_attach(struct conn *c, int fd, bool outbound)
 	c->fd = fd;
 	c->outbound = outbound;
 	c->have_open = false;
+	c->notified = false;
 	c->ev_read = event_new(S.base, fd, EV_READ | EV_PERSIST, conn_read_cb,
 	    c);
 	c->ev_write = event_new(S.base, fd, EV_WRITE | EV_PERSIST,
@@ -638,6 +642,7 @@ send_notification(struct conn *c, uint8_t code, uint8_t subcode)
 	c->nd_len = 0;
 	if (r == -1)
 		return;
+	c->notified = true;
 	s->last_code = code;
 	s->last_subcode = subcode;
 	s->last_sent = true;
@@ -670,7 +675,12 @@ routes_down(struct session *s, const struct conn *c)
 	policy_peer_session_down(&s->pp);
 	if (s->rib_peer < 0)
 		return;
-	if (c->have_open && c->popen.gr && s->cp->graceful_restart) {
+	/*
+	 * RFC 4724 4.2: the routes stay, marked stale, when the TCP session
+	 * ended without a NOTIFICATION (RFC 8538's N bit is not spoken).
+	 */
+	if (c->have_open && c->popen.gr && s->cp->graceful_restart &&
+	    !c->notified) {
 		for (aid = 0; aid < BGP_AID_MAX; aid++)
 			if (c->popen.gr_aids & (1 << aid)) {
 				n += rib_peer_mark_stale(S.rib,
@@ -681,11 +691,12 @@ routes_down(struct session *s, const struct conn *c)
 				    aid);
 	}
 	if (gr) {
-		struct timeval	tv = { S.conf->stale_time, 0 };
+		/* the peer has its restart time to come back */
+		struct timeval	tv = { c->popen.gr_time, 0 };
 
 		log_peer_info(s->addrstr, peer_name(s), "graceful restart: "
 		    "keeping %zu paths as stale for %u s", n,
-		    S.conf->stale_time);
+		    c->popen.gr_time);
 		s->gr_stale = true;
 		evtimer_add(s->ev_stale, &tv);
 		return;
@@ -1093,6 +1104,18 @@ session_up(struct session *s, struct conn *c)
 	s->limit_hit = false;
 	if (rib_peer_setup(s, c) == -1)
 		return;
+	if (s->gr_stale) {
+		struct timeval	tv = { S.conf->stale_time, 0 };
+		enum bgp_aid	aid;
+
+		/* RFC 4724 4.2: families whose forwarding state was lost */
+		for (aid = 0; aid < BGP_AID_MAX; aid++)
+			if (!c->popen.gr || !(c->popen.gr_fwd & (1 << aid)))
+				rib_peer_sweep_stale(S.rib,
+				    (unsigned)s->rib_peer, aid);
+		/* End-of-RIB sweeps the rest; this timer what is left */
+		evtimer_add(s->ev_stale, &tv);
+	}
 	send_own(s, c, all, S.own, S.nown, false);
 	send_eor(c, all);
 }
@@ -1183,8 +1206,8 @@ conn_event(struct conn *c, enum bgp_fsm_event ev, struct bgp_fsm_input *inp)
 	in.rand = rand32();
 	if (bgp_fsm_step(&c->fsm, ev, &in, &out) == -1)
 		return;
-	log_state(c, &out);
 	conn_apply(c, &out);
+	log_state(c, &out);
 	if (out.actions & BGP_FSM_A_SESSION_UP)
 		session_up(s, c);
 	idle_ms = out.timer[BGP_TIMER_IDLE_HOLD].ms;
@@ -1327,6 +1350,7 @@ handle_notification(struct conn *c, const uint8_t *msg, size_t len)
 		conn_event(c, BGP_EV_NOTIF, NULL);
 		return;
 	}
+	c->notified = true;
 	s->last_code = n.code;
 	s->last_subcode = n.subcode;
 	s->last_sent = false;
@@ -1556,6 +1580,18 @@ session_incoming(struct session *s, int fd)
 		conn_start_reading(c);
 		conn_event(c, BGP_EV_TCP_CONFIRMED, NULL);
 		return;
+	case BGP_FSM_ESTABLISHED:
+		/*
+		 * RFC 4724 4.2: a new connection from a peer that does
+		 * graceful restart means it restarted: the old session is
+		 * gone, its routes go stale, the new connection carries on.
+		 */
+		if (!c->have_open || !c->popen.gr || !s->cp->graceful_restart ||
+		    o->used)
+			break;
+		log_peer_info(s->addrstr, peer_name(s), "new connection in "
+		    "Established: the peer restarted");
+		/* FALLTHROUGH */
 	case BGP_FSM_OPENSENT:
 	case BGP_FSM_OPENCONFIRM:
 		if (o->used)
@@ -1566,6 +1602,8 @@ session_incoming(struct session *s, int fd)
 		conn_attach(o, fd, false);
 		conn_start_reading(o);
 		conn_event(o, BGP_EV_TCP_CONFIRMED, NULL);
+		if (c->fsm.state == BGP_FSM_ESTABLISHED)
+			conn_event(c, BGP_EV_TCP_FAILS, NULL);
 		return;
 	default:
 		break;

@@ -36,7 +36,7 @@ cleanup() {
 	[ -n "$fake_pid" ] && kill "$fake_pid" 2>/dev/null
 	ip netns del "$ns_a" 2>/dev/null
 	ip netns del "$ns_b" 2>/dev/null
-	rm -rf "$tmp"
+	[ -n "${KEEP:-}" ] || rm -rf "$tmp"
 }
 trap cleanup EXIT
 trap 'exit 1' INT TERM HUP
@@ -171,6 +171,16 @@ check "bad-marker: NOTIFICATION named" logged bad-marker \
 scenario hold
 check "hold: NOTIFICATION named" logged hold \
     'sent NOTIFICATION hold timer expired'
+
+scenario graceful-restart
+check "graceful-restart: restart seen" logged graceful-restart \
+    'fake\): new connection in Established: the peer restarted'
+check "graceful-restart: paths kept stale" logged graceful-restart \
+    'fake\): graceful restart: keeping 2 paths as stale for 120 s'
+check "graceful-restart: End-of-RIB sweeps the one not re-learned" \
+    logged graceful-restart 'End-of-RIB IPv4, 1 stale paths removed'
+check "graceful-restart: nothing flushed" sh -c \
+    "! grep -q 'paths flushed' '$tmp/graceful-restart.log'"
 
 if [ "$fail" -ne 0 ]; then
 	echo "fake_session.sh: $fail of $n checks failed"

@@ -27,11 +27,14 @@ def msg(mtype, body=b""):
     return b"\xff" * 16 + struct.pack("!HB", 19 + len(body), mtype) + body
 
 
-def open_msg(asn, bgp_id, hold=90):
+def open_msg(asn, bgp_id, hold=90, gr=None):
     caps = bytes([1, 4, 0, 1, 0, 1])            # IPv4 unicast
     caps += bytes([1, 4, 0, 2, 0, 1])           # IPv6 unicast
     caps += bytes([2, 0])                       # route refresh
     caps += bytes([65, 4]) + struct.pack("!I", asn)
+    if gr is not None:
+        # RFC 4724: restart flags and time, IPv4 unicast with F set
+        caps += bytes([64, 6]) + struct.pack("!HHBB", gr, 1, 1, 0x80)
     opt = bytes([2, len(caps)]) + caps
     my_as = asn if asn < 65536 else 23456
     return msg(OPEN, struct.pack("!BHH4sB", 4, my_as, hold,
@@ -261,6 +264,31 @@ def sc_hold(lsock):
         raise Fail("hold timer expired after %.1f s" % took)
 
 
+def sc_graceful_restart(lsock):
+    c1 = accept_first(lsock)
+    check_open(c1.expect(OPEN), c1.name)
+    c1.send(open_msg(65001, "192.0.2.9", gr=120))
+    c1.expect(KEEPALIVE)
+    c1.send(msg(KEEPALIVE))
+    eors(c1)
+    c1.send(update_v4(["10.96.1.0/24", "10.96.2.0/24"]))
+    c1.send(msg(UPDATE, b"\0\0\0\0"))
+    time.sleep(0.5)
+    # we "restart": a new connection while the old one still stands
+    c2 = connect_second()
+    check_open(c2.expect(OPEN), c2.name)
+    c1.expect_closed()
+    c2.send(open_msg(65001, "192.0.2.9", gr=0x8000 | 120))
+    c2.expect(KEEPALIVE)
+    c2.send(msg(KEEPALIVE))
+    eors(c2)
+    # one route is learned again, the other is not: End-of-RIB sweeps it
+    c2.send(update_v4(["10.96.1.0/24"]))
+    c2.send(msg(UPDATE, b"\0\0\0\0"))
+    time.sleep(0.5)
+    c2.send(msg(KEEPALIVE))
+
+
 SCENARIOS = {
     "collision-high": sc_collision_high,
     "collision-low": sc_collision_low,
@@ -269,6 +297,7 @@ SCENARIOS = {
     "update-errors": sc_update_errors,
     "bad-marker": sc_bad_marker,
     "hold": sc_hold,
+    "graceful-restart": sc_graceful_restart,
 }
 
 
