@@ -290,6 +290,47 @@ log_diff(const struct conf_diff *cd)
 }
 
 /*
+ * This node's pod CIDRs from the static nodes file: the entry named like
+ * the node (node-name, else $NODE_NAME, else the host name).
+ */
+static void
+own_prefixes_from_file(const struct conf *c)
+{
+	struct conf_errors	 errs;
+	struct node_set		*ns;
+	const struct node	*n;
+	const char		*name = c->node_name;
+	char			 host[256];
+
+	if (c->nodes_source != CONF_NODES_FILE || c->nodes_file == NULL)
+		return;
+	if (name == NULL)
+		name = getenv("NODE_NAME");
+	if (name == NULL || *name == '\0') {
+		if (gethostname(host, sizeof(host)) == -1)
+			fatal("gethostname");
+		host[sizeof(host) - 1] = '\0';
+		name = host;
+	}
+	if ((ns = nodes_file_load(c->nodes_file, &errs)) == NULL) {
+		log_conf_errors("", &errs);
+		log_warnx("%s: not announcing any pod CIDR", c->nodes_file);
+		return;
+	}
+	if (errs.n > 0 || errs.dropped > 0)
+		log_conf_errors("", &errs);
+	if ((n = node_set_find(ns, name)) == NULL)
+		log_warnx("node %s is not in %s: not announcing any pod CIDR",
+		    name, c->nodes_file);
+	else if (session_set_own_prefixes(n->cidrs, n->ncidrs) == -1)
+		fatalx("out of memory");
+	else
+		log_info("node %s: %zu pod CIDRs to announce", name,
+		    n->ncidrs);
+	node_set_free(ns);
+}
+
+/*
  * SIGHUP: read the file again. On errors the running configuration stays;
  * otherwise the new one replaces it and its log settings take effect.
  */
@@ -328,6 +369,8 @@ reload(struct daemon *d)
 		conf_free(d->conf);
 	d->conf = nc;
 	apply_log(d);
+	/* the node's pod CIDRs may have changed in the nodes file */
+	own_prefixes_from_file(d->conf);
 	log_info("reload: done");
  done:
 	sdnotify_sendf("READY=1\nSTATUS=running, %zu peers configured",
@@ -388,47 +431,6 @@ add_signal(struct daemon *d, int sig)
 	if (evsignal_add(ev, NULL) == -1)
 		fatalx("evsignal_add(%d) failed", sig);
 	return ev;
-}
-
-/*
- * This node's pod CIDRs from the static nodes file: the entry named like
- * the node (node-name, else $NODE_NAME, else the host name).
- */
-static void
-own_prefixes_from_file(const struct conf *c)
-{
-	struct conf_errors	 errs;
-	struct node_set		*ns;
-	const struct node	*n;
-	const char		*name = c->node_name;
-	char			 host[256];
-
-	if (c->nodes_source != CONF_NODES_FILE || c->nodes_file == NULL)
-		return;
-	if (name == NULL)
-		name = getenv("NODE_NAME");
-	if (name == NULL || *name == '\0') {
-		if (gethostname(host, sizeof(host)) == -1)
-			fatal("gethostname");
-		host[sizeof(host) - 1] = '\0';
-		name = host;
-	}
-	if ((ns = nodes_file_load(c->nodes_file, &errs)) == NULL) {
-		log_conf_errors("", &errs);
-		log_warnx("%s: not announcing any pod CIDR", c->nodes_file);
-		return;
-	}
-	if (errs.n > 0 || errs.dropped > 0)
-		log_conf_errors("", &errs);
-	if ((n = node_set_find(ns, name)) == NULL)
-		log_warnx("node %s is not in %s: not announcing any pod CIDR",
-		    name, c->nodes_file);
-	else if (session_set_own_prefixes(n->cidrs, n->ncidrs) == -1)
-		fatalx("out of memory");
-	else
-		log_info("node %s: %zu pod CIDRs to announce", name,
-		    n->ncidrs);
-	node_set_free(ns);
 }
 
 static void

@@ -89,6 +89,9 @@ bird_has() {
 	shift
 	birdc_a "$@" 2>/dev/null | grep -Eq -- "$re"
 }
+bird_lacks() {
+	! bird_has "$@"
+}
 log_has() {
 	grep -Eq -- "$1" "$tmp/podbgpd.log"
 }
@@ -259,6 +262,23 @@ check "podbgpd leaves Established" wait_for 10 \
 birdc_a enable pod >/dev/null 2>&1
 check "the session comes back" wait_for 30 sh -c \
     "[ \$(grep -c 'bird-a): Established' '$tmp/podbgpd.log') -ge 2 ]"
+
+# --- the node's pod CIDRs change: SIGHUP re-reads the nodes file ------
+cat >"$tmp/nodes.yaml" <<EOF
+nodes:
+  - name: node-b
+    pod-cidrs: [10.244.7.0/24, "fd00:10:244:1::/64"]
+    addresses: [192.0.2.2]
+EOF
+kill -HUP "$pod_pid"
+check "BIRD gets the new IPv4 pod CIDR" wait_for 10 \
+    bird_has '^10\.244\.7\.0/24 .*\[pod ' show route for 10.244.7.0/24
+check "and over the IPv6 session" wait_for 10 \
+    bird_has '^10\.244\.7\.0/24' show route protocol pod6
+check "BIRD loses the old IPv4 pod CIDR" wait_for 10 \
+    bird_lacks '10\.244\.1\.0/24' show route
+check "the unchanged IPv6 pod CIDR stays" \
+    bird_has '^fd00:10:244:1::/64' show route for fd00:10:244:1::/64
 
 # --- SIGTERM: administrative shutdown with our message ---------------
 kill -TERM "$pod_pid"
