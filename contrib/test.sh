@@ -39,7 +39,6 @@ tally() {
 			failed=$((failed + 1))
 		fi
 	done
-	sed -n '/^# TOTAL/,/^# ERROR/p' "$dir/test-suite.log" 2>/dev/null || true
 }
 
 run_check() {
