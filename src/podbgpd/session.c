@@ -69,33 +69,36 @@ struct conn_timer {
 	struct event	*ev;
 };
 
+/*
+ * One TCP connection and the FSM that runs it. The peer's OPEN is kept
+ * (have_open) for what was negotiated; nd_* hold the data of the
+ * NOTIFICATION the next step may send (the FSM only knows the codes).
+ */
 struct conn {
 	struct session		*s;
-	bool			 used;	/* the slot holds a started FSM */
+	bool			 used;		/* FSM started */
 	int			 fd;
 	bool			 outbound;
-	bool			 connecting;	/* connect() in progress */
+	bool			 connecting;	/* connect() pending */
 	bool			 reading;
-	unsigned		 gen;	/* counts sockets closed */
+	unsigned		 gen;		/* sockets closed */
 	struct event		*ev_read;
 	struct event		*ev_write;
-	struct event		*ev_fail;	/* deferred connect failure */
+	struct event		*ev_fail;	/* connect failed */
 	struct conn_timer	 timer[BGP_TIMER_MAX];
 	uint8_t			*ibuf;
 	size_t			 ilen;
 	struct wbuf		 obuf;
-	size_t			 ooff;		/* written part of obuf */
+	size_t			 ooff;		/* sent */
 	struct bgp_fsm		 fsm;
-	struct ipaddr		 local;		/* local end of the socket */
-	/* from the peer's OPEN */
+	struct ipaddr		 local;		/* our end */
 	bool			 have_open;
 	struct bgp_open		 popen;
 	struct bgp_peer_ctx	 ctx;
 	uint16_t		 hold;
 	uint8_t			 families;
-	bool			 notified;	/* a NOTIFICATION went either
-						   way: no graceful restart */
-	/* data for the NOTIFICATION the next step may send */
+	/* a NOTIFICATION went either way: no graceful restart */
+	bool			 notified;
 	uint8_t			 nd_code;
 	uint8_t			 nd_subcode;
 	uint8_t			 nd_data[64];
@@ -107,7 +110,7 @@ struct session {
 	const struct conf_peer	*cp;
 	char			 addrstr[IPADDR_STRLEN];
 	struct conn		 conn[2];
-	int			 cur;		/* slot speaking for us */
+	int			 cur;		/* slot in charge */
 	bool			 ebgp;
 	bool			 md5;
 	char			 md5key[80];
@@ -115,23 +118,20 @@ struct session {
 	struct bgp_fsm_conf	 fconf;
 	struct policy_peer	 pp;
 	int			 rib_peer;	/* -1: none */
-	uint32_t		 rib_peer_id;
-	struct event		*ev_stale;	/* graceful restart sweep */
+	struct event		*ev_stale;	/* GR sweep */
 	struct event		*ev_restart;	/* see conn_event */
-	enum bgp_fsm_state	 state;		/* as last reported */
-	uint64_t		 since_ms;
-	bool			 established;
-	bool			 gr_stale;	/* stale paths are waiting */
-	uint32_t		 limit_restart;	/* max-prefix: s; 0 none */
+	uint64_t		 since_ms;	/* state change */
+	bool			 gr_stale;	/* stale paths wait */
+	uint32_t		 limit_restart;	/* max-prefix, s */
 	bool			 limit_hit;
-	/* counters for show protocols */
+	/* for show protocols */
 	uint64_t		 updates_rx;
 	uint64_t		 prefixes_rx;
 	uint64_t		 withdrawals_rx;
 	uint8_t			 last_code;
 	uint8_t			 last_subcode;
 	bool			 last_sent;
-	struct log_rl		 rl;		/* what the peer can trigger */
+	struct log_rl		 rl;		/* peer-triggered */
 };
 
 struct listener {
@@ -599,7 +599,9 @@ static void
 build_open(const struct session *s, struct bgp_open *o)
 {
 	const struct conf	*cf = S.conf;
-	uint8_t			 both = 1 << BGP_AID_IPV4 | 1 << BGP_AID_IPV6;
+	uint8_t			 both;
+
+	both = 1 << BGP_AID_IPV4 | 1 << BGP_AID_IPV6;
 
 	bgp_open_init(o, cf->asn, (uint16_t)s->cp->hold_time, cf->router_id);
 	o->capa = true;
@@ -846,7 +848,9 @@ handle_update(struct conn *c, const uint8_t *msg, size_t len)
 	if (s->rib_peer < 0)
 		return 0;
 	if (u.eor) {
-		size_t	n = rib_peer_sweep_stale(S.rib, (unsigned)s->rib_peer,
+		size_t	n;
+
+		n = rib_peer_sweep_stale(S.rib, (unsigned)s->rib_peer,
 		    u.eor_aid);
 
 		log_debugc(LOG_CAT_UPDATE, "neighbor %s: End-of-RIB %s, "
@@ -1100,7 +1104,6 @@ session_up(struct session *s, struct conn *c)
 {
 	uint8_t	all = 1 << BGP_AID_IPV4 | 1 << BGP_AID_IPV6;
 
-	s->established = true;
 	s->limit_hit = false;
 	if (rib_peer_setup(s, c) == -1)
 		return;
@@ -1135,7 +1138,6 @@ log_state(struct conn *c, const struct bgp_fsm_out *out)
 		    bgp_fsm_state_name(out->state));
 		return;
 	}
-	s->state = out->state;
 	s->since_ms = log_now_ms();
 	if (out->state == BGP_FSM_ESTABLISHED ||
 	    out->prev == BGP_FSM_ESTABLISHED)
@@ -1173,10 +1175,8 @@ conn_apply(struct conn *c, const struct bgp_fsm_out *out)
 	}
 	if (out->actions & BGP_FSM_A_TCP_CONNECT)
 		conn_connect(c);
-	if (out->actions & BGP_FSM_A_SESSION_DOWN) {
-		s->established = false;
+	if (out->actions & BGP_FSM_A_SESSION_DOWN)
 		routes_down(s, c);
-	}
 	for (t = 0; t < BGP_TIMER_MAX; t++) {
 		if (out->timer[t].op == BGP_TIMER_START)
 			timer_start(c, t, out->timer[t].ms);
@@ -1227,7 +1227,6 @@ conn_event(struct conn *c, enum bgp_fsm_event ev, struct bgp_fsm_input *inp)
 		/* the second connection takes over */
 		conn_clear(c);
 		s->cur = (int)(o - s->conn);
-		s->state = o->fsm.state;
 		s->since_ms = log_now_ms();
 	} else if (c->fsm.passive && !s->fconf.passive &&
 	    c->fsm.running[BGP_TIMER_IDLE_HOLD]) {

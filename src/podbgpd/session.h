@@ -32,7 +32,7 @@ struct event_base;
 struct session_opts {
 	uint16_t	listen_port;	/* 0: no listening sockets */
 	uint16_t	connect_port;	/* peers' port */
-	bool		gr_forwarding;	/* GR: we kept forwarding state */
+	bool		gr_forwarding;	/* GR: F bit */
 };
 
 /* Defaults: both ports 179, no forwarding state. */
@@ -72,7 +72,7 @@ int	session_set_own_prefixes(const struct prefix *p, size_t n);
 #define SESSION_CAPA_AS4	0x01
 #define SESSION_CAPA_RR		0x02
 #define SESSION_CAPA_ERR	0x04	/* enhanced route refresh */
-#define SESSION_CAPA_GR		0x08	/* the peer does graceful restart */
+#define SESSION_CAPA_GR		0x08	/* graceful restart */
 #define SESSION_CAPA_EXT_MSG	0x10
 
 /* What `show protocols` tells about a session; a snapshot. */
@@ -81,16 +81,17 @@ struct session_info {
 	struct ipaddr		 addr;
 	uint32_t		 asn;
 	enum bgp_fsm_state	 state;
-	uint64_t		 since_ms;	/* monotonic, of the state */
+	uint64_t		 since_ms;	/* state since, monotonic */
 	uint32_t		 remote_id;	/* 0 until an OPEN */
 	uint16_t		 hold_time;	/* negotiated */
 	uint8_t			 families;	/* 1 << enum bgp_aid */
-	uint8_t			 capa;		/* SESSION_CAPA_* */
+	uint8_t			 capa;		/* SESSION_CAPA_ */
 	uint64_t		 updates_rx;
-	uint64_t		 prefixes_rx;	/* announcements received */
+	uint64_t		 prefixes_rx;	/* announced */
 	uint64_t		 withdrawals_rx;
-	uint32_t		 prefixes_accepted;	/* held now */
-	uint8_t			 last_err_code;	/* last NOTIFICATION, 0 */
+	uint32_t		 prefixes_accepted;	/* now */
+	/* the last NOTIFICATION either way; code 0: none yet */
+	uint8_t			 last_err_code;
 	uint8_t			 last_err_subcode;
 	bool			 last_err_sent;	/* we sent it */
 };
