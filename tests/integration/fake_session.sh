@@ -71,6 +71,7 @@ ip netns add "$ns_b" || exit 99
 ip -n "$ns_a" link add veth0 type veth peer name veth1 netns "$ns_b" ||
     exit 99
 ip -n "$ns_a" addr add 192.0.2.1/24 dev veth0
+ip -n "$ns_a" addr add 192.0.2.5/24 dev veth0	# no peer
 ip -n "$ns_b" addr add 192.0.2.2/24 dev veth1
 for ns in "$ns_a" "$ns_b"; do
 	ip -n "$ns" link set lo up
@@ -117,6 +118,8 @@ scenario() {
 	ip netns exec "$ns_b" "$podbgpd" -d -f "$tmp/podbgpd.yaml" \
 	    >"$log" 2>&1 &
 	pod_pid=$!
+	# a signal sent before podbgpd has its handlers could be lost
+	wait_for 10 grep -q 'started with' "$log"
 	wait_for 30 sh -c "! kill -0 $fake_pid"
 	wait "$fake_pid"
 	rc=$?
@@ -181,6 +184,12 @@ check "graceful-restart: End-of-RIB sweeps the one not re-learned" \
     logged graceful-restart 'End-of-RIB IPv4, 1 stale paths removed'
 check "graceful-restart: nothing flushed" sh -c \
     "! grep -q 'paths flushed' '$tmp/graceful-restart.log'"
+
+scenario strangers
+check "strangers: refusals logged" logged strangers \
+    'connection from 192\.0\.2\.5 refused: not a configured neighbor'
+check "strangers: refusals rate-limited to 10 lines" [ "$(grep -c \
+    'connection from 192\.0\.2\.5 refused' "$tmp/strangers.log")" -le 10 ]
 
 if [ "$fail" -ne 0 ]; then
 	echo "fake_session.sh: $fail of $n checks failed"

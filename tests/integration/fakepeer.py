@@ -289,6 +289,25 @@ def sc_graceful_restart(lsock):
     c2.send(msg(KEEPALIVE))
 
 
+def sc_strangers(lsock):
+    """Connections from an address that is no peer are closed at once."""
+    c = accept_first(lsock)     # podbgpd listens by now
+    for _ in range(30):
+        s = socket.create_connection((POD, 179), timeout=5,
+                                     source_address=("192.0.2.5", 0))
+        try:
+            if s.recv(1) != b"":
+                raise Fail("a stranger got data")
+        except ConnectionResetError:
+            pass
+        except socket.timeout:
+            raise Fail("a stranger's connection stayed open")
+        s.close()
+    # the configured peer is still served
+    establish(c, "192.0.2.9")
+    eors(c)
+
+
 SCENARIOS = {
     "collision-high": sc_collision_high,
     "collision-low": sc_collision_low,
@@ -298,6 +317,7 @@ SCENARIOS = {
     "bad-marker": sc_bad_marker,
     "hold": sc_hold,
     "graceful-restart": sc_graceful_restart,
+    "strangers": sc_strangers,
 }
 
 
