@@ -7,6 +7,7 @@
 # Needs root (CI runs as root), ip(8) and /usr/sbin/bird; exits 77
 # otherwise. Every wait polls with a deadline; only processes started here
 # are signalled, only namespaces made here are deleted.
+# KEEP=1 keeps the temporary directory (logs, configs) for a look.
 set -u
 
 podbgpd=${PODBGPD:-$(pwd)/src/podbgpd/podbgpd}
@@ -45,7 +46,7 @@ cleanup() {
 	done
 	ip netns del "$ns_a" 2>/dev/null
 	ip netns del "$ns_b" 2>/dev/null
-	rm -rf "$tmp"
+	[ -n "${KEEP:-}" ] || rm -rf "$tmp"
 }
 trap cleanup EXIT
 trap 'exit 1' INT TERM HUP

@@ -6,6 +6,7 @@
 # per scenario, so no scenario waits out another's back-off. Needs root
 # and python3 (exits 77 otherwise). Waits poll with deadlines; only
 # processes started here are signalled.
+# KEEP=1 keeps the temporary directory (logs, configs) for a look.
 set -u
 
 podbgpd=${PODBGPD:-$(pwd)/src/podbgpd/podbgpd}
