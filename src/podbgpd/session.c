@@ -51,7 +51,12 @@
 #define IPV6_MINHOPCOUNT	73
 #endif
 
-/* Input: two of the largest messages, so a whole one always fits. */
+/*
+ * Input buffer: starts small and grows, when full without a whole message
+ * in it, up to two of the largest messages. Only connections with a
+ * socket have one, so idle peers of a large mesh cost nothing.
+ */
+#define SESS_IBUF_MIN		16384
 #define SESS_IBUF_SIZE		(2 * BGP_MSG_MAX_EXT)
 /* Messages handled per read callback before yielding to the loop. */
 #define SESS_MSGS_PER_CB	64
@@ -81,6 +86,7 @@ struct conn {
 	bool			 outbound;
 	bool			 connecting;	/* connect() pending */
 	bool			 reading;
+	bool			 eof;		/* peer closed */
 	unsigned		 gen;		/* sockets closed */
 	struct event		*ev_read;
 	struct event		*ev_write;
@@ -88,6 +94,7 @@ struct conn {
 	struct conn_timer	 timer[BGP_TIMER_MAX];
 	uint8_t			*ibuf;
 	size_t			 ilen;
+	size_t			 icap;
 	struct wbuf		 obuf;
 	size_t			 ooff;		/* sent */
 	struct bgp_fsm		 fsm;
@@ -391,7 +398,6 @@ conn_setup(struct conn *c, struct session *s)
 	memset(c, 0, sizeof(*c));
 	c->s = s;
 	c->fd = -1;
-	c->ibuf = xmalloc(SESS_IBUF_SIZE);
 	wbuf_init(&c->obuf, SESS_OBUF_MAX);
 	for (t = 0; t < BGP_TIMER_MAX; t++) {
 		c->timer[t].c = c;
@@ -436,7 +442,9 @@ conn_close(struct conn *c)
 	c->gen++;
 	c->connecting = false;
 	c->reading = false;
-	c->ilen = 0;
+	free(c->ibuf);
+	c->ibuf = NULL;
+	c->ilen = c->icap = 0;
 	wbuf_reset(&c->obuf);
 	c->ooff = 0;
 }
@@ -469,7 +477,6 @@ conn_teardown(struct conn *c)
 	for (t = 0; t < BGP_TIMER_MAX; t++)
 		event_free(c->timer[t].ev);
 	event_free(c->ev_fail);
-	free(c->ibuf);
 	wbuf_fini(&c->obuf);
 }
 
@@ -483,6 +490,7 @@ conn_attach(struct conn *c, int fd, bool outbound)
 	c->outbound = outbound;
 	c->have_open = false;
 	c->notified = false;
+	c->eof = false;
 	c->ev_read = event_new(S.base, fd, EV_READ | EV_PERSIST, conn_read_cb,
 	    c);
 	c->ev_write = event_new(S.base, fd, EV_WRITE | EV_PERSIST,
@@ -500,6 +508,9 @@ conn_start_reading(struct conn *c)
 	if (!c->reading && c->ev_read != NULL) {
 		event_add(c->ev_read, NULL);
 		c->reading = true;
+		/* messages may wait in the buffer with nothing to read */
+		if (c->ilen > 0 || c->eof)
+			event_active(c->ev_read, EV_READ, 0);
 	}
 }
 
@@ -1475,20 +1486,26 @@ conn_read_cb(evutil_socket_t fd, short what, void *arg)
 	int			 i, r;
 
 	errno = EAGAIN;
-	if (c->ilen < SESS_IBUF_SIZE)
-		n = read(fd, c->ibuf + c->ilen, SESS_IBUF_SIZE - c->ilen);
-	if (n == 0 || (n == -1 && errno != EAGAIN && errno != EINTR &&
-	    errno != EWOULDBLOCK)) {
-		if (n == 0)
-			log_debugc(LOG_CAT_FSM, "neighbor %s: connection "
-			    "closed by the peer", s->addrstr);
-		else
-			log_rl_warnx(&s->rl, "neighbor %s: read: %s",
-			    s->addrstr, strerror(errno));
+	if (c->ilen == c->icap && c->icap < SESS_IBUF_SIZE) {
+		c->icap = c->icap == 0 ? SESS_IBUF_MIN : 2 * c->icap;
+		if (c->icap > SESS_IBUF_SIZE)
+			c->icap = SESS_IBUF_SIZE;
+		c->ibuf = xrealloc(c->ibuf, c->icap);
+	}
+	if (!c->eof && c->ilen < c->icap)
+		n = read(fd, c->ibuf + c->ilen, c->icap - c->ilen);
+	if (n == 0) {
+		/* what came before the FIN still counts */
+		log_debugc(LOG_CAT_FSM, "neighbor %s: connection closed by "
+		    "the peer", s->addrstr);
+		c->eof = true;
+	} else if (n == -1 && errno != EAGAIN && errno != EINTR &&
+	    errno != EWOULDBLOCK) {
+		log_rl_warnx(&s->rl, "neighbor %s: read: %s", s->addrstr,
+		    strerror(errno));
 		conn_event(c, BGP_EV_TCP_FAILS, NULL);
 		return;
-	}
-	if (n > 0)
+	} else if (n > 0)
 		c->ilen += (size_t)n;
 	for (i = 0; i < SESS_MSGS_PER_CB; i++) {
 		bgp_err_clear(&e);
@@ -1516,8 +1533,13 @@ conn_read_cb(evutil_socket_t fd, short what, void *arg)
 		c->ilen -= off;
 	}
 	/* more whole messages may wait: let the other sessions run first */
-	if (i == SESS_MSGS_PER_CB && c->reading)
-		event_active(c->ev_read, EV_READ, 0);
+	if (i == SESS_MSGS_PER_CB) {
+		if (c->reading)
+			event_active(c->ev_read, EV_READ, 0);
+		return;
+	}
+	if (c->eof)
+		conn_event(c, BGP_EV_TCP_FAILS, NULL);
 }
 
 static void

@@ -99,7 +99,6 @@ bgp:
     - address: 192.0.2.1
       asn: 65001
       name: fake
-      max-prefixes: 2
 log:
   level: debug
 EOF
@@ -140,7 +139,12 @@ logged() {
 	grep -Eq -- "$2" "$tmp/$1.log"
 }
 
+sed 's/^      name: fake$/&\n      max-prefixes: 2/' "$tmp/podbgpd.yaml" \
+    >"$tmp/limit.yaml"
+cp "$tmp/podbgpd.yaml" "$tmp/plain.yaml"
+cp "$tmp/limit.yaml" "$tmp/podbgpd.yaml"
 scenario collision-high
+cp "$tmp/plain.yaml" "$tmp/podbgpd.yaml"
 check "collision-high: Established" logged collision-high \
     'neighbor 192\.0\.2\.1 \(fake\): Established'
 check "collision-high: max-prefix logged" logged collision-high \
@@ -191,6 +195,14 @@ check "strangers: refusals logged" logged strangers \
     'connection from 192\.0\.2\.5 refused: not a configured neighbor'
 check "strangers: refusals rate-limited to 10 lines" [ "$(grep -c \
     'connection from 192\.0\.2\.5 refused' "$tmp/strangers.log")" -le 10 ]
+
+scenario bulk
+check "bulk: all 6000 announcements accepted" [ "$(grep -Ec \
+    'accepted 10\.(1[01][0-9]|120)\.' "$tmp/bulk.log")" -eq 6000 ]
+check "bulk: no NOTIFICATION" sh -c \
+    "! grep -q 'NOTIFICATION' '$tmp/bulk.log'"
+check "bulk: 5250 distinct paths flushed at the end" logged bulk \
+    'neighbor 192\.0\.2\.1: 5250 paths flushed'
 
 if [ "$fail" -ne 0 ]; then
 	echo "fake_session.sh: $fail of $n checks failed"

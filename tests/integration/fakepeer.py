@@ -27,11 +27,13 @@ def msg(mtype, body=b""):
     return b"\xff" * 16 + struct.pack("!HB", 19 + len(body), mtype) + body
 
 
-def open_msg(asn, bgp_id, hold=90, gr=None):
+def open_msg(asn, bgp_id, hold=90, gr=None, ext=False):
     caps = bytes([1, 4, 0, 1, 0, 1])            # IPv4 unicast
     caps += bytes([1, 4, 0, 2, 0, 1])           # IPv6 unicast
     caps += bytes([2, 0])                       # route refresh
     caps += bytes([65, 4]) + struct.pack("!I", asn)
+    if ext:
+        caps += bytes([6, 0])                   # extended message
     if gr is not None:
         # RFC 4724: restart flags and time, IPv4 unicast with F set
         caps += bytes([64, 6]) + struct.pack("!HHBB", gr, 1, 1, 0x80)
@@ -308,6 +310,33 @@ def sc_strangers(lsock):
     eors(c)
 
 
+def sc_bulk(lsock):
+    """A 20 kB UPDATE (extended message: more than podbgpd's first input
+    buffer holds) and a burst of 1000 small ones."""
+    c = accept_first(lsock)
+    check_open(c.expect(OPEN), c.name)
+    c.send(open_msg(65001, "192.0.2.9", ext=True))
+    c.expect(KEEPALIVE)
+    c.send(msg(KEEPALIVE))
+    eors(c)
+    big = ["10.%d.%d.0/24" % (100 + i // 256, i % 256) for i in range(5000)]
+    data = update_v4(big)
+    if len(data) <= 16384:
+        raise Fail("the big UPDATE is only %d bytes" % len(data))
+    burst = b"".join(update_v4(["10.120.%d.0/24" % (i % 250)])
+                     for i in range(1000))
+    c.send(data + burst)
+    c.send(msg(KEEPALIVE))
+    # podbgpd keeps the session: our next KEEPALIVE is answered in time
+    c.s.settimeout(2)
+    try:
+        mtype, body = c.recv()
+        if mtype == NOTIFICATION:
+            raise Fail("NOTIFICATION %d/%d" % (body[0], body[1]))
+    except socket.timeout:
+        pass
+
+
 SCENARIOS = {
     "collision-high": sc_collision_high,
     "collision-low": sc_collision_low,
@@ -318,6 +347,7 @@ SCENARIOS = {
     "hold": sc_hold,
     "graceful-restart": sc_graceful_restart,
     "strangers": sc_strangers,
+    "bulk": sc_bulk,
 }
 
 
