@@ -1282,8 +1282,17 @@ collision(struct conn *c, const struct bgp_open *po)
 	struct conn	*loser;
 	bool		 dump_c;
 
-	if (!o->used || o->fd == -1 || (o->fsm.state != BGP_FSM_OPENSENT &&
-	    o->fsm.state != BGP_FSM_OPENCONFIRM))
+	if (!o->used || o->fd == -1)
+		return false;
+	if (o->fsm.state == BGP_FSM_ESTABLISHED) {
+		/* CollisionDetectEstablishedState off: the new one goes */
+		log_debugc(LOG_CAT_FSM, "neighbor %s: connection collision "
+		    "with the established session", s->addrstr);
+		conn_event(c, BGP_EV_COLLISION_DUMP, NULL);
+		return true;
+	}
+	if (o->fsm.state != BGP_FSM_OPENSENT &&
+	    o->fsm.state != BGP_FSM_OPENCONFIRM)
 		return false;
 	dump_c = bgp_fsm_collision_dump(c->outbound ? BGP_CONN_OUTBOUND :
 	    BGP_CONN_INBOUND, S.conf->router_id, S.conf->asn, po->bgp_id,

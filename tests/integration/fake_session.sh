@@ -156,6 +156,10 @@ scenario collision-low
 check "collision-low: route refresh answered" logged collision-low \
     'route refresh for IPv4'
 
+scenario collision-established
+check "collision-established: one Established only" [ "$(grep -c \
+    'fake): Established' "$tmp/collision-established.log")" -eq 1 ]
+
 scenario bad-as
 check "bad-as: logged with both ASes" logged bad-as \
     'OPEN with AS 65002, configured 65001'

@@ -188,6 +188,25 @@ def collision(lsock, peer_id):
     return winner
 
 
+def sc_collision_established(lsock):
+    """A second connection whose OPEN comes after Established loses."""
+    c1 = accept_first(lsock)
+    check_open(c1.expect(OPEN), c1.name)
+    c1.send(open_msg(65001, "192.0.2.9"))
+    c1.expect(KEEPALIVE)
+    c2 = connect_second()          # podbgpd is in OpenConfirm on c1
+    check_open(c2.expect(OPEN), c2.name)
+    c1.send(msg(KEEPALIVE))        # Established on c1
+    eors(c1)
+    c2.send(open_msg(65001, "192.0.2.9"))
+    c2.expect_notification(6, 7)
+    c2.expect_closed()
+    c1.send(msg(KEEPALIVE))
+    c1.send(msg(5, struct.pack("!HBB", 1, 0, 1)))
+    while not c1.expect(UPDATE).endswith(nlri(["10.244.1.0/24"])):
+        pass
+
+
 def sc_collision_high(lsock):
     w = collision(lsock, "192.0.2.9")
     # max-prefixes 2: the third prefix closes the session (RFC 4486 4)
@@ -340,6 +359,7 @@ def sc_bulk(lsock):
 SCENARIOS = {
     "collision-high": sc_collision_high,
     "collision-low": sc_collision_low,
+    "collision-established": sc_collision_established,
     "bad-as": sc_bad_as,
     "same-id-ebgp": sc_bad_id,
     "update-errors": sc_update_errors,
