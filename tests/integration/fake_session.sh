@@ -208,6 +208,14 @@ check "bulk: no NOTIFICATION" sh -c \
 check "bulk: 5250 distinct paths flushed at the end" logged bulk \
     'neighbor 192\.0\.2\.1: 5250 paths flushed'
 
+# the peer in our AS
+sed 's/^      asn: 65001$/      asn: 65000/' "$tmp/plain.yaml" \
+    >"$tmp/podbgpd.yaml"
+scenario ibgp
+scenario ibgp-same-id
+check "ibgp-same-id: NOTIFICATION named" logged ibgp-same-id \
+    'sent NOTIFICATION OPEN message error, bad BGP identifier'
+
 if [ "$fail" -ne 0 ]; then
 	echo "fake_session.sh: $fail of $n checks failed"
 	exit 1

@@ -153,20 +153,47 @@ def establish(c, bgp_id):
     c.send(msg(KEEPALIVE))
 
 
+def attributes(data):
+    """{type: value} of a path attribute list."""
+    out = {}
+    while data:
+        flags, atype = data[0], data[1]
+        if flags & 0x10:
+            alen, hlen = struct.unpack("!H", data[2:4])[0], 4
+        else:
+            alen, hlen = data[2], 3
+        out[atype] = data[hlen:hlen + alen]
+        data = data[hlen + alen:]
+    return out
+
+
 def eors(c):
-    """Our pod CIDR, then End-of-RIB for IPv4 (an empty UPDATE)."""
-    seen_prefix = False
+    """Our pod CIDR, then End-of-RIB for IPv4 (an empty UPDATE); returns
+    the attributes of our pod CIDR."""
+    attrs = None
     while True:
         body = c.expect(UPDATE)
         wlen = struct.unpack("!H", body[:2])[0]
         alen = struct.unpack("!H", body[2 + wlen:4 + wlen])[0]
         rest = body[4 + wlen + alen:]
         if rest == nlri(["10.244.1.0/24"]):
-            seen_prefix = True
+            attrs = attributes(body[4 + wlen:4 + wlen + alen])
         if len(body) == 4 and body == b"\0\0\0\0":
-            if not seen_prefix:
+            if attrs is None:
                 raise Fail("End-of-RIB before our pod CIDR")
-            return
+            return attrs
+
+
+def check_attrs(attrs, ibgp):
+    if attrs.get(1) != b"\0":
+        raise Fail("ORIGIN %r" % attrs.get(1))
+    if attrs.get(3) != socket.inet_aton(POD):
+        raise Fail("NEXT_HOP %r" % attrs.get(3))
+    path = b"" if ibgp else bytes([2, 1]) + struct.pack("!I", 65000)
+    if attrs.get(2) != path:
+        raise Fail("AS_PATH %r" % attrs.get(2))
+    if ibgp != (attrs.get(5) == struct.pack("!I", 100)):
+        raise Fail("LOCAL_PREF %r" % attrs.get(5))
 
 
 def collision(lsock, peer_id):
@@ -237,6 +264,23 @@ def sc_bad_as(lsock):
     c.expect_closed()
 
 
+def sc_ibgp(lsock):
+    c = accept_first(lsock)
+    check_open(c.expect(OPEN), c.name)
+    c.send(open_msg(65000, "192.0.2.9"))
+    c.expect(KEEPALIVE)
+    c.send(msg(KEEPALIVE))
+    check_attrs(eors(c), True)
+
+
+def sc_ibgp_same_id(lsock):
+    c = accept_first(lsock)
+    check_open(c.expect(OPEN), c.name)
+    c.send(open_msg(65000, POD))
+    c.expect_notification(2, 3)
+    c.expect_closed()
+
+
 def sc_bad_id(lsock):
     c = accept_first(lsock)
     check_open(c.expect(OPEN), c.name)
@@ -245,7 +289,7 @@ def sc_bad_id(lsock):
     c.send(open_msg(65001, POD))
     c.expect(KEEPALIVE)
     c.send(msg(KEEPALIVE))
-    eors(c)
+    check_attrs(eors(c), False)
 
 
 def sc_update_errors(lsock):
@@ -368,6 +412,8 @@ SCENARIOS = {
     "graceful-restart": sc_graceful_restart,
     "strangers": sc_strangers,
     "bulk": sc_bulk,
+    "ibgp": sc_ibgp,
+    "ibgp-same-id": sc_ibgp_same_id,
 }
 
 
