@@ -1,11 +1,14 @@
 #!/bin/sh
 # podbgpd against a scripted peer (fakepeer.py) in two network namespaces
-# made here: connection collisions won by either side, max-prefix, a bad
-# peer AS, an eBGP peer with our BGP ID, UPDATE errors (treat-as-withdraw
-# and session reset), a bad marker and the hold timer. A fresh podbgpd
-# per scenario, so no scenario waits out another's back-off. Needs root
-# and python3 (exits 77 otherwise). Waits poll with deadlines; only
-# processes started here are signalled.
+# made here: connection collisions won by either side and against an
+# established session, max-prefix, a bad peer AS, BGP identifiers equal
+# to ours (eBGP: fine; iBGP: refused), UPDATE errors (treat-as-withdraw
+# and session reset), a bad marker, the hold timer, a peer restarting
+# gracefully, strangers refused, a 20 kB UPDATE and a burst of 1000, and
+# our attributes towards eBGP and iBGP. A fresh podbgpd per scenario, so
+# no scenario waits out another's back-off. Needs root and python3
+# (exits 77 otherwise). Waits poll with deadlines; only processes started
+# here are signalled.
 # KEEP=1 keeps the temporary directory (logs, configs) for a look.
 set -u
 

@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """A scripted BGP speaker for tests/integration/fake_session.sh.
 
-It plays the peer 192.0.2.1 (AS 65001) of a podbgpd at 192.0.2.2
+It plays the peer 192.0.2.1 (AS 65001, or 65000 for the iBGP
+scenarios) of a podbgpd at 192.0.2.2
 (AS 65000, BGP ID 192.0.2.2) through one scenario, then exits 0 if
-podbgpd answered as RFC 4271, 4486, 6793 and 7606 say, 1 if not. It
+podbgpd answered as RFC 4271, 4486, 4724 and 7606 say, 1 if not. It
 listens on port 179 before writing READY to the file named by --ready.
 Messages are built and parsed by hand: nothing here shares code with
 podbgpd.
