@@ -142,7 +142,8 @@ logged() {
 	grep -Eq -- "$2" "$tmp/$1.log"
 }
 
-sed 's/^      name: fake$/&\n      max-prefixes: 2/' "$tmp/podbgpd.yaml" \
+sed 's/^      name: fake$/&\n      max-prefixes: {limit: 2, restart-time: 1}/' \
+    "$tmp/podbgpd.yaml" \
     >"$tmp/limit.yaml"
 cp "$tmp/podbgpd.yaml" "$tmp/plain.yaml"
 cp "$tmp/limit.yaml" "$tmp/podbgpd.yaml"
@@ -176,6 +177,9 @@ check "update-errors: treat-as-withdraw logged" logged update-errors \
     'UPDATE treated as withdraw'
 check "update-errors: the next UPDATE is accepted" logged update-errors \
     'accepted 10\.96\.8\.0/24 via 192\.0\.2\.1'
+check "update-errors: a route outside the cluster is rejected" \
+    logged update-errors \
+    'rejected 192\.168\.0\.0/16: not in cluster CIDRs'
 check "update-errors: the ORIGIN 5 route is not accepted" sh -c \
     "! grep -q 'accepted 10\.96\.9\.0' '$tmp/update-errors.log'"
 

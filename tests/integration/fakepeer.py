@@ -243,6 +243,13 @@ def sc_collision_high(lsock):
     if data != struct.pack("!HBI", 1, 1, 2):
         raise Fail("max-prefix data %s" % data.hex())
     w.expect_closed()
+    # restart-time 1: podbgpd connects again after a second
+    start = time.monotonic()
+    c3 = accept_first(lsock)
+    took = time.monotonic() - start
+    check_open(c3.expect(OPEN), c3.name)
+    if took < 0.5 or took > 4:
+        raise Fail("reconnected after %.1f s" % took)
 
 
 def sc_collision_low(lsock):
@@ -299,7 +306,7 @@ def sc_update_errors(lsock):
     eors(c)
     # ORIGIN 5 is treat-as-withdraw (RFC 7606 7.1): the session stays
     c.send(update_v4(["10.96.9.0/24"], origin=5))
-    c.send(update_v4(["10.96.8.0/24"]))
+    c.send(update_v4(["10.96.8.0/24", "192.168.0.0/16"]))
     time.sleep(0.5)
     c.send(msg(KEEPALIVE))
     # Withdrawn Routes Length past the end: session reset (RFC 7606 5.3)
