@@ -763,8 +763,12 @@ rib_peer_setup(struct session *s, const struct conn *c)
 	return 0;
 }
 
+/*
+ * Whether the peer's path for p counts for max-prefix: a stale one
+ * (graceful restart) was dropped from the count when the session ended.
+ */
 static bool
-rib_has_path(const struct session *s, const struct prefix *p)
+rib_has_live_path(const struct session *s, const struct prefix *p)
 {
 	struct rib_entry	e;
 	size_t			i;
@@ -774,7 +778,7 @@ rib_has_path(const struct session *s, const struct prefix *p)
 	for (i = 0; i < e.npaths; i++)
 		if (e.paths[i].peer == (unsigned)s->rib_peer &&
 		    e.paths[i].path_id == 0)
-			return true;
+			return !(e.paths[i].flags & RIB_PF_STALE);
 	return false;
 }
 
@@ -782,9 +786,11 @@ static void
 route_withdraw(struct session *s, const struct prefix *p)
 {
 	char	pb[PREFIX_STRLEN];
+	bool	live = rib_has_live_path(s, p);
 
 	if (rib_path_del(S.rib, p, (unsigned)s->rib_peer, 0) == 1) {
-		policy_prefix_del(&s->pp);
+		if (live)
+			policy_prefix_del(&s->pp);
 		if (log_debug_on(LOG_CAT_UPDATE))
 			log_debugc(LOG_CAT_UPDATE, "neighbor %s: withdrawn %s",
 			    s->addrstr, prefix_fmt(p, pb, sizeof(pb)));
@@ -900,7 +906,7 @@ handle_update(struct conn *c, const uint8_t *msg, size_t len)
 			route_withdraw(s, &p);
 			continue;
 		}
-		if (!rib_has_path(s, &p) &&
+		if (!rib_has_live_path(s, &p) &&
 		    policy_prefix_add(&s->pp, aid, &lim)) {
 			limit = true;
 			break;
