@@ -20,6 +20,16 @@ stage() { printf '\n=== %s ===\n' "$*"; }
 
 # Adds the results of one build's make check to the totals and prints its
 # summaries: each Check runner counts its cases, every other test counts one.
+# "PASSED FAILED" from an integration script's last summary line, which is
+# "NAME: N checks passed", "NAME: F of N checks failed" or
+# "NAME: N checks, F failed"; nothing if it printed none.
+script_counts() {
+	sed -n -e 's/.*: \([0-9][0-9]*\) checks passed$/\1 0/p' \
+	    -e 's/.*: \([0-9][0-9]*\) of \([0-9][0-9]*\) checks failed$/\2 \1/p' \
+	    -e 's/.*: \([0-9][0-9]*\) checks, \([0-9][0-9]*\) failed$/\1 \2/p' \
+	    "$1" | tail -n 1 | awk '{ print $1 - $2, $2 }'
+}
+
 tally() {
 	dir=$1
 	for trs in $(find "$dir/tests" "$dir/man" -name '*.trs' 2>/dev/null); do
@@ -33,6 +43,13 @@ tally() {
 			bad=$(( ${f% *} + ${f#* } ))
 			passed=$((passed + n - bad))
 			failed=$((failed + bad))
+		elif counts=$(script_counts "$log") && [ -n "$counts" ]; then
+			# an integration script: count its checks
+			echo "$(basename "$log" .log): ${counts% *} passed, ${counts#* } failed"
+			passed=$((passed + ${counts% *}))
+			failed=$((failed + ${counts#* }))
+			grep -q '^:test-result: PASS' "$trs" ||
+			    [ "${counts#* }" -gt 0 ] || failed=$((failed + 1))
 		elif grep -q '^:test-result: PASS' "$trs"; then
 			passed=$((passed + 1))
 		else
