@@ -856,6 +856,11 @@ handle_update(struct conn *c, const uint8_t *msg, size_t len)
 		log_debugc(LOG_CAT_UPDATE, "neighbor %s: End-of-RIB %s, "
 		    "%zu stale paths removed", s->addrstr,
 		    u.eor_aid == BGP_AID_IPV4 ? "IPv4" : "IPv6", n);
+		/* every UPDATE before it is in the RIB: say how many */
+		log_peer_info(s->addrstr, peer_name(s), "End-of-RIB for %s "
+		    "unicast: %u prefixes from this peer (all families)",
+		    u.eor_aid == BGP_AID_IPV4 ? "IPv4" : "IPv6",
+		    s->pp.prefixes);
 		return 0;
 	}
 	bgp_nlri_iter_unreach(&it, &u);
