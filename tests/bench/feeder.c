@@ -12,8 +12,8 @@
  *   first_update_ns=<CLOCK_REALTIME ns when the first UPDATE byte is written>
  *   pushed prefixes=.. updates=.. bytes=.. seconds=..
  *
- *   feeder -a peer-address [-p port] [-b local-address] [-l local-as]
- *	 [-r peer-as] [-i router-id] [-n count] [-s first-prefix]
+ *   feeder -a peer-address [-p port] [-b local-address] [-L]
+ *	 [-l local-as] [-r peer-as] [-i router-id] [-n count] [-s first-prefix]
  *	 [-N next-hop] [-x] [-t seconds] [-H hold-time]
  */
 #include <arpa/inet.h>
@@ -41,6 +41,7 @@
 static volatile sig_atomic_t	stop;
 static uint8_t			ibuf[IBUF_SIZE];
 static size_t			ilen;
+static size_t			consumed;	/* of ibuf, by the caller */
 
 static void
 on_signal(int sig)
@@ -53,7 +54,7 @@ static void
 usage(void)
 {
 	fprintf(stderr, "usage: feeder -a peer-address [-p port] "
-	    "[-b local-address] [-l local-as] [-r peer-as]\n"
+	    "[-b local-address] [-L] [-l local-as] [-r peer-as]\n"
 	    "\t[-i router-id] [-n count] [-s first-prefix] [-N next-hop] "
 	    "[-x] [-t seconds]\n\t[-H hold-time]\n");
 	exit(2);
@@ -96,7 +97,6 @@ static int
 read_msg(int fd, const struct bgp_peer_ctx *ctx, struct bgp_msg_hdr *h,
     int ms)
 {
-	static size_t	consumed;
 	struct bgp_err	e;
 	struct pollfd	pfd = { .fd = fd, .events = POLLIN };
 	ssize_t		n;
@@ -169,6 +169,112 @@ send_keepalive(int fd)
 	return r;
 }
 
+/* A listening socket on local (or any address) and port; -1 on error. */
+static int
+listen_on(const char *local, unsigned long port)
+{
+	struct sockaddr_in	sa;
+	int			fd, one = 1;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sin_family = AF_INET;
+	sa.sin_port = htons((uint16_t)port);
+	if (local != NULL && inet_pton(AF_INET, local, &sa.sin_addr) != 1)
+		usage();
+	if ((fd = socket(AF_INET, SOCK_STREAM, 0)) == -1 ||
+	    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ==
+	    -1 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == -1 ||
+	    listen(fd, 4) == -1) {
+		perror("feeder: listening");
+		return -1;
+	}
+	return fd;
+}
+
+/*
+ * Connects (or accepts from the peer on lfd, if not -1), sends our OPEN (4-octet AS from bgp_open_init, IPv4 unicast,
+ * RFC 8654 if ext) and reads the peer's, left in ibuf (*h). Returns the
+ * socket, -1 to try again later, -2 on a local error.
+ */
+static int
+open_session(int lfd, const struct sockaddr_in *sa, const char *local,
+    struct sockaddr_in *la, struct in_addr *rid, struct bgp_open *ours,
+    unsigned long las, unsigned long hold, bool ext, struct bgp_msg_hdr *h)
+{
+	struct wbuf	w;
+	socklen_t	salen = sizeof(*la);
+	int		fd, r, one = 1;
+
+	ilen = consumed = 0;
+	if (lfd >= 0) {
+		struct sockaddr_in	from;
+		socklen_t		fl = sizeof(from);
+
+		if ((fd = accept(lfd, (struct sockaddr *)&from, &fl)) == -1) {
+			if (errno != EINTR)
+				perror("feeder: accept");
+			return -1;
+		}
+		if (from.sin_addr.s_addr != sa->sin_addr.s_addr) {
+			close(fd);
+			return -1;
+		}
+	} else {
+		if ((fd = socket(AF_INET, SOCK_STREAM, 0)) == -1) {
+			perror("feeder: socket");
+			return -2;
+		}
+		if (local != NULL) {
+			memset(la, 0, sizeof(*la));
+			la->sin_family = AF_INET;
+			if (inet_pton(AF_INET, local, &la->sin_addr) != 1)
+				usage();
+			if (bind(fd, (struct sockaddr *)la, sizeof(*la)) ==
+			    -1) {
+				perror("feeder: bind");
+				close(fd);
+				return -2;
+			}
+		}
+		if (connect(fd, (const struct sockaddr *)sa, sizeof(*sa)) ==
+		    -1) {
+			perror("feeder: connect");
+			close(fd);
+			return -1;
+		}
+	}
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	if (getsockname(fd, (struct sockaddr *)la, &salen) == -1) {
+		perror("feeder: getsockname");
+		close(fd);
+		return -2;
+	}
+	if (rid->s_addr == 0)
+		*rid = la->sin_addr;
+	bgp_open_init(ours, (uint32_t)las, (uint16_t)hold,
+	    ntohl(rid->s_addr));
+	ours->mp = true;
+	ours->mp_aids = 1 << BGP_AID_IPV4;
+	ours->ext_msg = ext;
+	wbuf_init(&w, BGP_MSG_MAX);
+	r = bgp_open_encode(&w, ours) == -1 ? -1 : write_all(fd, w.p, w.len);
+	wbuf_fini(&w);
+	if (r == -1) {
+		perror("feeder: sending OPEN");
+		close(fd);
+		return -1;
+	}
+	if ((r = read_msg(fd, NULL, h, 30000)) != 1 ||
+	    h->type != BGP_MSG_OPEN) {
+		if (r == 1 && h->type == BGP_MSG_NOTIFICATION)
+			print_notification(h);
+		fprintf(stderr, "feeder: no OPEN from the peer\n");
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -176,11 +282,10 @@ main(int argc, char **argv)
 	const char		*firsts = "32.0.0.0";
 	unsigned long		 port = 179, n = 1000000, las = 65100;
 	unsigned long		 ras = 0, hold = 90;
-	double			 duration = 0, t0, t1, deadline, last_ka;
+	double			 duration = 0, t0, t1, deadline, last_ka, giveup;
 	bool			 ext = false;
 	struct in_addr		 rid = { 0 };
 	struct sockaddr_in	 sa, la;
-	socklen_t		 salen = sizeof(la);
 	struct bgp_open		 ours, theirs;
 	struct bgp_peer_ctx	 ctx;
 	struct bgp_msg_hdr	 h;
@@ -195,9 +300,10 @@ main(int argc, char **argv)
 	uint32_t		 base;
 	uint16_t		 holdtime;
 	size_t			 i, done, start, nupd = 0;
-	int			 fd, ch, r, one = 1;
+	int			 fd, lfd = -1, ch, r;
+	bool			 listening = false;
 
-	while ((ch = getopt(argc, argv, "a:b:H:i:l:n:N:p:r:s:t:x")) != -1) {
+	while ((ch = getopt(argc, argv, "a:b:H:i:Ll:n:N:p:r:s:t:x")) != -1) {
 		switch (ch) {
 		case 'a':
 			peer = optarg;
@@ -211,6 +317,9 @@ main(int argc, char **argv)
 		case 'i':
 			if (inet_pton(AF_INET, optarg, &rid) != 1)
 				usage();
+			break;
+		case 'L':
+			listening = true;
 			break;
 		case 'l':
 			las = strtoul(optarg, NULL, 10);
@@ -280,51 +389,20 @@ main(int argc, char **argv)
 	sa.sin_port = htons((uint16_t)port);
 	if (inet_pton(AF_INET, peer, &sa.sin_addr) != 1)
 		usage();
-	if ((fd = socket(AF_INET, SOCK_STREAM, 0)) == -1) {
-		perror("feeder: socket");
+	if (listening && (lfd = listen_on(local, port)) == -1)
 		return 1;
-	}
-	if (local != NULL) {
-		memset(&la, 0, sizeof(la));
-		la.sin_family = AF_INET;
-		if (inet_pton(AF_INET, local, &la.sin_addr) != 1)
-			usage();
-		if (bind(fd, (struct sockaddr *)&la, sizeof(la)) == -1) {
-			perror("feeder: bind");
+	/* the peer may refuse us for a while (Idle): try again */
+	giveup = mono() + 60;
+	for (;;) {
+		fd = open_session(lfd, &sa, local, &la, &rid, &ours, las, hold, ext,
+		    &h);
+		if (fd >= 0)
+			break;
+		if (fd == -2 || stop || mono() > giveup) {
+			fprintf(stderr, "feeder: no session with %s\n", peer);
 			return 1;
 		}
-	}
-	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == -1) {
-		perror("feeder: connect");
-		return 1;
-	}
-	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	if (getsockname(fd, (struct sockaddr *)&la, &salen) == -1) {
-		perror("feeder: getsockname");
-		return 1;
-	}
-	if (rid.s_addr == 0)
-		rid = la.sin_addr;
-
-	/* OPEN: 4-octet AS (bgp_open_init), IPv4 unicast, maybe RFC 8654 */
-	bgp_open_init(&ours, (uint32_t)las, (uint16_t)hold,
-	    ntohl(rid.s_addr));
-	ours.mp = true;
-	ours.mp_aids = 1 << BGP_AID_IPV4;
-	ours.ext_msg = ext;
-	wbuf_init(&w, BGP_MSG_MAX);
-	if (bgp_open_encode(&w, &ours) == -1 ||
-	    write_all(fd, w.p, w.len) == -1) {
-		perror("feeder: sending OPEN");
-		return 1;
-	}
-	wbuf_fini(&w);
-	if ((r = read_msg(fd, NULL, &h, 30000)) != 1 ||
-	    h.type != BGP_MSG_OPEN) {
-		if (r == 1 && h.type == BGP_MSG_NOTIFICATION)
-			print_notification(&h);
-		fprintf(stderr, "feeder: no OPEN from the peer\n");
-		return 1;
+		usleep(500000);
 	}
 	if (bgp_open_decode(ibuf, h.len, &theirs, &e) == -1) {
 		fprintf(stderr, "feeder: bad OPEN: %s\n", e.why ? e.why : "");
