@@ -752,21 +752,6 @@ rib_peer_setup(struct session *s, const struct conn *c)
 	return 0;
 }
 
-static bool
-rib_has_path(const struct session *s, const struct prefix *p)
-{
-	struct rib_entry	e;
-	size_t			i;
-
-	if (rib_lookup(S.rib, p, &e) == 0)
-		return false;
-	for (i = 0; i < e.npaths; i++)
-		if (e.paths[i].peer == (unsigned)s->rib_peer &&
-		    e.paths[i].path_id == 0)
-			return true;
-	return false;
-}
-
 static void
 route_withdraw(struct session *s, const struct prefix *p)
 {
@@ -824,6 +809,7 @@ handle_update(struct conn *c, const uint8_t *msg, size_t len)
 	char				 pb[PREFIX_STRLEN];
 	bool				 dbg = log_debug_on(LOG_CAT_UPDATE);
 	bool				 limit = false;
+	size_t				 held;
 
 	bgp_err_clear(&e);
 	v = bgp_update_decode(msg + BGP_HDR_LEN, len - BGP_HDR_LEN, &c->ctx,
@@ -894,14 +880,19 @@ handle_update(struct conn *c, const uint8_t *msg, size_t len)
 			route_withdraw(s, &p);
 			continue;
 		}
-		if (!rib_has_path(s, &p) &&
-		    policy_prefix_add(&s->pp, aid, &lim)) {
-			limit = true;
-			break;
-		}
+		/* whether the path is new shows in the peer's path count:
+		 * no second walk down the tree (a third of a big feed) */
+		held = rib_peer_npaths(S.rib, (unsigned)s->rib_peer, aid);
 		if (rib_path_add(S.rib, &p, (unsigned)s->rib_peer, 0,
 		    attr[aid]) == -1)
 			fatalx("out of memory");
+		if (rib_peer_npaths(S.rib, (unsigned)s->rib_peer, aid) !=
+		    held && policy_prefix_add(&s->pp, aid, &lim)) {
+			/* over the limit: this one stays out */
+			rib_path_del(S.rib, &p, (unsigned)s->rib_peer, 0);
+			limit = true;
+			break;
+		}
 		if (dbg) {
 			char	nb[IPADDR_STRLEN];
 
