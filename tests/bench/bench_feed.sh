@@ -60,17 +60,22 @@ pod_pid=""
 stamp_pid=""
 bird_pid=""
 feed_pid=""
+perf_pid=""
 cleanup() {
-	for p in $feed_pid $pod_pid $bird_pid; do
+	for p in $perf_pid $feed_pid $pod_pid $bird_pid; do
 		kill "$p" 2>/dev/null
 	done
-	for p in $feed_pid $pod_pid $bird_pid $stamp_pid; do
+	for p in $perf_pid $feed_pid $pod_pid $bird_pid $stamp_pid; do
 		wait "$p" 2>/dev/null
 	done
 	for ns in "$ns_f" "$ns_p" "$ns_b"; do
 		ip netns del "$ns" 2>/dev/null
 	done
-	rm -rf "$tmp"
+	if [ -n "${BENCH_KEEP:-}" ]; then
+		echo "bench_feed: logs kept in $tmp"
+	else
+		rm -rf "$tmp"
+	fi
 }
 trap cleanup EXIT
 trap 'exit 1' INT TERM HUP
@@ -176,6 +181,14 @@ kill -0 "$pod_pid" 2>/dev/null || die "podbgpd did not start"
 pod_rss0=$(vm "$pod_pid" VmRSS)
 pod_cpu0=$(cpu "$pod_pid")
 
+if [ -n "${BENCH_PERF:-}" ]; then
+	# a CPU profile of podbgpd during the feed (software clock: this
+	# machine class has no hardware counters)
+	perf record -q -e cpu-clock -F 4000 -g -p "$pod_pid" \
+	    -o "$tmp/perf.data" >"$tmp/perf.out" 2>&1 &
+	perf_pid=$!
+	sleep 0.5
+fi
 # podbgpd refuses connections while Idle, so it is the one to connect
 ip netns exec "$ns_f" "$feeder" -L -b 192.0.2.1 -a 192.0.2.2 -l 65100 -r 65000 \
     -n "$n" $ext >"$tmp/feed-pod.out" 2>&1 &
@@ -198,6 +211,13 @@ pod_ms=$(ms "$t0" "$t1")
 kill "$feed_pid" 2>/dev/null
 wait "$feed_pid" 2>/dev/null
 feed_pid=""
+if [ -n "$perf_pid" ]; then
+	kill -INT "$perf_pid"
+	wait "$perf_pid"
+	perf report -i "$tmp/perf.data" --stdio --no-children \
+	    --percent-limit 1.5 -g none 2>/dev/null | grep -v '^#' |
+	    grep -v '^$' | head -40
+fi
 
 echo "feeder -> podbgpd: $pushed ($(sed -n 's/^established //p' \
     "$tmp/feed-pod.out"))"
@@ -222,10 +242,12 @@ if [ "$have_bird" -eq 0 ]; then
 	exit 0
 fi
 cat >"$tmp/bird.conf" <<EOF
-log "$tmp/bird.log" { warning, error, fatal };
+log "$tmp/bird.log" all;
+timeformat log "%F %T.%6f";
 router id 198.51.100.2;
 protocol device { }
 protocol bgp feeder {
+	debug { packets };	# for "Got END-OF-RIB"; ~1000 lines a feed
 	local 198.51.100.2 as 65001;
 	neighbor 198.51.100.1 as 65100;
 	passive on;
@@ -270,12 +292,24 @@ bird_ms=$(ms "$t0" "$t1")
 echo "feeder -> BIRD: $(sed -n 's/^pushed //p' "$tmp/feed-bird.out")"
 echo "BIRD: $c routes in master4 ${bird_ms} ms after the first UPDATE" \
     "byte (birdc polled every 50 ms, $polls polls)"
+# BIRD 2.0 puts routes in its table as it reads each UPDATE, so its log
+# line for the End-of-RIB (microsecond timestamps) is a finer figure
+bird_eor_ms=""
+if wait_for 10 grep -q 'Got END-OF-RIB' "$tmp/bird.log"; then
+	ts=$(grep 'Got END-OF-RIB' "$tmp/bird.log" | head -1 | cut -c1-26)
+	bird_eor_ms=$(ms "$t0" "$(date -d "$ts" +%s%N)")
+	echo "BIRD: End-of-RIB handled ${bird_eor_ms} ms after the first" \
+	    "UPDATE byte (its log, with packet tracing on)"
+fi
 echo "BIRD: peak RSS $bird_hwm kB ($((bird_hwm / 1024)) MiB), RSS" \
     "$bird_rss0 kB before the feed, $bird_rss kB after;" \
     "$(((bird_hwm - bird_rss0) * 1024 / n)) bytes/route;" \
     "CPU $(echo "$bird_cpu0 $bird_cpu1" | awk '{ print $2 - $1 }') s"
 echo "$bird_ms $pod_ms $bird_hwm $pod_hwm $bird_rss0 $pod_rss0" | awk '{
-	printf "ratio BIRD/podbgpd: time %.1fx, peak RSS %.1fx, " \
-	    "bytes/route %.1fx\n", $1 / ($2 > 0 ? $2 : 1), $3 / $4,
-	    ($3 - $5) / ($4 - $6 > 0 ? $4 - $6 : 1) }'
+	printf "ratio BIRD/podbgpd: time %.1fx (birdc poll), " \
+	    "peak RSS %.1fx, bytes/route %.1fx\n", $1 / ($2 > 0 ? $2 : 1),
+	    $3 / $4, ($3 - $5) / ($4 - $6 > 0 ? $4 - $6 : 1) }'
+[ -n "$bird_eor_ms" ] && echo "$bird_eor_ms $pod_ms" | awk '{
+	printf "ratio BIRD/podbgpd: time %.1fx (End-of-RIB in the logs)\n",
+	    $1 / ($2 > 0 ? $2 : 1) }'
 exit 0
