@@ -834,10 +834,13 @@ handle_update(struct conn *c, const uint8_t *msg, size_t len)
 	if (s->rib_peer < 0)
 		return 0;
 	if (u.eor) {
-		size_t	n;
+		size_t	n = 0;
 
-		n = rib_peer_sweep_stale(S.rib, (unsigned)s->rib_peer,
-		    u.eor_aid);
+		/* stale paths exist only after a graceful restart: spare
+		 * the walk of the whole table otherwise */
+		if (s->gr_stale)
+			n = rib_peer_sweep_stale(S.rib, (unsigned)s->rib_peer,
+			    u.eor_aid);
 
 		log_debugc(LOG_CAT_UPDATE, "neighbor %s: End-of-RIB %s, "
 		    "%zu stale paths removed", s->addrstr,
