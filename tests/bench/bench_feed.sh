@@ -14,7 +14,18 @@
 # showing all N. Namespaces share CLOCK_REALTIME with the feeder, which
 # prints when it writes its first UPDATE byte.
 #
-#   bench_feed.sh [-n prefixes] [-x]	(-x: offer extended messages)
+# podbgpd connects to the feeder (which listens: podbgpd refuses incoming
+# connections while Idle); the feeder connects to BIRD (passive). The feeds
+# run one after the other so the two daemons do not share the CPUs. The
+# second-peer figure of the issue is not measured: podbgpd exports only
+# its own pod CIDRs, it does not re-advertise learned routes.
+#
+#   bench_feed.sh [-n prefixes] [-x]
+#
+# -x offers extended messages (RFC 8654; podbgpd takes them, BIRD as set
+# up here does not). Environment: BENCH_PERF=1 profiles podbgpd with
+# perf(1) during the feed, BENCH_KEEP=1 keeps the logs, BENCH_LOG_LEVEL
+# sets podbgpd's (info; debug logs every prefix and slows it down).
 #
 # Needs root, ip(8), python3; BIRD (/usr/sbin/bird) is optional. Only
 # processes started here are signalled, only namespaces made here deleted.
