@@ -13,8 +13,8 @@
  *   pushed prefixes=.. updates=.. bytes=.. seconds=..
  *
  *   feeder -a peer-address [-p port] [-b local-address] [-L]
- *	 [-l local-as] [-r peer-as] [-i router-id] [-n count] [-s first-prefix]
- *	 [-N next-hop] [-x] [-t seconds] [-H hold-time]
+ *	 [-l local-as] [-r peer-as] [-i router-id] [-n count]
+ *	 [-s first-prefix] [-N next-hop] [-x] [-t seconds] [-H hold-time]
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -41,7 +41,7 @@
 static volatile sig_atomic_t	stop;
 static uint8_t			ibuf[IBUF_SIZE];
 static size_t			ilen;
-static size_t			consumed;	/* of ibuf, by the caller */
+static size_t			consumed;	/* by the caller */
 
 static void
 on_signal(int sig)
@@ -192,9 +192,10 @@ listen_on(const char *local, unsigned long port)
 }
 
 /*
- * Connects (or accepts from the peer on lfd, if not -1), sends our OPEN (4-octet AS from bgp_open_init, IPv4 unicast,
- * RFC 8654 if ext) and reads the peer's, left in ibuf (*h). Returns the
- * socket, -1 to try again later, -2 on a local error.
+ * Connects (or accepts from the peer on lfd, if not -1), sends our OPEN
+ * (4-octet AS from bgp_open_init, IPv4 unicast, RFC 8654 if ext) and
+ * reads the peer's, left in ibuf (*h). Returns the socket, -1 to try
+ * again later, -2 on a local error.
  */
 static int
 open_session(int lfd, const struct sockaddr_in *sa, const char *local,
@@ -282,7 +283,8 @@ main(int argc, char **argv)
 	const char		*firsts = "32.0.0.0";
 	unsigned long		 port = 179, n = 1000000, las = 65100;
 	unsigned long		 ras = 0, hold = 90;
-	double			 duration = 0, t0, t1, deadline, last_ka, giveup;
+	double			 duration = 0, t0, t1, deadline, last_ka;
+	double			 giveup;
 	bool			 ext = false;
 	struct in_addr		 rid = { 0 };
 	struct sockaddr_in	 sa, la;
@@ -394,8 +396,8 @@ main(int argc, char **argv)
 	/* the peer may refuse us for a while (Idle): try again */
 	giveup = mono() + 60;
 	for (;;) {
-		fd = open_session(lfd, &sa, local, &la, &rid, &ours, las, hold, ext,
-		    &h);
+		fd = open_session(lfd, &sa, local, &la, &rid, &ours, las,
+		    hold, ext, &h);
 		if (fd >= 0)
 			break;
 		if (fd == -2 || stop || mono() > giveup) {
