@@ -840,7 +840,8 @@ handle_update(struct conn *c, const uint8_t *msg, size_t len)
 	struct prefix			 p;
 	char				 pb[PREFIX_STRLEN];
 	bool				 dbg = log_debug_on(LOG_CAT_UPDATE);
-	bool				 limit = false;
+	bool				 limit = false, stale;
+	size_t				 held;
 
 	bgp_err_clear(&e);
 	v = bgp_update_decode(msg + BGP_HDR_LEN, len - BGP_HDR_LEN, &c->ctx,
@@ -865,14 +866,22 @@ handle_update(struct conn *c, const uint8_t *msg, size_t len)
 	if (s->rib_peer < 0)
 		return 0;
 	if (u.eor) {
-		size_t	n;
+		size_t	n = 0;
 
-		n = rib_peer_sweep_stale(S.rib, (unsigned)s->rib_peer,
-		    u.eor_aid);
+		/* stale paths exist only after a graceful restart: spare
+		 * the walk of the whole table otherwise */
+		if (s->gr_stale)
+			n = rib_peer_sweep_stale(S.rib, (unsigned)s->rib_peer,
+			    u.eor_aid);
 
 		log_debugc(LOG_CAT_UPDATE, "neighbor %s: End-of-RIB %s, "
 		    "%zu stale paths removed", s->addrstr,
 		    u.eor_aid == BGP_AID_IPV4 ? "IPv4" : "IPv6", n);
+		/* every UPDATE before it is in the RIB: say how many */
+		log_peer_info(s->addrstr, peer_name(s), "End-of-RIB for %s "
+		    "unicast: %u prefixes from this peer (all families)",
+		    u.eor_aid == BGP_AID_IPV4 ? "IPv4" : "IPv6",
+		    s->pp.prefixes);
 		return 0;
 	}
 	bgp_nlri_iter_unreach(&it, &u);
@@ -906,14 +915,25 @@ handle_update(struct conn *c, const uint8_t *msg, size_t len)
 			route_withdraw(s, &p);
 			continue;
 		}
-		if (!rib_has_live_path(s, &p) &&
-		    policy_prefix_add(&s->pp, aid, &lim)) {
-			limit = true;
-			break;
-		}
+		/*
+		 * Counted for max-prefix when new, which the peer's path
+		 * count shows without a second walk down the tree (a third
+		 * of a big feed), or when it replaces a stale path, which
+		 * graceful restart dropped from the count: only then is the
+		 * prefix looked up first.
+		 */
+		stale = s->gr_stale && !rib_has_live_path(s, &p);
+		held = rib_peer_npaths(S.rib, (unsigned)s->rib_peer, aid);
 		if (rib_path_add(S.rib, &p, (unsigned)s->rib_peer, 0,
 		    attr[aid]) == -1)
 			fatalx("out of memory");
+		if ((stale || rib_peer_npaths(S.rib, (unsigned)s->rib_peer,
+		    aid) != held) && policy_prefix_add(&s->pp, aid, &lim)) {
+			/* over the limit: this one stays out */
+			rib_path_del(S.rib, &p, (unsigned)s->rib_peer, 0);
+			limit = true;
+			break;
+		}
 		if (dbg) {
 			char	nb[IPADDR_STRLEN];
 
