@@ -6,7 +6,9 @@
  * (-n), logging follows it, SIGHUP re-reads it and reports the difference,
  * SIGTERM/SIGINT stop, and the service manager hears about all of it
  * through sd_notify. The BGP sessions run with the configuration of the
- * start and announce this node's pod CIDRs from the static nodes file.
+ * start and announce this node's pod CIDRs from the static nodes file;
+ * in full-mesh mode the other nodes of that file get sessions, which
+ * follow the file on SIGHUP.
  * Node discovery from the API, the FIB and the control socket are not
  * wired in yet, and the daemon says so rather than pretend.
  */
