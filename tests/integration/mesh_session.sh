@@ -6,7 +6,8 @@
 # node-a and node-b follow it: node-c removed (Cease / Peer De-configured,
 # its routes gone, the a-b session untouched), node-b's pod CIDR changed
 # (node-a asks for the routes again and takes the new one), node-c added
-# back (the sessions return).
+# back (the sessions return), node-c moved to another address (a new
+# session there).
 # Needs root (CI runs as root) and ip(8); exits 77 otherwise. Every wait
 # polls with a deadline; only processes started here are signalled, only
 # namespaces made here are deleted. KEEP=1 keeps the temporary directory.
@@ -153,7 +154,7 @@ EOF
 		cat >>"$tmp/nodes.yaml.new" <<EOF
   - name: node-c
     pod-cidrs: [10.244.3.0/24]
-    addresses: [192.0.2.3]
+    addresses: [${3:-192.0.2.3}]
 EOF
 	fi
 	mv "$tmp/nodes.yaml.new" "$tmp/nodes.yaml"
@@ -258,6 +259,25 @@ via 192\.0\.2\.3$" 2
 done
 check "node-c: Established with node-a again" wait_for 10 \
     log_count_ge c "neighbor 192\.0\.2\.1 \(node-a\): Established" 2
+
+# --- node-c moves to another address ---------------------------------
+ip -n "$pfx-c" addr del 192.0.2.3/24 dev eth0
+ip -n "$pfx-c" addr add 192.0.2.13/24 dev eth0
+nodes_all 10.244.22.0/24 with-c 192.0.2.13
+kill -HUP "$pid_a" "$pid_b"
+for x in a b; do
+	check "node-$x ends the session to node-c's old address" \
+	    wait_for 10 log_count_ge $x "neighbor 192\.0\.2\.3 \(node-c\): \
+sent NOTIFICATION cease, peer de-configured" 2
+	check "node-$x: Established with node-c at its new address" \
+	    wait_for 60 log_has $x "neighbor 192\.0\.2\.13 \(node-c\): \
+Established"
+	check "node-$x accepts node-c's pod CIDR via the new address" \
+	    wait_for 10 log_has $x "neighbor 192\.0\.2\.13: accepted \
+10\.244\.3\.0/24 via 192\.0\.2\.13$"
+done
+check "the a-b session is still not reset (a)" stays_up a b
+check "the a-b session is still not reset (b)" stays_up b a
 
 # --- SIGTERM ------------------------------------------------------------
 for x in a b c; do
