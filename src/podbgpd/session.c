@@ -115,7 +115,7 @@ struct conn {
 struct session {
 	TAILQ_ENTRY(session)	 entry;
 	const struct conf_peer	*cp;	/* conf's, or &node_cp */
-	bool			 node;	/* a mesh node, added at run time */
+	bool			 node;	/* mesh node, added at run time */
 	struct conf_peer	 node_cp;	/* defaults; name owned */
 	char			 addrstr[IPADDR_STRLEN];
 	struct conn		 conn[2];
