@@ -4,9 +4,8 @@
  * One session per configured peer, and in full-mesh mode one per other
  * node, added and removed at run time by name. Each owns up to two TCP
  * connections (its own outbound one and an accepted one, during a
- * collision), each
- * with a struct bgp_fsm and the FSM's timers as libevent timers; the FSM
- * decides, this module only carries out its actions. Received UPDATEs go
+ * collision), each with a struct bgp_fsm and the FSM's timers as libevent
+ * timers; the FSM decides, this module only carries out its actions. Received UPDATEs go
  * through policy into the RIB; this node's own pod CIDRs are announced to
  * every established peer.
  *
