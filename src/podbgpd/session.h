@@ -5,9 +5,9 @@
  * node, added and removed at run time by name. Each owns up to two TCP
  * connections (its own outbound one and an accepted one, during a
  * collision), each with a struct bgp_fsm and the FSM's timers as libevent
- * timers; the FSM decides, this module only carries out its actions. Received UPDATEs go
- * through policy into the RIB; this node's own pod CIDRs are announced to
- * every established peer.
+ * timers; the FSM decides, this module only carries out its actions.
+ * Received UPDATEs go through policy into the RIB; this node's own pod
+ * CIDRs are announced to every established peer.
  *
  * Call order: session_init, optionally session_set_opts and
  * session_set_own_prefixes, session_start_all; at exit session_stop_all,
