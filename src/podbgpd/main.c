@@ -6,7 +6,9 @@
  * (-n), logging follows it, SIGHUP re-reads it and reports the difference,
  * SIGTERM/SIGINT stop, and the service manager hears about all of it
  * through sd_notify. The BGP sessions run with the configuration of the
- * start and announce this node's pod CIDRs from the static nodes file.
+ * start and announce this node's pod CIDRs from the static nodes file;
+ * in full-mesh mode the other nodes of that file get sessions, which
+ * follow the file on SIGHUP.
  * Node discovery from the API, the FIB and the control socket are not
  * wired in yet, and the daemon says so rather than pretend.
  */
@@ -56,6 +58,8 @@ struct daemon {
 	struct rib		*rib;
 	struct policy_ctx	*pol;
 	struct bgp_attr_table	*attrs;
+	/* the nodes file as last loaded; NULL: never loaded */
+	struct node_set		*nodes;
 	const char		*conf_path;
 	const char		*socket;	/* -s; NULL: config's */
 	int			 verbose;	/* number of -v */
@@ -289,45 +293,135 @@ log_diff(const struct conf_diff *cd)
 	}
 }
 
+/* This node's name: node-name, else $NODE_NAME, else the host name. */
+static const char *
+own_name(const struct conf *c, char *host, size_t len)
+{
+	const char	*name = c->node_name;
+
+	if (name == NULL)
+		name = getenv("NODE_NAME");
+	if (name == NULL || *name == '\0') {
+		if (gethostname(host, len) == -1)
+			fatal("gethostname");
+		host[len - 1] = '\0';
+		name = host;
+	}
+	return name;
+}
+
+/* The address a mesh session to n goes to: its first IPv4, else IPv6. */
+static const struct ipaddr *
+node_peer_addr(const struct node *n)
+{
+	size_t	i;
+
+	for (i = 0; i < n->naddrs; i++)
+		if (n->addrs[i].family == AF_INET)
+			return &n->addrs[i];
+	return n->naddrs > 0 ? &n->addrs[0] : NULL;
+}
+
+static void
+mesh_add(const struct node *n)
+{
+	const struct ipaddr	*a;
+
+	if ((a = node_peer_addr(n)) == NULL) {
+		log_warnx("node %s has no address: no session to it",
+		    n->name);
+		return;
+	}
+	session_add_node(n->name, a, n->cidrs, n->ncidrs, n->addrs,
+	    n->naddrs);
+}
+
 /*
- * This node's pod CIDRs from the static nodes file: the entry named like
- * the node (node-name, else $NODE_NAME, else the host name).
+ * Full mesh: a session to every other node of the file. Only what changed
+ * since the last load is touched, so other sessions keep running.
  */
 static void
-own_prefixes_from_file(const struct conf *c)
+mesh_apply(const struct node_set *old, const struct node_set *cur,
+    const char *self)
 {
+	static const struct node_set	 empty;
+	const struct node_change	*ch;
+	const struct ipaddr		*oa, *na;
+	struct node_diff		*nd;
+	size_t				 i;
+
+	if ((nd = node_set_diff(old != NULL ? old : &empty, cur)) == NULL)
+		fatalx("out of memory");
+	for (i = 0; i < nd->nremoved; i++)
+		if (strcmp(nd->removed[i]->name, self) != 0)
+			session_remove_node(nd->removed[i]->name);
+	for (i = 0; i < nd->nchanged; i++) {
+		ch = &nd->changed[i];
+		if (strcmp(ch->new->name, self) == 0 ||
+		    !(ch->what & (NODE_CH_CIDRS | NODE_CH_ADDRS)))
+			continue;
+		oa = node_peer_addr(ch->old);
+		na = node_peer_addr(ch->new);
+		if (oa == NULL || na == NULL || ipaddr_cmp(oa, na) != 0) {
+			/* a new address: a new session */
+			session_remove_node(ch->new->name);
+			mesh_add(ch->new);
+		} else
+			session_set_node(ch->new->name, ch->new->cidrs,
+			    ch->new->ncidrs, ch->new->addrs, ch->new->naddrs);
+	}
+	for (i = 0; i < nd->nadded; i++)
+		if (strcmp(nd->added[i]->name, self) != 0)
+			mesh_add(nd->added[i]);
+	node_diff_free(nd);
+}
+
+/*
+ * The static nodes file: this node's entry (named as own_name()) gives the
+ * pod CIDRs to announce; in full-mesh mode every other entry a session.
+ * A file that cannot be read leaves everything as it was.
+ */
+static void
+nodes_from_file(struct daemon *d)
+{
+	const struct conf	*c = d->conf;
 	struct conf_errors	 errs;
 	struct node_set		*ns;
 	const struct node	*n;
-	const char		*name = c->node_name;
+	const char		*name;
 	char			 host[256];
 
 	if (c->nodes_source != CONF_NODES_FILE || c->nodes_file == NULL)
 		return;
-	if (name == NULL)
-		name = getenv("NODE_NAME");
-	if (name == NULL || *name == '\0') {
-		if (gethostname(host, sizeof(host)) == -1)
-			fatal("gethostname");
-		host[sizeof(host) - 1] = '\0';
-		name = host;
-	}
+	name = own_name(c, host, sizeof(host));
 	if ((ns = nodes_file_load(c->nodes_file, &errs)) == NULL) {
 		log_conf_errors("", &errs);
-		log_warnx("%s: not announcing any pod CIDR", c->nodes_file);
+		log_warnx("%s: cannot be read; keeping the nodes as they were",
+		    c->nodes_file);
 		return;
 	}
 	if (errs.n > 0 || errs.dropped > 0)
 		log_conf_errors("", &errs);
-	if ((n = node_set_find(ns, name)) == NULL)
+	if ((n = node_set_find(ns, name)) == NULL) {
 		log_warnx("node %s is not in %s: not announcing any pod CIDR",
 		    name, c->nodes_file);
-	else if (session_set_own_prefixes(n->cidrs, n->ncidrs) == -1)
+		if (session_set_own_prefixes(NULL, 0) == -1)
+			fatalx("out of memory");
+	} else if (session_set_own_prefixes(n->cidrs, n->ncidrs) == -1)
 		fatalx("out of memory");
-	else
+	else {
 		log_info("node %s: %zu pod CIDRs to announce", name,
 		    n->ncidrs);
-	node_set_free(ns);
+		if (policy_set_addrs(d->pol, n->addrs, n->naddrs) == -1)
+			fatalx("out of memory");
+	}
+	if (d->bgp_conf->mesh_mode == CONF_MESH_FULL)
+		mesh_apply(d->nodes, ns, name);
+	else if (d->bgp_conf->mesh_mode == CONF_MESH_RR && d->nodes == NULL)
+		log_warnx("bgp.mesh.mode route-reflector is not implemented "
+		    "yet: no sessions to other nodes");
+	node_set_free(d->nodes);
+	d->nodes = ns;
 }
 
 /*
@@ -369,8 +463,8 @@ reload(struct daemon *d)
 		conf_free(d->conf);
 	d->conf = nc;
 	apply_log(d);
-	/* the node's pod CIDRs may have changed in the nodes file */
-	own_prefixes_from_file(d->conf);
+	/* nodes may have come, gone or changed in the nodes file */
+	nodes_from_file(d);
 	log_info("reload: done");
  done:
 	sdnotify_sendf("READY=1\nSTATUS=running, %zu peers configured",
@@ -445,8 +539,9 @@ bgp_start(struct daemon *d)
 		log_warnx("bgp: no router-id configured");
 	if (session_init(d->base, d->conf, d->rib, d->pol, d->attrs) == -1)
 		log_warnx("bgp: some sessions could not be set up");
-	own_prefixes_from_file(d->conf);
-	if (d->conf->npeers > 0 && session_start_all() == -1)
+	nodes_from_file(d);
+	if ((d->conf->npeers > 0 || d->conf->mesh_mode == CONF_MESH_FULL) &&
+	    session_start_all() == -1)
 		log_warnx("bgp: no listening socket; only connecting out");
 }
 
@@ -454,6 +549,8 @@ static void
 bgp_free(struct daemon *d)
 {
 	session_free_all();
+	node_set_free(d->nodes);
+	d->nodes = NULL;
 	rib_free(d->rib);
 	policy_ctx_free(d->pol);
 	bgp_attr_table_free(d->attrs);

@@ -114,7 +114,9 @@ struct conn {
 
 struct session {
 	TAILQ_ENTRY(session)	 entry;
-	const struct conf_peer	*cp;
+	const struct conf_peer	*cp;	/* conf's, or &node_cp */
+	bool			 node;	/* mesh node, added at run time */
+	struct conf_peer	 node_cp;	/* defaults; name owned */
 	char			 addrstr[IPADDR_STRLEN];
 	struct conn		 conn[2];
 	int			 cur;		/* slot in charge */
@@ -158,6 +160,7 @@ static struct {
 	struct prefix		*own;
 	size_t			 nown;
 	const char		*shutdown_msg;
+	bool			 started;
 	bool			 stopping;
 	struct log_rl		 rl_reject;
 } S = {
@@ -1749,6 +1752,55 @@ session_set_opts(const struct session_opts *o)
 	S.opts = *o;
 }
 
+/* A new idle session for cp (borrowed); not in the list yet. */
+static struct session *
+session_new(const struct conf_peer *cp, enum policy_peer_kind kind, int *rv)
+{
+	struct session	*s;
+
+	s = xcalloc(1, sizeof(*s));
+	s->cp = cp;
+	ipaddr_fmt(&cp->addr, s->addrstr, sizeof(s->addrstr));
+	s->ebgp = cp->asn != S.conf->asn;
+	s->rib_peer = -1;
+	log_rl_init(&s->rl, 10, 60000);
+	bgp_fsm_conf_default(&s->fconf);
+	s->fconf.passive = cp->passive;
+	s->fconf.damp = true;
+	if (read_password(s) == -1)
+		*rv = -1;
+	policy_peer_init(&s->pp, kind, kind == POLICY_PEER_NODE ? NULL : cp);
+	if ((s->ev_stale = evtimer_new(S.base, stale_cb, s)) == NULL ||
+	    (s->ev_restart = evtimer_new(S.base, restart_cb, s)) == NULL)
+		fatalx("evtimer_new");
+	conn_setup(&s->conn[0], s);
+	conn_setup(&s->conn[1], s);
+	s->since_ms = log_now_ms();
+	return s;
+}
+
+static void
+session_free(struct session *s)
+{
+	conn_teardown(&s->conn[0]);
+	conn_teardown(&s->conn[1]);
+	event_free(s->ev_stale);
+	event_free(s->ev_restart);
+	policy_peer_fini(&s->pp);
+	explicit_bzero(s->md5key, sizeof(s->md5key));
+	free(s->node_cp.name);
+	free(s);
+}
+
+static void
+session_start(struct session *s)
+{
+	struct conn	*c = cur_conn(s);
+
+	c->used = true;
+	conn_event(c, bgp_fsm_start_event(&s->fconf, true), NULL);
+}
+
 int
 session_init(struct event_base *base, const struct conf *conf,
     struct rib *rib, struct policy_ctx *pol, struct bgp_attr_table *attrs)
@@ -1767,24 +1819,7 @@ session_init(struct event_base *base, const struct conf *conf,
 	log_rl_init(&S.rl_reject, 10, 60000);
 	policy_set_asn(pol, conf->asn);
 	for (i = 0; i < conf->npeers; i++) {
-		s = xcalloc(1, sizeof(*s));
-		s->cp = &conf->peers[i];
-		ipaddr_fmt(&s->cp->addr, s->addrstr, sizeof(s->addrstr));
-		s->ebgp = s->cp->asn != conf->asn;
-		s->rib_peer = -1;
-		log_rl_init(&s->rl, 10, 60000);
-		bgp_fsm_conf_default(&s->fconf);
-		s->fconf.passive = s->cp->passive;
-		s->fconf.damp = true;
-		if (read_password(s) == -1)
-			rv = -1;
-		policy_peer_init(&s->pp, POLICY_PEER_EXTERNAL, s->cp);
-		if ((s->ev_stale = evtimer_new(base, stale_cb, s)) == NULL ||
-		    (s->ev_restart = evtimer_new(base, restart_cb, s)) == NULL)
-			fatalx("evtimer_new");
-		conn_setup(&s->conn[0], s);
-		conn_setup(&s->conn[1], s);
-		s->since_ms = log_now_ms();
+		s = session_new(&conf->peers[i], POLICY_PEER_EXTERNAL, &rv);
 		TAILQ_INSERT_TAIL(&S.sessions, s, entry);
 	}
 	return rv;
@@ -1795,7 +1830,6 @@ session_start_all(void)
 {
 	static const int	 fam[2] = { AF_INET, AF_INET6 };
 	struct session		*s;
-	struct conn		*c;
 	int			 i, nls = 0;
 
 	S.stopping = false;
@@ -1814,11 +1848,9 @@ session_start_all(void)
 		event_add(S.ls[i].ev, NULL);
 		nls++;
 	}
-	TAILQ_FOREACH(s, &S.sessions, entry) {
-		c = cur_conn(s);
-		c->used = true;
-		conn_event(c, bgp_fsm_start_event(&s->fconf, true), NULL);
-	}
+	S.started = true;
+	TAILQ_FOREACH(s, &S.sessions, entry)
+		session_start(s);
 	if (S.opts.listen_port != 0 && nls == 0)
 		return -1;
 	return 0;
@@ -1862,14 +1894,9 @@ session_free_all(void)
 
 	while ((s = TAILQ_FIRST(&S.sessions)) != NULL) {
 		TAILQ_REMOVE(&S.sessions, s, entry);
-		conn_teardown(&s->conn[0]);
-		conn_teardown(&s->conn[1]);
-		event_free(s->ev_stale);
-		event_free(s->ev_restart);
-		policy_peer_fini(&s->pp);
-		explicit_bzero(s->md5key, sizeof(s->md5key));
-		free(s);
+		session_free(s);
 	}
+	S.started = false;
 	free(S.own);
 	S.own = NULL;
 	S.nown = 0;
@@ -1923,6 +1950,148 @@ session_set_own_prefixes(const struct prefix *p, size_t n)
 	free(gone);
 	free(added);
 	return 0;
+}
+
+/* ---- node peers (mesh) ------------------------------------------------ */
+
+static struct session *
+node_session(const char *name)
+{
+	struct session	*s;
+
+	TAILQ_FOREACH(s, &S.sessions, entry)
+		if (s->node && strcmp(s->cp->name, name) == 0)
+			return s;
+	return NULL;
+}
+
+int
+session_add_node(const char *name, const struct ipaddr *addr,
+    const struct prefix *cidrs, size_t ncidrs, const struct ipaddr *addrs,
+    size_t naddrs)
+{
+	struct session	*s, *o;
+	struct conf_peer cp;
+	char		 as[IPADDR_STRLEN];
+	int		 rv = 0;
+
+	if (S.stopping || node_session(name) != NULL)
+		return -1;
+	if ((o = session_find(addr)) != NULL) {
+		log_warnx("node %s: %s is already the address of neighbor %s; "
+		    "no session to the node", name, ipaddr_fmt(addr, as,
+		    sizeof(as)), o->cp->name != NULL ? o->cp->name :
+		    o->addrstr);
+		return -1;
+	}
+	/* iBGP with the defaults of a configured peer, no filters */
+	memset(&cp, 0, sizeof(cp));
+	cp.addr = *addr;
+	cp.asn = S.conf->asn;
+	cp.name = xstrdup(name);
+	cp.hold_time = CONF_DEF_HOLD_TIME;
+	cp.keepalive = CONF_DEF_HOLD_TIME / 3;
+	cp.graceful_restart = true;
+	s = session_new(&cp, POLICY_PEER_NODE, &rv);
+	s->node_cp = cp;
+	s->cp = &s->node_cp;
+	s->node = true;
+	if (policy_peer_set_node(&s->pp, cidrs, ncidrs, addrs, naddrs) == -1)
+		fatalx("out of memory");
+	TAILQ_INSERT_TAIL(&S.sessions, s, entry);
+	log_peer_info(s->addrstr, peer_name(s), "mesh node added");
+	if (S.started)
+		session_start(s);
+	return 0;
+}
+
+int
+session_remove_node(const char *name)
+{
+	struct session		*s;
+	struct bgp_fsm_input	 in;
+	int			 i;
+
+	if ((s = node_session(name)) == NULL)
+		return -1;
+	log_peer_info(s->addrstr, peer_name(s), "mesh node removed");
+	memset(&in, 0, sizeof(in));
+	in.subcode = BGP_ERR_CEASE_PEER_DECONF;
+	evtimer_del(s->ev_restart);
+	for (i = 0; i < 2; i++)
+		if (s->conn[i].used)
+			conn_event(&s->conn[i], BGP_EV_MANUAL_STOP, &in);
+	for (i = 0; i < 2; i++)
+		conn_clear(&s->conn[i]);
+	if (s->rib_peer >= 0) {
+		/* stale paths of a graceful restart go too */
+		rib_peer_flush(S.rib, (unsigned)s->rib_peer, BGP_AID_MAX);
+		rib_peer_remove(S.rib, (unsigned)s->rib_peer);
+		s->rib_peer = -1;
+	}
+	TAILQ_REMOVE(&S.sessions, s, entry);
+	session_free(s);
+	return 0;
+}
+
+/*
+ * Paths the node's new facts no longer allow are withdrawn; routes they
+ * now allow were refused before and are not kept, so the peer is asked
+ * to send its routes again (RFC 2918).
+ */
+int
+session_set_node(const char *name, const struct prefix *cidrs,
+    size_t ncidrs, const struct ipaddr *addrs, size_t naddrs)
+{
+	struct session		*s;
+	struct conn		*c;
+	struct rib_cursor	 cur;
+	struct rib_entry	 e;
+	const struct rib_path	*path;
+	enum policy_reason	 why;
+	enum bgp_aid		 aid;
+	struct prefix		 p;
+	char			 pb[PREFIX_STRLEN];
+	size_t			 start;
+	int			 r;
+
+	if ((s = node_session(name)) == NULL)
+		return -1;
+	if ((r = policy_peer_set_node(&s->pp, cidrs, ncidrs, addrs,
+	    naddrs)) == -1)
+		fatalx("out of memory");
+	if (r == 0)
+		return 0;
+	log_peer_info(s->addrstr, peer_name(s), "node changed: routes "
+	    "checked again");
+	for (aid = 0; s->rib_peer >= 0 && aid < BGP_AID_MAX; aid++) {
+		rib_cursor_init(&cur, aid);
+		while (rib_peer_dump_next(S.rib, (unsigned)s->rib_peer, &cur,
+		    &e, &path) == 1) {
+			if (policy_import(S.pol, &s->pp, &e.prefix, path->attr,
+			    &why))
+				continue;
+			p = e.prefix;
+			log_debugc(LOG_CAT_UPDATE, "neighbor %s: %s no longer "
+			    "accepted: %s", s->addrstr, prefix_fmt(&p, pb,
+			    sizeof(pb)), policy_reason_name(why));
+			route_withdraw(s, &p);
+		}
+	}
+	c = cur_conn(s);
+	if (c->fsm.state != BGP_FSM_ESTABLISHED || !c->have_open ||
+	    !c->popen.route_refresh)
+		return 1;
+	for (aid = 0; aid < BGP_AID_MAX; aid++) {
+		if (!(c->families & (1 << aid)))
+			continue;
+		start = c->obuf.len;
+		if (bgp_rr_encode(&c->obuf, bgp_aid_afi(aid), BGP_RR_REQUEST,
+		    BGP_SAFI_UNICAST) == -1)
+			c->obuf.len = start;
+	}
+	conn_queued(c);
+	return 1;
 }
 
 void

@@ -1,12 +1,13 @@
 /*
  * session: the BGP sessions of podbgpd on libevent.
  *
- * One session per configured peer. Each owns up to two TCP connections
- * (its own outbound one and an accepted one, during a collision), each
- * with a struct bgp_fsm and the FSM's timers as libevent timers; the FSM
- * decides, this module only carries out its actions. Received UPDATEs go
- * through policy into the RIB; this node's own pod CIDRs are announced to
- * every established peer.
+ * One session per configured peer, and in full-mesh mode one per other
+ * node, added and removed at run time by name. Each owns up to two TCP
+ * connections (its own outbound one and an accepted one, during a
+ * collision), each with a struct bgp_fsm and the FSM's timers as libevent
+ * timers; the FSM decides, this module only carries out its actions.
+ * Received UPDATEs go through policy into the RIB; this node's own pod
+ * CIDRs are announced to every established peer.
  *
  * Call order: session_init, optionally session_set_opts and
  * session_set_own_prefixes, session_start_all; at exit session_stop_all,
@@ -67,6 +68,29 @@ void	session_free_all(void);
  * Returns 0, -1 if out of memory (nothing changed).
  */
 int	session_set_own_prefixes(const struct prefix *p, size_t n);
+
+/*
+ * Mesh nodes: an iBGP session (our ASN, the defaults of a configured
+ * peer, no filters) to the node called name at addr, with a node policy
+ * (only its pod CIDRs cidrs, only its addresses addrs as next hops; both
+ * copied). Started at once if session_start_all ran, else by it; an
+ * incoming connection from addr belongs to it.
+ * session_add_node returns 0, -1 if name has a session already, addr is
+ * another session's (logged) or the sessions are stopping.
+ * session_remove_node sends Cease / Peer De-configured on every open
+ * connection, withdraws the node's routes and frees the session; -1 if
+ * there is no such node.
+ * session_set_node replaces the node's pod CIDRs and addresses: routes
+ * they no longer allow are withdrawn and the node is asked for its routes
+ * again (route refresh). Returns 1 changed, 0 same, -1 no such node.
+ * A node whose address changed is removed and added again.
+ */
+int	session_add_node(const char *name, const struct ipaddr *addr,
+	    const struct prefix *cidrs, size_t ncidrs,
+	    const struct ipaddr *addrs, size_t naddrs);
+int	session_remove_node(const char *name);
+int	session_set_node(const char *name, const struct prefix *cidrs,
+	    size_t ncidrs, const struct ipaddr *addrs, size_t naddrs);
 
 /* Negotiated capability bits of struct session_info.capa */
 #define SESSION_CAPA_AS4	0x01
