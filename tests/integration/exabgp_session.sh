@@ -5,7 +5,9 @@
 # JSON API into a file), podbgpd accepts ExaBGP's routes, and UPDATEs
 # with malformed attributes built with ExaBGP's generic attribute syntax
 # get RFC 7606's treatment (treat-as-withdraw, attribute discard) while
-# the session stays up; SIGTERM's shutdown communication reaches ExaBGP.
+# the session stays up; an iBGP session from a second address gets an
+# empty AS path and LOCAL_PREF; SIGTERM's shutdown communication reaches
+# ExaBGP.
 # Needs root, exabgp and python3; exits 77 otherwise. Waits poll with
 # deadlines; only processes started here are signalled, only namespaces
 # made here are deleted.
@@ -42,10 +44,11 @@ for line in open(sys.argv[2]):
 sys.exit(1)
 EOF
 }
-# announced FAMILY PREFIX: the PYEXPR for an UPDATE of ours announcing
-# PREFIX; the next hop is in nh and the attributes in a.
+# announced FAMILY PREFIX [LOCAL]: the PYEXPR for an UPDATE of ours
+# announcing PREFIX to ExaBGP's session from LOCAL (192.0.2.1, eBGP).
 announced() {
 	echo "m['type'] == 'update' and \
+m['neighbor']['address']['local'] == '${3:-192.0.2.1}' and \
 any(r.get('nlri') == '$2' for nh, rs in \
 m['neighbor']['message']['update'].get('announce', {}).get('$1', {}).items() \
 for r in rs)"
@@ -53,6 +56,7 @@ for r in rs)"
 # ann_nh FAMILY PREFIX NEXTHOP: announced with that next hop.
 ann_nh() {
 	echo "m['type'] == 'update' and \
+m['neighbor']['address']['local'] == '192.0.2.1' and \
 any(r.get('nlri') == '$2' and nh == '$3' for nh, rs in \
 m['neighbor']['message']['update'].get('announce', {}).get('$1', {}).items() \
 for r in rs)"
@@ -118,7 +122,31 @@ neighbor 192.0.2.2 {
 		route fd00:96::/48 next-hop 2001:db8::1;
 	}
 }
+# iBGP from a second address
+neighbor 192.0.2.2 {
+	router-id 192.0.2.3;
+	local-address 192.0.2.3;
+	local-as 65000;
+	peer-as 65000;
+	hold-time 30;
+	family {
+		ipv4 unicast;
+	}
+	api {
+		processes [ api ];
+		receive {
+			parsed;
+			update;
+			packets;
+		}
+		neighbor-changes;
+	}
+	static {
+		route 10.97.0.0/16 next-hop self local-preference 200;
+	}
+}
 EOF
+ip -n "$ns_a" addr add 192.0.2.3/24 dev veth0
 ip netns exec "$ns_a" env \
     exabgp_daemon_user=root \
     exabgp_daemon_daemonize=false \
@@ -156,6 +184,9 @@ bgp:
     - address: 192.0.2.1
       asn: 65001
       name: exa-a
+    - address: 192.0.2.3
+      asn: 65000
+      name: exa-ibgp
 control:
   socket: $tmp/podbgpd.ctl
 log:
@@ -186,6 +217,25 @@ check "with our global IPv6 address as next hop" \
     exa_got "$(ann_nh 'ipv6 unicast' fd00:10:244:1::/64 2001:db8::2)"
 check "ExaBGP receives our End-of-RIB" wait_for 10 exa_got \
     "m['type'] == 'update' and 'eor' in m['neighbor']['message']"
+
+# --- iBGP --------------------------------------------------------------
+check "iBGP: podbgpd logs Established" wait_for 30 \
+    log_has 'neighbor 192\.0\.2\.3 \(exa-ibgp\): Established'
+ib="$(announced 'ipv4 unicast' 10.244.1.0/24 192.0.2.3)"
+check "iBGP: ExaBGP receives our IPv4 pod CIDR" wait_for 10 exa_got "$ib"
+# ExaBGP's parsed JSON leaves out an empty AS path; the raw UPDATE has
+# ORIGIN IGP (40 01 01 00) then an empty AS_PATH (40 02 00)
+check "iBGP: with an empty AS path" exa_got \
+    "m['type'] == 'update' and \
+m['neighbor']['address']['local'] == '192.0.2.3' and \
+'40010100400200' in m['neighbor']['message']['body'].upper() and \
+m['neighbor']['message']['body'].upper().endswith('180AF401')"
+check "iBGP: with LOCAL_PREF 100" exa_got \
+    "$ib and m['neighbor']['message']['update']['attribute']['local-preference'] == 100"
+check "iBGP: with our address as next hop" exa_got \
+    "$ib and '192.0.2.2' in m['neighbor']['message']['update']['announce']['ipv4 unicast']"
+check "iBGP: podbgpd accepts ExaBGP's route" wait_for 10 \
+    log_has 'neighbor 192\.0\.2\.3: accepted 10\.97\.0\.0/16 via 192\.0\.2\.3'
 
 # --- ExaBGP's routes at podbgpd ---------------------------------------
 check "podbgpd accepts ExaBGP's IPv4 route" wait_for 10 \
