@@ -75,9 +75,10 @@ mkfifo "$tmp/cmd" || exit 99
 : >"$tmp/received.json"
 cat >"$tmp/api.py" <<'EOF'
 import os, select, sys
-out = os.open(sys.argv[1], os.O_WRONLY | os.O_APPEND)
-fifo = os.open(sys.argv[2], os.O_RDWR | os.O_NONBLOCK)
-open(sys.argv[3], "w").close()
+d = sys.argv[1]
+out = os.open(d + "/received.json", os.O_WRONLY | os.O_APPEND)
+fifo = os.open(d + "/cmd", os.O_RDWR | os.O_NONBLOCK)
+open(d + "/api.ready", "w").close()
 buf = b""
 while True:
 	r, _, _ = select.select([0, fifo], [], [])
@@ -94,7 +95,7 @@ while True:
 EOF
 cat >"$tmp/exabgp.conf" <<EOF
 process api {
-	run /usr/bin/env python3 $tmp/api.py $tmp/received.json $tmp/cmd $tmp/api.ready;
+	run /usr/bin/env python3 $tmp/api.py $tmp;
 	encoder json;
 }
 neighbor 192.0.2.2 {
@@ -231,9 +232,11 @@ m['neighbor']['address']['local'] == '192.0.2.3' and \
 '40010100400200' in m['neighbor']['message']['body'].upper() and \
 m['neighbor']['message']['body'].upper().endswith('180AF401')"
 check "iBGP: with LOCAL_PREF 100" exa_got \
-    "$ib and m['neighbor']['message']['update']['attribute']['local-preference'] == 100"
+    "$ib and \
+m['neighbor']['message']['update']['attribute']['local-preference'] == 100"
 check "iBGP: with our address as next hop" exa_got \
-    "$ib and '192.0.2.2' in m['neighbor']['message']['update']['announce']['ipv4 unicast']"
+    "$ib and '192.0.2.2' in \
+m['neighbor']['message']['update']['announce']['ipv4 unicast']"
 check "iBGP: podbgpd accepts ExaBGP's route" wait_for 10 \
     log_has 'neighbor 192\.0\.2\.3: accepted 10\.97\.0\.0/16 via 192\.0\.2\.3'
 
@@ -248,7 +251,8 @@ check "podbgpd accepts a route announced through the API" wait_for 10 \
 
 # --- malformed attributes (RFC 7606) ----------------------------------
 # MULTI_EXIT_DISC of 3 bytes: 7.4 says treat-as-withdraw
-exa_cmd "announce route 10.96.1.0/24 next-hop self attribute [ 0x04 0x80 0x000001 ]"
+exa_cmd "announce route 10.96.1.0/24 next-hop self \
+attribute [ 0x04 0x80 0x000001 ]"
 check "MED of length 3: treat-as-withdraw logged" wait_for 10 \
     log_has 'neighbor 192\.0\.2\.1: UPDATE treated as withdraw'
 check "MED of length 3: the route is not accepted" \
@@ -260,7 +264,8 @@ check "ATOMIC_AGGREGATE of length 1: attribute discard logged" \
 check "ATOMIC_AGGREGATE of length 1: the route is accepted" wait_for 10 \
     log_has 'neighbor 192\.0\.2\.1: accepted 10\.96\.2\.0/24 via 192\.0\.2\.1'
 # an unknown optional transitive attribute is no error at all
-exa_cmd "announce route 10.96.3.0/24 next-hop self attribute [ 0xf0 0xc0 0x0102030405 ]"
+exa_cmd "announce route 10.96.3.0/24 next-hop self \
+attribute [ 0xf0 0xc0 0x0102030405 ]"
 check "unknown optional transitive attribute: the route is accepted" \
     wait_for 10 log_has 'accepted 10\.96\.3\.0/24 via 192\.0\.2\.1'
 # a malformed route replacing a good one withdraws it

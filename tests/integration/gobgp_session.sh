@@ -45,7 +45,8 @@ gob_rib() {
 	gcli global rib -a "$1" "$2" 2>&1
 }
 established() {
-	gcli neighbor "$1" 2>/dev/null | grep -Eq 'BGP state = (ESTABLISHED|established)'
+	gcli neighbor "$1" 2>/dev/null |
+	    grep -Eiq 'BGP state = established'
 }
 gobgp_log_has() {
 	grep -Eq -- "$1" "$tmp/gobgpd.log"
