@@ -157,9 +157,9 @@ for c in 4byteAs routeRefresh enhancedRouteRefresh extendedMessage; do
 done
 check "capability graceful restart negotiated" \
     frr "$caps['gracefulRestart'] == 'advertisedAndReceived'" "$nb4"
+gr="j['192.0.2.2']['gracefulRestartInfo']"
 check "FRR got our restart time 120 s" frr \
-    "j['192.0.2.2']['gracefulRestartInfo']['timers']['receivedRestartTimer'] == 120" \
-    "$nb4"
+    "$gr['timers']['receivedRestartTimer'] == 120" "$nb4"
 check "capability multiprotocol IPv4 negotiated" frr \
     "$caps['multiprotocolExtensions']['ipv4Unicast']['advertisedAndReceived']" \
     "$nb4"
@@ -203,8 +203,8 @@ check "IPv6 next hop is our global address" frr \
 check "IPv6 AS path is our AS" \
     frr "j['paths'][0]['aspath']['string'] == '65000'" "$r6"
 check "FRR has our IPv4 pod CIDR over IPv6 too" frr \
-    "any(p['nexthops'][0]['ip'] == '192.0.2.2' and p['peer']['peerId'] == '2001:db8::2' for p in j['paths'])" \
-    "$r4"
+    "any(p['nexthops'][0]['ip'] == '192.0.2.2' and \
+    p['peer']['peerId'] == '2001:db8::2' for p in j['paths'])" "$r4"
 check "podbgpd accepts FRR's IPv6 prefix" wait_for 10 \
     log_has 'neighbor 2001:db8::1: accepted fd00:96::/48 via 2001:db8::1'
 
