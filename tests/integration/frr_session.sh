@@ -5,9 +5,9 @@
 # next hop, AS path and origin, FRR's prefixes at podbgpd, withdrawals
 # both ways (FRR drops a network statement; SIGHUP with a changed nodes
 # file), a wrong MD5 password keeps the session down and the right one
-# brings it up, route refresh, the hold timer against a stopped FRR, a
-# flood of connections from an unconfigured address while the session
-# stays up, and SIGTERM's shutdown communication at FRR.
+# brings it up, enhanced route refresh, the hold timer against a stopped
+# FRR, a flood of connections from an unconfigured address while the
+# session stays up, and SIGTERM's shutdown communication at FRR.
 # Needs root and FRR (/usr/lib/frr/zebra, bgpd, vtysh); exits 77
 # otherwise. Waits poll with deadlines; only processes started here are
 # signalled, only namespaces made here are deleted.
@@ -210,11 +210,16 @@ check "podbgpd accepts FRR's IPv6 prefix" wait_for 10 \
 
 # --- route refresh ----------------------------------------------------
 upd=$(frr_get "j['192.0.2.2']['messageStats']['updatesRecv']" "$nb4")
+rr=$(frr_get "j['192.0.2.2']['messageStats']['routeRefreshRecv']" "$nb4")
 vty -c "clear bgp ipv4 unicast 192.0.2.2 soft in" >/dev/null 2>&1
 check "podbgpd answers FRR's route refresh" wait_for 10 \
     log_has 'neighbor 192\.0\.2\.1: route refresh for IPv4'
 check "FRR receives the routes again" wait_for 10 \
     frr "j['192.0.2.2']['messageStats']['updatesRecv'] > $upd" "$nb4"
+# enhanced route refresh (RFC 7313) was negotiated: BoRR and EoRR
+check "FRR receives BoRR and EoRR (2 ROUTE-REFRESH messages)" wait_for 10 \
+    frr "j['192.0.2.2']['messageStats']['routeRefreshRecv'] == $rr + 2" \
+    "$nb4"
 check "FRR keeps our pod CIDR after the refresh" wait_for 10 \
     frr "any(p['valid'] for p in j['paths'])" "$r4"
 
@@ -259,6 +264,10 @@ ip -n "$ns_a" addr add 192.0.2.99/24 dev veth0
 up=$(frr_get "j['192.0.2.2']['connectionsEstablished']" "$nb4")
 est=$(log_count 'frr-a\): Established')
 ka=$(frr_get "j['192.0.2.2']['messageStats']['keepalivesRecv']" "$nb4")
+fds() {
+	ls "/proc/$pod_pid/fd" | wc -l
+}
+nfd=$(fds)
 ip netns exec "$ns_a" python3 -c '
 import socket
 done = 0
@@ -282,6 +291,8 @@ check "FRR's session did not restart" \
     frr "j['192.0.2.2']['connectionsEstablished'] == $up and $state4" "$nb4"
 check "podbgpd's session did not restart" \
     [ "$(log_count 'frr-a\): Established')" -eq "$est" ]
+check "podbgpd keeps no descriptor of the flood" wait_for 5 \
+    sh -c "[ \$(ls /proc/$pod_pid/fd | wc -l) -le $nfd ]"
 nrej=$(log_count 'connection from 192\.0\.2\.99 refused')
 check "podbgpd logs the refusals" [ "$nrej" -ge 1 ]
 check "rate-limited ($nrej lines for 200 attempts)" [ "$nrej" -le 20 ]
