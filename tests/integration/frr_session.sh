@@ -307,7 +307,7 @@ check "with our shutdown communication" frr \
 check "and on the IPv6 session" wait_for 10 frr \
     "'Administrative Shutdown' in j['2001:db8::2']['lastNotificationReason']" \
     "$nb6"
-stop_podbgpd
+reap_podbgpd
 check "podbgpd logs no ASan/UBSan report" no_sanitizer_report
 
 finish dump

@@ -1,10 +1,11 @@
 #!/bin/sh
 # podbgpd against GoBGP (gobgpd) over a veth pair between two network
 # namespaces made here: an eBGP session over IPv4 and one over IPv6 come
-# up on both sides, GoBGP learns our pod CIDRs with our next hops and AS
-# path, podbgpd accepts GoBGP's prefixes of both families, withdrawals
-# both ways (gobgp global rib del; SIGHUP with a changed nodes file), and
-# SIGTERM's shutdown communication reaches GoBGP.
+# up on both sides with the capabilities GoBGP sees, GoBGP learns our
+# pod CIDRs with our next hops and AS path, podbgpd accepts GoBGP's
+# prefixes of both families, withdrawals both ways (gobgp global rib
+# del; SIGHUP with a changed nodes file), and SIGTERM's shutdown
+# communication reaches GoBGP.
 # Needs root, gobgpd and gobgp; exits 77 otherwise. Waits poll with
 # deadlines; only processes started here are signalled, only namespaces
 # made here are deleted.
@@ -143,6 +144,17 @@ check "podbgpd logs the IPv6 session Established" wait_for 30 \
 check "GoBGP shows the IPv6 session Established" wait_for 10 \
     established 2001:db8::2
 
+
+gcli neighbor 192.0.2.2 >"$tmp/nb4" 2>&1
+for c in '4-octet-as' 'route-refresh' 'ipv4-unicast'; do
+	check "capability $c negotiated" \
+	    grep -Eq "^ +$c:.advertised and received" "$tmp/nb4"
+done
+check "GoBGP sees our graceful restart capability, restart time 120 s" \
+    grep -Eq 'Remote: restart time 120 sec' "$tmp/nb4"
+# No route refresh here: GoBGP keeps every Adj-RIB-In, so its soft reset
+# in never sends a ROUTE-REFRESH.
+
 # --- our pod CIDRs at GoBGP -------------------------------------------
 check "GoBGP has our IPv4 pod CIDR" wait_for 10 sh -c \
     "ip netns exec $ns_a $gobgp -p 50051 global rib -a ipv4 10.244.1.0/24 |
@@ -206,7 +218,7 @@ check "GoBGP receives our shutdown communication" wait_for 10 \
     gobgp_log_has 'podbgpd shutting down'
 check "GoBGP leaves Established" wait_for 10 not established 192.0.2.2
 check "and on the IPv6 session" wait_for 10 not established 2001:db8::2
-stop_podbgpd
+reap_podbgpd
 check "podbgpd logs no ASan/UBSan report" no_sanitizer_report
 
 finish dump

@@ -143,6 +143,10 @@ start_podbgpd() {
 # stop_podbgpd: SIGTERM, checks it exits 0 within 10 s.
 stop_podbgpd() {
 	kill -TERM "$pod_pid"
+	reap_podbgpd
+}
+# reap_podbgpd: after a SIGTERM, checks it exits 0 within 10 s.
+reap_podbgpd() {
 	check "podbgpd exits after SIGTERM" wait_for 10 \
 	    not kill -0 "$pod_pid"
 	wait "$pod_pid"
