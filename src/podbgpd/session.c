@@ -1631,6 +1631,21 @@ session_incoming(struct session *s, int fd)
 
 	set_sockopts(fd, s, s->cp->addr.family);
 	switch (c->fsm.state) {
+	case BGP_FSM_IDLE:
+		/*
+		 * A connect of ours that failed leaves the FSM in Idle until
+		 * the IdleHoldTimer (RFC 4271 8.2.2, Connect, event 18), and
+		 * Idle refuses connections: a peer that connects but never
+		 * listens (ExaBGP) would never get in. Unless there are
+		 * flaps to damp, its connection starts the FSM passive as
+		 * if it came in Active; a later restart connects out again.
+		 */
+		if (!c->fsm.enabled || c->fsm.flaps > 0 || o->used)
+			break;
+		conn_event(c, BGP_EV_AUTO_START_PASSIVE, NULL);
+		if (c->fsm.state != BGP_FSM_ACTIVE)
+			break;
+		/* FALLTHROUGH */
 	case BGP_FSM_CONNECT:
 	case BGP_FSM_ACTIVE:
 		/* the FSM holds one connection before OPEN: take this one */
