@@ -53,7 +53,7 @@ enum policy_reason {
 	POLICY_EXP_NO_ADVERTISE,	/* RFC 1997 well-known community */
 	POLICY_EXP_NO_EXPORT,		/* RFC 1997, towards another AS */
 	POLICY_AS_LOOP,			/* import: our AS in AS_PATH */
-	POLICY_ORIGINATOR_LOOP,		/* ORIGINATOR_ID is our router ID */
+	POLICY_ORIGINATOR_LOOP,		/* ORIGINATOR_ID: our router ID */
 	POLICY_CLUSTER_LOOP,		/* our cluster ID in CLUSTER_LIST */
 	POLICY_REASON_MAX
 };

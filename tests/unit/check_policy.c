@@ -847,7 +847,7 @@ END_TEST
 #define CSET		BGP_ASSEG_CONFED_SET
 #define ID(a, b, c, d)	((uint32_t)(a) << 24 | (b) << 16 | (c) << 8 | (d))
 #define RID		ID(10, 1, 0, 5)		/* our router ID */
-#define CID		ID(10, 0, 0, 1)		/* a configured cluster ID */
+#define CID		ID(10, 0, 0, 1)		/* a set cluster ID */
 
 struct loop_case {
 	enum tpeer		 peer;
@@ -947,7 +947,7 @@ static const struct loop_case loop_rows[] = {
 	{ TA, T4, { END }, .cl = { CID }, .ncl = 1, .rid = RID, .cid = CID,
 	  .want = POLICY_CLUSTER_LOOP },
 	{ TA, T4, { END }, .cl = { RID }, .ncl = 1, .rid = RID, .cid = CID,
-	  .want = OK },		/* a set cluster ID replaces the router ID */
+	  .want = OK },		/* a set cluster ID replaces RID */
 	{ TA, T4, { END }, .cl = { ID(1, 1, 1, 1), ID(2, 2, 2, 2), CID },
 	  .ncl = 3, .cid = CID, .want = POLICY_CLUSTER_LOOP },
 	{ TA, T4, { END }, true, RID, .cl = { RID }, .ncl = 1, .want = OK },
