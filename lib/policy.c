@@ -19,6 +19,8 @@
 struct policy_ctx {
 	const struct conf	*conf;
 	uint32_t		 asn;
+	uint32_t		 router_id;	/* 0: unset */
+	uint32_t		 cluster_id;	/* 0: the router ID */
 	bool			 reflector;
 	struct prefix		*pod;
 	size_t			 npod;
@@ -45,6 +47,9 @@ static const char *const reason_names[POLICY_REASON_MAX] = {
 	[POLICY_EXP_IBGP] = "learned from a node, not reflected",
 	[POLICY_EXP_NO_ADVERTISE] = "no-advertise community",
 	[POLICY_EXP_NO_EXPORT] = "no-export community",
+	[POLICY_AS_LOOP] = "AS path loop",
+	[POLICY_ORIGINATOR_LOOP] = "originator is this router",
+	[POLICY_CLUSTER_LOOP] = "cluster list loop",
 };
 
 const char *
@@ -114,6 +119,18 @@ void
 policy_set_asn(struct policy_ctx *ctx, uint32_t asn)
 {
 	ctx->asn = asn;
+}
+
+void
+policy_set_router_id(struct policy_ctx *ctx, uint32_t id)
+{
+	ctx->router_id = id;
+}
+
+void
+policy_set_cluster_id(struct policy_ctx *ctx, uint32_t id)
+{
+	ctx->cluster_id = id;
 }
 
 /*
@@ -265,6 +282,40 @@ is_default(const struct prefix *p)
 	return p->len == 0;
 }
 
+/*
+ * Step 0 of import: a route that has been here already. Every segment
+ * type counts, confederation ones too: podbgpd is in no confederation, so
+ * its AS there can only mean the route went round.
+ */
+static enum policy_reason
+loops(const struct policy_ctx *ctx, const struct bgp_attr_set *a)
+{
+	struct bgp_aspath_iter	 it;
+	struct bgp_asseg	 seg;
+	uint32_t		 cid;
+	unsigned		 i;
+	size_t			 j;
+
+	if (a == NULL)
+		return POLICY_OK;
+	if (ctx->asn != 0) {
+		bgp_aspath_iter_raw(&it, a->aspath, a->aspath_len, 4);
+		while (bgp_aspath_next(&it, &seg))
+			for (i = 0; i < seg.count; i++)
+				if (bgp_asseg_asn(&seg, i) == ctx->asn)
+					return POLICY_AS_LOOP;
+	}
+	if ((a->flags & BGP_AS_ORIGINATOR_ID) && ctx->router_id != 0 &&
+	    a->originator_id == ctx->router_id)
+		return POLICY_ORIGINATOR_LOOP;
+	cid = ctx->cluster_id != 0 ? ctx->cluster_id : ctx->router_id;
+	if (cid != 0)
+		for (j = 0; j < a->ncluster; j++)
+			if (a->cluster_list[j] == cid)
+				return POLICY_CLUSTER_LOOP;
+	return POLICY_OK;
+}
+
 /* Step 1 of import: what no rule may override. */
 static enum policy_reason
 safety(const struct policy_ctx *ctx, const struct prefix *p)
@@ -369,6 +420,8 @@ import_eval(const struct policy_ctx *ctx, const struct policy_peer *pp,
 	enum policy_reason		 r;
 	int				 v;
 
+	if ((r = loops(ctx, a)) != POLICY_OK)
+		return r;
 	f = pp->conf != NULL ? &pp->conf->import : NULL;
 	if (is_default(p)) {
 		if (f == NULL || !f->allow_default)

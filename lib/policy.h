@@ -8,6 +8,9 @@
  * here logs; each rejection has a reason, counted per peer.
  *
  * Import, first failing step decides (podbgpd.yaml(5), Filters):
+ *  0. loops, whatever the prefix and the rules: our AS in any AS_PATH
+ *     segment (RFC 4271 9.1.2), ORIGINATOR_ID equal to our router ID or
+ *     our cluster ID in CLUSTER_LIST (RFC 4456 8);
  *  1. safety (not for the default route): a route that overlaps this node's
  *     pod CIDRs, contains one of its addresses or overlaps a connected
  *     subnet is refused, whatever the rules say;
@@ -49,6 +52,9 @@ enum policy_reason {
 	POLICY_EXP_IBGP,		/* node route to a node, unreflected */
 	POLICY_EXP_NO_ADVERTISE,	/* RFC 1997 well-known community */
 	POLICY_EXP_NO_EXPORT,		/* RFC 1997, towards another AS */
+	POLICY_AS_LOOP,			/* import: our AS in AS_PATH */
+	POLICY_ORIGINATOR_LOOP,		/* ORIGINATOR_ID: our router ID */
+	POLICY_CLUSTER_LOOP,		/* our cluster ID in CLUSTER_LIST */
 	POLICY_REASON_MAX
 };
 
@@ -122,6 +128,13 @@ int	policy_set_nodes(struct policy_ctx *ctx,
 void	policy_set_reflector(struct policy_ctx *ctx, bool reflector);
 /* This node's AS (bgp.asn or its annotation); for NO_EXPORT. */
 void	policy_set_asn(struct policy_ctx *ctx, uint32_t asn);
+/*
+ * This node's BGP identifier and route-reflector cluster ID, host order,
+ * for the RFC 4456 loop checks; 0 is unset. An unset cluster ID is the
+ * router ID (RFC 4456 7); with both unset neither check applies.
+ */
+void	policy_set_router_id(struct policy_ctx *ctx, uint32_t id);
+void	policy_set_cluster_id(struct policy_ctx *ctx, uint32_t id);
 
 /* conf is borrowed and may be NULL; replace it with policy_peer_set_conf. */
 void	policy_peer_init(struct policy_peer *pp, enum policy_peer_kind kind,

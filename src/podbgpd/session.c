@@ -1833,6 +1833,8 @@ session_init(struct event_base *base, const struct conf *conf,
 	TAILQ_INIT(&S.sessions);
 	log_rl_init(&S.rl_reject, 10, 60000);
 	policy_set_asn(pol, conf->asn);
+	policy_set_router_id(pol, conf->router_id);
+	policy_set_cluster_id(pol, conf->cluster_id);
 	for (i = 0; i < conf->npeers; i++) {
 		s = session_new(&conf->peers[i], POLICY_PEER_EXTERNAL, &rv);
 		TAILQ_INSERT_TAIL(&S.sessions, s, entry);

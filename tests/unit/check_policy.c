@@ -836,6 +836,206 @@ START_TEST(export_scratch_reuse)
 }
 END_TEST
 
+/*
+ * Loop detection. An AS path is written as segments: type, count, then
+ * the AS numbers; 0 ends it (END). The fixture's AS is 64512.
+ */
+#define END		0
+#define SEQ		BGP_ASSEG_SEQUENCE
+#define SET		BGP_ASSEG_SET
+#define CSEQ		BGP_ASSEG_CONFED_SEQUENCE
+#define CSET		BGP_ASSEG_CONFED_SET
+#define ID(a, b, c, d)	((uint32_t)(a) << 24 | (b) << 16 | (c) << 8 | (d))
+#define RID		ID(10, 1, 0, 5)		/* our router ID */
+#define CID		ID(10, 0, 0, 1)		/* a set cluster ID */
+
+struct loop_case {
+	enum tpeer		 peer;
+	const char		*prefix;
+	const char		*nexthop;
+	uint32_t		 path[12];
+	bool			 has_orig;
+	uint32_t		 orig;
+	uint32_t		 cl[3];
+	size_t			 ncl;
+	uint32_t		 rid;		/* policy_set_router_id */
+	uint32_t		 cid;		/* policy_set_cluster_id */
+	enum policy_reason	 want;
+};
+
+/* Wire form with 4-octet AS numbers, as in struct bgp_attr_set. */
+static size_t
+aspath_wire(const uint32_t *path, uint8_t *out, size_t cap)
+{
+	size_t		o = 0, i;
+	uint32_t	n;
+
+	while (*path != END) {
+		n = path[1];
+		ck_assert(o + 2 + 4 * n <= cap);
+		out[o++] = (uint8_t)path[0];
+		out[o++] = (uint8_t)n;
+		for (i = 0; i < n; i++) {
+			out[o++] = path[2 + i] >> 24;
+			out[o++] = (path[2 + i] >> 16) & 0xff;
+			out[o++] = (path[2 + i] >> 8) & 0xff;
+			out[o++] = path[2 + i] & 0xff;
+		}
+		path += 2 + n;
+	}
+	return o;
+}
+
+static enum policy_reason
+import_loop(struct fix *f, const struct loop_case *c)
+{
+	struct bgp_attr_set	a;
+	struct prefix		p = P(c->prefix);
+	uint8_t			wire[64];
+	enum policy_reason	why = POLICY_REASON_MAX;
+	bool			ok;
+
+	memset(&a, 0, sizeof(a));
+	a.nexthop = A(c->nexthop);
+	a.aspath = wire;
+	a.aspath_len = aspath_wire(c->path, wire, sizeof(wire));
+	if (c->has_orig) {
+		a.flags |= BGP_AS_ORIGINATOR_ID;
+		a.originator_id = c->orig;
+	}
+	a.cluster_list = c->ncl > 0 ? c->cl : NULL;
+	a.ncluster = c->ncl;
+	policy_set_router_id(f->ctx, c->rid);
+	policy_set_cluster_id(f->ctx, c->cid);
+	ok = policy_import(f->ctx, &f->peer[c->peer], &p, &a, &why);
+	ck_assert_int_eq(ok, why == POLICY_OK);
+	return why;
+}
+
+#define T4	"10.244.2.0/24", "10.1.0.1"	/* acceptable from tor-a */
+
+static const struct loop_case loop_rows[] = {
+	/* RFC 4271 9.1.2: our AS anywhere in the path */
+	{ TA, T4, { SEQ, 3, 64512, 65001, 65002 }, .want = POLICY_AS_LOOP },
+	{ TA, T4, { SEQ, 3, 65001, 64512, 65002 }, .want = POLICY_AS_LOOP },
+	{ TA, T4, { SEQ, 3, 65001, 65002, 64512 }, .want = POLICY_AS_LOOP },
+	{ TA, T4, { SEQ, 1, 65001, SET, 2, 65005, 64512 },
+	  .want = POLICY_AS_LOOP },
+	{ TA, T4, { CSEQ, 1, 64512, SEQ, 1, 65001 }, .want = POLICY_AS_LOOP },
+	{ TA, T4, { CSET, 2, 65010, 64512, SEQ, 1, 65001 },
+	  .want = POLICY_AS_LOOP },
+	{ TA, T4, { SEQ, 1, 65001, SEQ, 2, 65002, 64512 },
+	  .want = POLICY_AS_LOOP },		/* second sequence */
+	/* not present */
+	{ TA, T4, { SEQ, 2, 65001, 65002, SET, 1, 65003 }, .want = OK },
+	{ TA, T4, { END }, .want = OK },
+	{ TA, T4, { SEQ, 2, 65001, 0x1fc00 }, .want = OK }, /* 64512 + 2^16 */
+	{ TA, T4, { SEQ, 1, 4200000000U }, .want = OK },
+	/* RFC 4456 8: ORIGINATOR_ID */
+	{ TA, T4, { END }, true, RID, .rid = RID,
+	  .want = POLICY_ORIGINATOR_LOOP },
+	{ TA, T4, { END }, true, ID(10, 1, 0, 6), .rid = RID, .want = OK },
+	{ TA, T4, { END }, false, RID, .rid = RID, .want = OK }, /* absent */
+	{ TA, T4, { END }, true, 0, .want = OK },	/* router ID unset */
+	{ NB, "10.244.2.0/24", "10.1.0.6", { END }, true, RID, .rid = RID,
+	  .want = POLICY_ORIGINATOR_LOOP },
+	/* CLUSTER_LIST: the cluster ID, by default the router ID */
+	{ TA, T4, { END }, .cl = { ID(1, 1, 1, 1), RID }, .ncl = 2,
+	  .rid = RID, .want = POLICY_CLUSTER_LOOP },
+	{ TA, T4, { END }, .cl = { ID(1, 1, 1, 1), ID(2, 2, 2, 2) },
+	  .ncl = 2, .rid = RID, .want = OK },
+	{ TA, T4, { END }, .cl = { CID }, .ncl = 1, .rid = RID, .cid = CID,
+	  .want = POLICY_CLUSTER_LOOP },
+	{ TA, T4, { END }, .cl = { RID }, .ncl = 1, .rid = RID, .cid = CID,
+	  .want = OK },		/* a set cluster ID replaces RID */
+	{ TA, T4, { END }, .cl = { ID(1, 1, 1, 1), ID(2, 2, 2, 2), CID },
+	  .ncl = 3, .cid = CID, .want = POLICY_CLUSTER_LOOP },
+	{ TA, T4, { END }, true, RID, .cl = { RID }, .ncl = 1, .want = OK },
+	/* before the rules: tor-b's first rule accepts 10.244.200.0/24 */
+	{ TB, "10.244.200.0/24", "10.1.0.2", { END }, .want = OK },
+	{ TB, "10.244.200.0/24", "10.1.0.2", { SEQ, 2, 65001, 64512 },
+	  .want = POLICY_AS_LOOP },
+	{ TB, "10.244.200.0/24", "10.1.0.2", { END }, true, RID, .rid = RID,
+	  .want = POLICY_ORIGINATOR_LOOP },
+	{ TB, "10.244.200.0/24", "10.1.0.2", { END }, .cl = { RID }, .ncl = 1,
+	  .rid = RID, .want = POLICY_CLUSTER_LOOP },
+	/* and before every other step */
+	{ TB, "0.0.0.0/0", "10.1.0.2", { SEQ, 1, 64512 },
+	  .want = POLICY_AS_LOOP },
+	{ TA, "0.0.0.0/0", "10.1.0.1", { SEQ, 1, 64512 },
+	  .want = POLICY_AS_LOOP },
+	{ TA, "10.244.1.0/24", "10.1.0.1", { SEQ, 1, 64512 },
+	  .want = POLICY_AS_LOOP },
+	{ NB, "10.244.3.0/24", "10.1.0.6", { END }, .cl = { RID }, .ncl = 1,
+	  .rid = RID, .want = POLICY_CLUSTER_LOOP },
+	/* several loops: AS path, then originator, then cluster list */
+	{ TA, T4, { SEQ, 1, 64512 }, true, RID, .cl = { RID }, .ncl = 1,
+	  .rid = RID, .want = POLICY_AS_LOOP },
+	{ TA, T4, { END }, true, RID, .cl = { RID }, .ncl = 1,
+	  .rid = RID, .want = POLICY_ORIGINATOR_LOOP },
+};
+
+START_TEST(import_loop_row)
+{
+	struct fix		f;
+	enum policy_reason	got;
+	const struct loop_case	*c = &loop_rows[_i];
+
+	fix_init(&f, FM, true);
+	got = import_loop(&f, c);
+	ck_assert_msg(got == c->want, "loop row %d: got \"%s\", want \"%s\"",
+	    _i, policy_reason_name(got), policy_reason_name(c->want));
+	if (got == OK)
+		ck_assert_uint_eq(f.peer[c->peer].accepted, 1);
+	else
+		ck_assert_uint_eq(f.peer[c->peer].rejected[got], 1);
+	fix_fini(&f);
+}
+END_TEST
+
+/* Counted by reason and per peer; the AS follows policy_set_asn. */
+START_TEST(import_loop_counters)
+{
+	struct fix		f;
+	struct loop_case	as = { TA, T4, { SEQ, 2, 65001, 64512 },
+				    .want = POLICY_AS_LOOP };
+	struct loop_case	orig = { TA, T4, { END }, true, RID,
+				    .rid = RID };
+	struct loop_case	cl = { TA, T4, { END }, .cl = { RID },
+				    .ncl = 1, .rid = RID };
+	unsigned		i;
+
+	fix_init(&f, FM, true);
+	for (i = 0; i < 3; i++)
+		ck_assert_int_eq(import_loop(&f, &as), POLICY_AS_LOOP);
+	for (i = 0; i < 2; i++)
+		ck_assert_int_eq(import_loop(&f, &orig),
+		    POLICY_ORIGINATOR_LOOP);
+	ck_assert_int_eq(import_loop(&f, &cl), POLICY_CLUSTER_LOOP);
+	ck_assert_uint_eq(f.peer[TA].rejected[POLICY_AS_LOOP], 3);
+	ck_assert_uint_eq(f.peer[TA].rejected[POLICY_ORIGINATOR_LOOP], 2);
+	ck_assert_uint_eq(f.peer[TA].rejected[POLICY_CLUSTER_LOOP], 1);
+	ck_assert_uint_eq(f.peer[TA].rejected[POLICY_RULE_REJECT], 0);
+	ck_assert_uint_eq(f.peer[TA].accepted, 0);
+	ck_assert_uint_eq(f.peer[TB].rejected[POLICY_AS_LOOP], 0);
+	/* our AS from an annotation: 65001 is ours, 64512 no longer */
+	policy_set_asn(f.ctx, 65001);
+	ck_assert_int_eq(import_loop(&f, &as), POLICY_AS_LOOP);
+	as.path[1] = 1;
+	as.path[2] = 64512;
+	as.path[3] = END;
+	ck_assert_int_eq(import_loop(&f, &as), OK);
+	/* the router ID changed: the old one is someone else's */
+	orig.rid = ID(10, 1, 0, 99);
+	ck_assert_int_eq(import_loop(&f, &orig), OK);
+	cl.rid = orig.rid;
+	ck_assert_int_eq(import_loop(&f, &cl), OK);
+	ck_assert_uint_eq(f.peer[TA].rejected[POLICY_AS_LOOP], 4);
+	ck_assert_uint_eq(f.peer[TA].accepted, 3);
+	fix_fini(&f);
+}
+END_TEST
+
 START_TEST(reason_names)
 {
 	unsigned	i, j;
@@ -851,6 +1051,11 @@ START_TEST(reason_names)
 	    "not in cluster CIDRs");
 	ck_assert_str_eq(policy_reason_name(POLICY_NODE_BAD_NEXTHOP),
 	    "node peer: next hop is not the node");
+	ck_assert_str_eq(policy_reason_name(POLICY_AS_LOOP), "AS path loop");
+	ck_assert_str_eq(policy_reason_name(POLICY_ORIGINATOR_LOOP),
+	    "originator is this router");
+	ck_assert_str_eq(policy_reason_name(POLICY_CLUSTER_LOOP),
+	    "cluster list loop");
 	ck_assert_str_eq(policy_reason_name(POLICY_REASON_MAX), "unknown");
 	policy_ctx_free(NULL);
 }
@@ -869,6 +1074,12 @@ policy_suite(void)
 	tcase_add_test(tc, import_node_update);
 	tcase_add_test(tc, import_rr_nodes_update);
 	tcase_add_test(tc, import_reload);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("loops");
+	tcase_add_loop_test(tc, import_loop_row, 0,
+	    sizeof(loop_rows) / sizeof(loop_rows[0]));
+	tcase_add_test(tc, import_loop_counters);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("max-prefix");
