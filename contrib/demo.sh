@@ -12,13 +12,13 @@ cd "$top" || exit 1
 "$top/contrib/install-deps.sh" || exit 1
 
 build=$top/build/demo
-if [ ! -x "$build/src/podbgpd/podbgpd" ] ||
-    [ ! -x "$build/src/tools/podbgp-decode" ]; then
+if [ ! -f "$build/Makefile" ]; then
 	[ -x "$top/configure" ] || autoreconf -fi >/dev/null || exit 1
 	mkdir -p "$build"
-	(cd "$build" && "$top/configure" -q && make -s -j"$(nproc)") ||
-	    exit 1
+	(cd "$build" && "$top/configure" -q) || exit 1
 fi
+# make is cheap when nothing changed, and keeps a reused build current
+make -s -C "$build" -j"$(nproc)" >/dev/null || exit 1
 podbgpd=$build/src/podbgpd/podbgpd
 decode=$build/src/tools/podbgp-decode
 
