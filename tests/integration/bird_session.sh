@@ -9,6 +9,10 @@
 # are signalled, only namespaces made here are deleted.
 # KEEP=1 keeps the temporary directory (logs, configs) for a look.
 set -u
+me=bird_session.sh
+srcdir=${srcdir:-$(dirname "$0")/../..}
+# ok, bad, check, wait_for
+. "$srcdir/tests/integration/lib.sh"
 
 podbgpd=${PODBGPD:-$(pwd)/src/podbgpd/podbgpd}
 bird=${BIRD:-/usr/sbin/bird}
@@ -51,36 +55,6 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 1' INT TERM HUP
 
-n=0
-fail=0
-ok() {
-	n=$((n + 1))
-}
-bad() {
-	n=$((n + 1))
-	fail=$((fail + 1))
-	echo "FAIL: $*"
-}
-check() {
-	what=$1
-	shift
-	if "$@"; then
-		ok
-	else
-		bad "$what"
-	fi
-}
-# wait_for SECONDS COMMAND...: polls COMMAND every 0.2 s until it succeeds.
-wait_for() {
-	limit=$(($1 * 5))
-	shift
-	i=0
-	until "$@" >/dev/null 2>&1; do
-		i=$((i + 1))
-		[ "$i" -ge "$limit" ] && return 1
-		sleep 0.2
-	done
-}
 birdc_a() {
 	ip netns exec "$ns_a" "$birdc" -s "$tmp/bird.ctl" "$@"
 }

@@ -12,6 +12,10 @@
 # polls with a deadline; only processes started here are signalled, only
 # namespaces made here are deleted. KEEP=1 keeps the temporary directory.
 set -u
+me=mesh_session.sh
+srcdir=${srcdir:-$(dirname "$0")/../..}
+# ok, bad, check, wait_for
+. "$srcdir/tests/integration/lib.sh"
 
 podbgpd=${PODBGPD:-$(pwd)/src/podbgpd/podbgpd}
 
@@ -49,36 +53,6 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 1' INT TERM HUP
 
-n=0
-fail=0
-ok() {
-	n=$((n + 1))
-}
-bad() {
-	n=$((n + 1))
-	fail=$((fail + 1))
-	echo "FAIL: $*"
-}
-check() {
-	what=$1
-	shift
-	if "$@"; then
-		ok
-	else
-		bad "$what"
-	fi
-}
-# wait_for SECONDS COMMAND...: polls COMMAND every 0.2 s until it succeeds.
-wait_for() {
-	limit=$(($1 * 5))
-	shift
-	i=0
-	until "$@" >/dev/null 2>&1; do
-		i=$((i + 1))
-		[ "$i" -ge "$limit" ] && return 1
-		sleep 0.2
-	done
-}
 # log_has NODE REGEX: the podbgpd log of NODE (a, b, c) matches.
 log_has() {
 	grep -Eq -- "$2" "$tmp/$1.log"
