@@ -1646,9 +1646,8 @@ session_incoming(struct session *s, int fd)
 		if (c->fsm.state != BGP_FSM_ACTIVE)
 			break;
 		/* FALLTHROUGH */
-	case BGP_FSM_CONNECT:
 	case BGP_FSM_ACTIVE:
-		/* the FSM holds one connection before OPEN: take this one */
+		/* no connection of ours in flight: take this one */
 		conn_close(c);
 		conn_attach(c, fd, false);
 		conn_start_reading(c);
@@ -1665,6 +1664,15 @@ session_incoming(struct session *s, int fd)
 			break;
 		log_peer_info(s->addrstr, peer_name(s), "new connection in "
 		    "Established: the peer restarted");
+		/* FALLTHROUGH */
+	case BGP_FSM_CONNECT:
+		/*
+		 * Our connect is in flight: keep it and run the peer's in
+		 * the second slot. Closing ours instead, when both sides
+		 * connect at once, makes each close the other's and both
+		 * wait a ConnectRetry in Active. RFC 4271 6.8 picks the
+		 * survivor once the OPENs are in.
+		 */
 		/* FALLTHROUGH */
 	case BGP_FSM_OPENSENT:
 	case BGP_FSM_OPENCONFIRM:
