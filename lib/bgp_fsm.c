@@ -532,8 +532,13 @@ st_opensent(struct bgp_fsm *f, enum bgp_fsm_event ev,
 	}
 }
 
-static void
-st_openconfirm(struct bgp_fsm *f, enum bgp_fsm_event ev,
+/*
+ * The events OpenConfirm and Established handle alike (RFC 4271 8.2.2):
+ * starts and TCP events ignored, stops, hold and keepalive timers, a
+ * failed connection and a NOTIFICATION. Returns false for the others.
+ */
+static bool
+st_synced(struct bgp_fsm *f, enum bgp_fsm_event ev,
     const struct bgp_fsm_input *in, struct bgp_fsm_out *out)
 {
 	switch (ev) {
@@ -568,6 +573,19 @@ st_openconfirm(struct bgp_fsm *f, enum bgp_fsm_event ev,
 	case BGP_EV_NOTIF:
 		go_idle(f, in, out, IDLE_CRC_INCR);
 		break;
+	default:
+		return false;
+	}
+	return true;
+}
+
+static void
+st_openconfirm(struct bgp_fsm *f, enum bgp_fsm_event ev,
+    const struct bgp_fsm_input *in, struct bgp_fsm_out *out)
+{
+	if (st_synced(f, ev, in, out))
+		return;
+	switch (ev) {
 	case BGP_EV_NOTIF_VERSION:
 		go_idle(f, in, out, 0);
 		break;
@@ -596,43 +614,16 @@ static void
 st_established(struct bgp_fsm *f, enum bgp_fsm_event ev,
     const struct bgp_fsm_input *in, struct bgp_fsm_out *out)
 {
+	if (st_synced(f, ev, in, out))
+		return;
 	switch (ev) {
-	case BGP_EV_MANUAL_START:
-	case BGP_EV_AUTO_START:
-	case BGP_EV_MANUAL_START_PASSIVE:
-	case BGP_EV_AUTO_START_PASSIVE:
-	case BGP_EV_AUTO_START_DAMP:
-	case BGP_EV_AUTO_START_DAMP_PASSIVE:
-	case BGP_EV_TCP_VALID:
-	case BGP_EV_TCP_CR_INVALID:
-	case BGP_EV_TCP_CR_ACKED:
-	case BGP_EV_TCP_CONFIRMED:
-		break;
-	case BGP_EV_MANUAL_STOP:
-		notify_cease(out, ev, in);
-		go_idle(f, in, out, IDLE_CRC_ZERO | IDLE_DISABLE);
-		break;
-	case BGP_EV_AUTO_STOP:
-		notify_cease(out, ev, in);
-		go_idle(f, in, out, IDLE_CRC_INCR);
-		break;
-	case BGP_EV_HOLD_EXPIRES:
-		notify(out, BGP_ERR_HOLD, BGP_FSM_SUBCODE_NONE);
-		go_idle(f, in, out, IDLE_CRC_INCR);
-		break;
-	case BGP_EV_KEEPALIVE_EXPIRES:
-		out->actions |= BGP_FSM_A_SEND_KEEPALIVE;
-		keepalive_start(f, in, out);
-		break;
 	case BGP_EV_COLLISION_DUMP:
 		if (!f->conf.collision_established)
 			break;
 		notify(out, BGP_ERR_CEASE, BGP_ERR_CEASE_COLLISION);
 		go_idle(f, in, out, IDLE_CRC_INCR);
 		break;
-	case BGP_EV_TCP_FAILS:
 	case BGP_EV_NOTIF_VERSION:
-	case BGP_EV_NOTIF:
 		go_idle(f, in, out, IDLE_CRC_INCR);
 		break;
 	case BGP_EV_KEEPALIVE:
