@@ -1,0 +1,1430 @@
+/*
+ * fib: the Loc-RIB in the kernel. See fib.h.
+ *
+ * The module keeps one struct fib_route per prefix it has, or wants, in
+ * the kernel: what the kernel holds of ours (as far as we know) and
+ * flags. A change marks the prefix dirty; the flush event computes what
+ * the prefix should have now (the RIB's selection, or a blackhole for an
+ * own CIDR), compares with the kernel's and appends at most one request
+ * to the output buffer. Requests go out many to a write; rtnetlink
+ * answers every one (NLM_F_ACK) in order, so the answers are matched
+ * against a ring of the requests in flight.
+ *
+ * Three netlink sockets: cmd (our requests and their answers, never
+ * blocking), mon (notifications) and sync (the dumps at start and after a
+ * lost notification, the only blocking exchanges).
+ */
+#include "config.h"
+
+#include <sys/socket.h>
+
+#include <errno.h>
+#include <inttypes.h>
+#include <net/if.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+
+#include <event2/event.h>
+#include <netlink/netlink.h>
+#include <netlink/msg.h>
+#include <netlink/socket.h>
+#include <netlink/route/route.h>
+#include <netlink/route/nexthop.h>
+
+#include "fib.h"
+#include "log.h"
+#include "xmalloc.h"
+
+#ifndef SOL_NETLINK
+#define SOL_NETLINK		270
+#endif
+#ifndef NETLINK_CAP_ACK
+#define NETLINK_CAP_ACK		10
+#endif
+#ifndef NETLINK_EXT_ACK
+#define NETLINK_EXT_ACK		11
+#endif
+
+/* Requests without an answer at most: their answers must fit the
+ * receive buffer, as the kernel answers within our write. */
+#define FIB_INFLIGHT_MAX	512
+/* One write: at most this many bytes of requests. */
+#define FIB_WRITE_MAX		(32 * 1024)
+/* Prefixes looked at per turn of the loop, so BGP keeps being served. */
+#define FIB_BUDGET		4096
+#define FIB_RCVBUF		(8 * 1024 * 1024)
+#define FIB_RXBUF		(64 * 1024)
+
+struct fib_nh {
+	struct ipaddr	gw;		/* family 0: none */
+	int		ifindex;	/* 0: the kernel resolves */
+};
+
+/* fib_route flags */
+#define FR_KERNEL	0x01	/* the kernel has ours: type and nh */
+#define FR_STALE	0x02	/* adopted at start, not learned again */
+#define FR_FOREIGN	0x04	/* another protocol holds the prefix */
+#define FR_DIRTY	0x08	/* on the dirty list */
+#define FR_UNKNOWN	0x10	/* with FR_KERNEL: contents unknown */
+
+struct fib_route {
+	struct fib_route	*hnext;		/* hash chain */
+	struct fib_route	*dnext;		/* dirty list */
+	struct prefix		 prefix;
+	uint8_t			 flags;
+	uint8_t			 type;		/* RTN_ */
+	uint16_t		 nnh;
+	struct fib_nh		*nh;		/* &nh1 or allocated */
+	struct fib_nh		 nh1;
+};
+
+/* Requests in flight */
+#define FQ_ADD		1
+#define FQ_REPLACE	2
+#define FQ_DEL		3
+
+struct fib_req {
+	uint32_t	seq;
+	uint8_t		op;
+	struct prefix	prefix;
+};
+
+struct fib_addr {
+	int		ifindex;
+	struct prefix	net;		/* the connected subnet */
+};
+
+struct fib_link {
+	int		ifindex;
+	bool		up;		/* IFF_UP and IFF_RUNNING */
+};
+
+struct fib {
+	struct event_base	*base;
+	const struct conf	*conf;
+	struct rib		*rib;
+
+	struct nl_sock		*cmd, *mon, *sync;
+	uint32_t		 cmd_port;
+	struct event		*ev_cmd, *ev_cmd_w, *ev_mon, *ev_flush;
+	struct event		*ev_stale, *ev_soft, *ev_retry;
+	bool			 started, stopping;
+
+	struct fib_route	**htab;
+	size_t			 hsize;		/* power of two */
+	size_t			 nroutes;	/* entries in htab */
+	struct fib_route	*dhead, *dtail;
+	size_t			 ndirty;
+
+	uint8_t			*obuf;
+	size_t			 olen;
+	size_t			 onmsg;		/* requests in obuf */
+	uint32_t		 seq;
+	struct fib_req		 ring[FIB_INFLIGHT_MAX];
+	size_t			 rhead, rcount;
+
+	struct prefix		*own;
+	size_t			 nown;
+
+	struct fib_addr		*addrs;
+	size_t			 naddrs;
+	struct fib_link		*links;
+	size_t			 nlinks;
+
+	uint8_t			*rxbuf;
+	unsigned long		 errors, reinstalled;
+	struct log_rl		 rl;
+};
+
+static void	flush_schedule(struct fib *);
+static void	full_resync(struct fib *);
+static void	read_answers(struct fib *);
+
+/* --- the table ---------------------------------------------------------- */
+
+static size_t
+bucket(const struct fib *fib, const struct prefix *p)
+{
+	return prefix_hash(p) & (fib->hsize - 1);
+}
+
+static struct fib_route *
+route_find(const struct fib *fib, const struct prefix *p)
+{
+	struct fib_route	*r;
+
+	for (r = fib->htab[bucket(fib, p)]; r != NULL; r = r->hnext)
+		if (prefix_eq(&r->prefix, p))
+			return r;
+	return NULL;
+}
+
+static void
+table_grow(struct fib *fib)
+{
+	struct fib_route	**old = fib->htab, *r, *next;
+	size_t			  osize = fib->hsize, i, b;
+
+	fib->hsize = osize * 2;
+	fib->htab = xcalloc(fib->hsize, sizeof(*fib->htab));
+	for (i = 0; i < osize; i++)
+		for (r = old[i]; r != NULL; r = next) {
+			next = r->hnext;
+			b = bucket(fib, &r->prefix);
+			r->hnext = fib->htab[b];
+			fib->htab[b] = r;
+		}
+	free(old);
+}
+
+static struct fib_route *
+route_get(struct fib *fib, const struct prefix *p)
+{
+	struct fib_route	*r;
+	size_t			 b;
+
+	if ((r = route_find(fib, p)) != NULL)
+		return r;
+	if (fib->nroutes >= fib->hsize)
+		table_grow(fib);
+	r = xcalloc(1, sizeof(*r));
+	r->prefix = *p;
+	r->nh = &r->nh1;
+	b = bucket(fib, p);
+	r->hnext = fib->htab[b];
+	fib->htab[b] = r;
+	fib->nroutes++;
+	return r;
+}
+
+static void
+route_set_nh(struct fib_route *r, const struct fib_nh *nh, size_t n)
+{
+	if (r->nh != &r->nh1)
+		free(r->nh);
+	r->nh = &r->nh1;
+	if (n > 1)
+		r->nh = xreallocarray(NULL, n, sizeof(*nh));
+	if (n > 0)
+		memcpy(r->nh, nh, n * sizeof(*nh));
+	r->nnh = (uint16_t)n;
+}
+
+/* Unlinks and frees r; it must not be on the dirty list. */
+static void
+route_free(struct fib *fib, struct fib_route *r)
+{
+	struct fib_route	**pp;
+
+	for (pp = &fib->htab[bucket(fib, &r->prefix)]; *pp != r;
+	    pp = &(*pp)->hnext)
+		;
+	*pp = r->hnext;
+	fib->nroutes--;
+	if (r->nh != &r->nh1)
+		free(r->nh);
+	free(r);
+}
+
+static void
+mark_dirty(struct fib *fib, struct fib_route *r)
+{
+	if (r->flags & FR_DIRTY)
+		return;
+	r->flags |= FR_DIRTY;
+	r->dnext = NULL;
+	if (fib->dtail != NULL)
+		fib->dtail->dnext = r;
+	else
+		fib->dhead = r;
+	fib->dtail = r;
+	fib->ndirty++;
+	flush_schedule(fib);
+}
+
+static void
+dirty_prefix(struct fib *fib, const struct prefix *p)
+{
+	mark_dirty(fib, route_get(fib, p));
+}
+
+/* --- links and addresses ------------------------------------------------ */
+
+static struct fib_link *
+link_find(const struct fib *fib, int ifindex)
+{
+	size_t	i;
+
+	for (i = 0; i < fib->nlinks; i++)
+		if (fib->links[i].ifindex == ifindex)
+			return &fib->links[i];
+	return NULL;
+}
+
+static bool
+link_usable(const struct fib *fib, int ifindex)
+{
+	const struct fib_link	*l;
+
+	if (ifindex == 0 || (l = link_find(fib, ifindex)) == NULL)
+		return true;
+	return l->up;
+}
+
+/* The interface whose connected subnet holds a (longest match), 0. */
+static int
+connected_ifindex(const struct fib *fib, const struct ipaddr *a)
+{
+	const struct fib_addr	*best = NULL;
+	size_t			 i;
+
+	for (i = 0; i < fib->naddrs; i++) {
+		const struct fib_addr	*fa = &fib->addrs[i];
+
+		if (prefix_contains_addr(&fa->net, a) &&
+		    (best == NULL || fa->net.len > best->net.len))
+			best = fa;
+	}
+	return best != NULL ? best->ifindex : 0;
+}
+
+/* The only interface with an IPv6 link-local subnet, or 0. */
+static int
+only_ll_ifindex(const struct fib *fib)
+{
+	int	found = 0;
+	size_t	i;
+
+	for (i = 0; i < fib->naddrs; i++) {
+		const struct fib_addr	*fa = &fib->addrs[i];
+
+		if (fa->net.family != AF_INET6 || fa->net.addr[0] != 0xfe ||
+		    (fa->net.addr[1] & 0xc0) != 0x80)
+			continue;
+		if (found != 0 && found != fa->ifindex)
+			return 0;
+		found = fa->ifindex;
+	}
+	return found;
+}
+
+/* --- what a prefix should have ----------------------------------------- */
+
+static int
+nh_cmp(const void *a, const void *b)
+{
+	const struct fib_nh	*x = a, *y = b;
+	int			 c;
+
+	if ((c = ipaddr_cmp(&x->gw, &y->gw)) != 0)
+		return c;
+	return (x->ifindex > y->ifindex) - (x->ifindex < y->ifindex);
+}
+
+static bool
+is_own(const struct fib *fib, const struct prefix *p)
+{
+	size_t	i;
+
+	for (i = 0; i < fib->nown; i++)
+		if (prefix_eq(&fib->own[i], p))
+			return true;
+	return false;
+}
+
+/*
+ * The next hop of one selected path: the global next hop on the
+ * interface of its connected subnet; for IPv6 with a link-local next
+ * hop, that one on the interface the peer is reached through.
+ */
+static bool
+path_nh(const struct fib *fib, const struct prefix *p,
+    const struct rib_path *path, struct fib_nh *nh)
+{
+	const struct bgp_attr_set	*a = path->attr;
+	const struct rib_peer		*peer;
+	int				 ifi = 0;
+
+	memset(nh, 0, sizeof(*nh));
+	if (a == NULL || a->nexthop.family != p->family)
+		return false;
+	if (p->family == AF_INET6 && a->nexthop_ll.family == AF_INET6) {
+		ifi = connected_ifindex(fib, &a->nexthop);
+		if (ifi == 0 && (peer = rib_peer_get(fib->rib,
+		    path->peer)) != NULL && !ipaddr_is_linklocal(&peer->addr))
+			ifi = connected_ifindex(fib, &peer->addr);
+		if (ifi == 0)
+			ifi = only_ll_ifindex(fib);
+		if (ifi != 0) {
+			nh->gw = a->nexthop_ll;
+			nh->ifindex = ifi;
+			return true;
+		}
+	}
+	nh->gw = a->nexthop;
+	if (ipaddr_is_linklocal(&nh->gw))
+		/* no global address to go by: the only candidate link */
+		nh->ifindex = only_ll_ifindex(fib);
+	else
+		nh->ifindex = connected_ifindex(fib, &nh->gw);
+	return true;
+}
+
+/*
+ * Fills type and nh (RIB_ECMP_MAX entries), sorted and without
+ * duplicates; returns the number of next hops, -1 when the prefix should
+ * have no route of ours.
+ */
+static int
+want(const struct fib *fib, const struct prefix *p, uint8_t *type,
+    struct fib_nh *nh)
+{
+	struct rib_entry	e;
+	size_t			i, n = 0, max;
+
+	*type = RTN_UNICAST;
+	if (fib->conf->blackhole_own_cidr && is_own(fib, p)) {
+		*type = RTN_BLACKHOLE;
+		return 0;
+	}
+	if (rib_lookup(fib->rib, p, &e) != 1 || e.nbest == 0)
+		return -1;
+	max = fib->conf->max_paths > 0 ? fib->conf->max_paths : 1;
+	if (max > RIB_ECMP_MAX)
+		max = RIB_ECMP_MAX;
+	for (i = 0; i < e.nbest && n < max; i++) {
+		const struct rib_peer	*peer;
+
+		peer = rib_peer_get(fib->rib, e.paths[i].peer);
+		if (peer != NULL && (peer->flags & RIB_PEER_LOCAL))
+			continue;
+		if (!path_nh(fib, p, &e.paths[i], &nh[n]))
+			continue;
+		if (!link_usable(fib, nh[n].ifindex))
+			continue;
+		n++;
+	}
+	if (n == 0)
+		return -1;
+	qsort(nh, n, sizeof(*nh), nh_cmp);
+	for (i = 1; i < n; )
+		if (nh_cmp(&nh[i - 1], &nh[i]) == 0) {
+			memmove(&nh[i], &nh[i + 1], (n - i - 1) * sizeof(*nh));
+			n--;
+		} else
+			i++;
+	return (int)n;
+}
+
+/* Does the kernel's route r equal what we want? ifindex 0 wanted
+ * matches the one the kernel chose. */
+static bool
+same(const struct fib_route *r, uint8_t type, const struct fib_nh *nh,
+    int n)
+{
+	int	i;
+
+	if ((r->flags & FR_UNKNOWN) || r->type != type || r->nnh != n)
+		return false;
+	for (i = 0; i < n; i++)
+		if (ipaddr_cmp(&r->nh[i].gw, &nh[i].gw) != 0 ||
+		    (nh[i].ifindex != 0 && r->nh[i].ifindex != nh[i].ifindex))
+			return false;
+	return true;
+}
+
+/* --- requests ----------------------------------------------------------- */
+
+static struct nl_addr *
+addr_nl(int family, const void *a, unsigned plen)
+{
+	struct nl_addr	*na;
+
+	na = nl_addr_build(family, a, family == AF_INET ? 4 : 16);
+	if (na == NULL)
+		fatalx("out of memory");
+	nl_addr_set_prefixlen(na, (int)plen);
+	return na;
+}
+
+static const char *
+pfx_str(const struct prefix *p, char *buf, size_t len)
+{
+	return prefix_fmt(p, buf, len);
+}
+
+/* Appends one request for r to the output buffer. */
+static void
+emit(struct fib *fib, const struct prefix *p, int op, uint8_t type,
+    const struct fib_nh *nh, int n)
+{
+	struct rtnl_route	*rt;
+	struct nl_msg		*msg = NULL;
+	struct nlmsghdr		*h;
+	struct nl_addr		*a;
+	struct fib_req		*q;
+	size_t			 len;
+	int			 i, err;
+
+	if ((rt = rtnl_route_alloc()) == NULL)
+		fatalx("out of memory");
+	rtnl_route_set_family(rt, p->family);
+	rtnl_route_set_table(rt, fib->conf->fib_table);
+	rtnl_route_set_protocol(rt, (uint8_t)fib->conf->fib_protocol);
+	rtnl_route_set_scope(rt, RT_SCOPE_UNIVERSE);
+	a = addr_nl(p->family, p->addr, p->len);
+	rtnl_route_set_dst(rt, a);
+	nl_addr_put(a);
+	if (op == FQ_DEL)
+		err = rtnl_route_build_del_request(rt, 0, &msg);
+	else {
+		rtnl_route_set_type(rt, type);
+		for (i = 0; i < n; i++) {
+			struct rtnl_nexthop	*rnh;
+
+			if ((rnh = rtnl_route_nh_alloc()) == NULL)
+				fatalx("out of memory");
+			a = addr_nl(nh[i].gw.family, nh[i].gw.addr,
+			    nh[i].gw.family == AF_INET ? 32 : 128);
+			rtnl_route_nh_set_gateway(rnh, a);
+			nl_addr_put(a);
+			if (nh[i].ifindex != 0)
+				rtnl_route_nh_set_ifindex(rnh, nh[i].ifindex);
+			rtnl_route_add_nexthop(rt, rnh);
+		}
+		err = rtnl_route_build_add_request(rt, op == FQ_ADD ?
+		    NLM_F_EXCL : NLM_F_REPLACE, &msg);
+	}
+	rtnl_route_put(rt);
+	if (err < 0)
+		fatalx("fib: cannot build a route message: %s",
+		    nl_geterror(err));
+	h = nlmsg_hdr(msg);
+	h->nlmsg_seq = ++fib->seq;
+	h->nlmsg_pid = 0;
+	h->nlmsg_flags |= NLM_F_ACK;
+	len = NLMSG_ALIGN(h->nlmsg_len);
+	memcpy(fib->obuf + fib->olen, h, len);
+	fib->olen += len;
+	fib->onmsg++;
+	nlmsg_free(msg);
+
+	q = &fib->ring[(fib->rhead + fib->rcount) % FIB_INFLIGHT_MAX];
+	q->seq = fib->seq;
+	q->op = (uint8_t)op;
+	q->prefix = *p;
+	fib->rcount++;
+}
+
+/*
+ * Brings one prefix to what it should be: at most one request. An
+ * adopted route wanted unchanged only loses its stale mark.
+ */
+static void
+sync_route(struct fib *fib, struct fib_route *r)
+{
+	struct fib_nh	nh[RIB_ECMP_MAX];
+	uint8_t		type;
+	int		n;
+
+	n = want(fib, &r->prefix, &type, nh);
+	if (r->flags & FR_FOREIGN) {
+		if (n < 0)
+			route_free(fib, r);
+		return;
+	}
+	if (n < 0) {
+		if (!(r->flags & FR_KERNEL)) {
+			route_free(fib, r);
+			return;
+		}
+		if (r->flags & FR_STALE)
+			return;		/* fib_sweep_stale decides */
+		emit(fib, &r->prefix, FQ_DEL, 0, NULL, 0);
+		route_free(fib, r);
+		return;
+	}
+	if ((r->flags & FR_KERNEL) && same(r, type, nh, n)) {
+		r->flags &= ~FR_STALE;
+		return;
+	}
+	emit(fib, &r->prefix, (r->flags & FR_KERNEL) ? FQ_REPLACE : FQ_ADD,
+	    type, nh, n);
+	r->flags = (r->flags | FR_KERNEL) & ~(FR_STALE | FR_UNKNOWN);
+	r->type = type;
+	route_set_nh(r, nh, (size_t)n);
+}
+
+/* --- writing ------------------------------------------------------------ */
+
+/* Writes the output buffer; false if it must wait (EAGAIN). */
+static bool
+write_out(struct fib *fib)
+{
+	ssize_t	w;
+
+	if (fib->olen == 0)
+		return true;
+	w = send(nl_socket_get_fd(fib->cmd), fib->obuf, fib->olen,
+	    MSG_DONTWAIT);
+	if (w == -1 && (errno == EAGAIN || errno == EWOULDBLOCK ||
+	    errno == EINTR)) {
+		event_add(fib->ev_cmd_w, NULL);
+		return false;
+	}
+	log_debugc(LOG_CAT_FIB, "fib: wrote %zu requests, %zu bytes",
+	    fib->onmsg, fib->olen);
+	fib->olen = 0;
+	fib->onmsg = 0;
+	if (w == -1) {
+		/* the requests are lost: start over from the kernel */
+		log_warn("fib: netlink write");
+		fib->rcount = 0;
+		if (!fib->stopping)
+			event_add(fib->ev_retry, &(struct timeval){ 1, 0 });
+		return true;
+	}
+	/* rtnetlink has answered within the write */
+	read_answers(fib);
+	return true;
+}
+
+static void
+flush(struct fib *fib)
+{
+	struct fib_route	*r;
+	size_t			 budget = FIB_BUDGET;
+
+	if (fib->olen > 0 && !write_out(fib))
+		return;
+	while (fib->dhead != NULL && budget > 0) {
+		if (fib->rcount >= FIB_INFLIGHT_MAX ||
+		    fib->olen + 4096 > FIB_WRITE_MAX) {
+			if (!write_out(fib))
+				return;
+			if (fib->rcount >= FIB_INFLIGHT_MAX)
+				return;	/* answers to come wake us */
+		}
+		r = fib->dhead;
+		fib->dhead = r->dnext;
+		if (fib->dhead == NULL)
+			fib->dtail = NULL;
+		fib->ndirty--;
+		r->flags &= ~FR_DIRTY;
+		sync_route(fib, r);
+		budget--;
+	}
+	if (!write_out(fib))
+		return;
+	if (fib->dhead != NULL)
+		flush_schedule(fib);
+}
+
+static void
+flush_cb(evutil_socket_t fd, short what, void *arg)
+{
+	flush(arg);
+}
+
+static void
+flush_schedule(struct fib *fib)
+{
+	if (fib->started && !fib->stopping)
+		event_active(fib->ev_flush, EV_TIMEOUT, 0);
+}
+
+static void
+cmd_write_cb(evutil_socket_t fd, short what, void *arg)
+{
+	flush(arg);
+}
+
+/* --- answers ------------------------------------------------------------ */
+
+static const char *
+op_name(int op)
+{
+	return op == FQ_ADD ? "add" : op == FQ_REPLACE ? "replace" :
+	    "delete";
+}
+
+static void
+answer(struct fib *fib, const struct fib_req *q, int error,
+    const char *why)
+{
+	struct fib_route	*r;
+	char			 buf[PREFIX_STRLEN];
+
+	if (error == 0)
+		return;
+	r = route_find(fib, &q->prefix);
+	pfx_str(&q->prefix, buf, sizeof(buf));
+	if (q->op == FQ_DEL) {
+		if (error == ESRCH)
+			log_debugc(LOG_CAT_FIB, "fib: %s was gone already",
+			    buf);
+		else {
+			fib->errors++;
+			log_rl_warnx(&fib->rl, "fib: delete %s: %s%s%s", buf,
+			    strerror(error), why ? ": " : "", why ? why : "");
+		}
+		return;
+	}
+	if (q->op == FQ_ADD && error == EEXIST) {
+		if (r != NULL && (r->flags & FR_KERNEL) &&
+		    !(r->flags & FR_FOREIGN)) {
+			log_warnx("fib: %s is held by a route of another "
+			    "protocol in table %" PRIu32 ": leaving it alone",
+			    buf, fib->conf->fib_table);
+			r->flags = (r->flags | FR_FOREIGN) & ~FR_KERNEL;
+		}
+		return;
+	}
+	fib->errors++;
+	log_rl_warnx(&fib->rl, "fib: %s %s: %s%s%s", op_name(q->op), buf,
+	    strerror(error), why ? ": " : "", why ? why : "");
+	if (r == NULL || !(r->flags & FR_KERNEL))
+		return;
+	if (q->op == FQ_ADD)
+		r->flags &= ~FR_KERNEL;
+	else
+		r->flags |= FR_UNKNOWN;
+}
+
+/* The extended ack's message, if the kernel gave one. */
+static const char *
+ext_ack_msg(struct nlmsghdr *h)
+{
+	struct nlmsgerr	*e = NLMSG_DATA(h);
+	struct nlattr	*a;
+	size_t		 off;
+	int		 rem;
+
+	if (!(h->nlmsg_flags & NLM_F_ACK_TLVS))
+		return NULL;
+	off = sizeof(*e);
+	if (!(h->nlmsg_flags & NLM_F_CAPPED))
+		off += e->msg.nlmsg_len - NLMSG_HDRLEN;
+	if (NLMSG_HDRLEN + off >= h->nlmsg_len)
+		return NULL;
+	nla_for_each_attr(a, (struct nlattr *)((char *)e + NLMSG_ALIGN(off)),
+	    (int)(h->nlmsg_len - NLMSG_HDRLEN - NLMSG_ALIGN(off)), rem)
+		if (nla_type(a) == NLMSGERR_ATTR_MSG && nla_len(a) > 0) {
+			char	*s = nla_data(a);
+
+			s[nla_len(a) - 1] = '\0';
+			return s;
+		}
+	return NULL;
+}
+
+static void
+read_answers(struct fib *fib)
+{
+	struct nlmsghdr	*h;
+	ssize_t		 n;
+	int		 rem, fd = nl_socket_get_fd(fib->cmd);
+
+	for (;;) {
+		n = recv(fd, fib->rxbuf, FIB_RXBUF, MSG_DONTWAIT);
+		if (n == -1) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN || errno == EWOULDBLOCK)
+				break;
+			if (errno == ENOBUFS) {
+				/* answers lost: the kernel's state is
+				 * unknown, read it again */
+				log_warnx("fib: answers lost (ENOBUFS): "
+				    "resynchronising");
+				fib->rcount = 0;
+				full_resync(fib);
+				return;
+			}
+			log_warn("fib: netlink read");
+			break;
+		}
+		rem = (int)n;
+		for (h = (struct nlmsghdr *)fib->rxbuf; nlmsg_ok(h, rem);
+		    h = nlmsg_next(h, &rem)) {
+			struct nlmsgerr	*e;
+
+			if (h->nlmsg_type != NLMSG_ERROR)
+				continue;
+			e = NLMSG_DATA(h);
+			/* answers come in order: requests before this one
+			 * whose answer is missing are lost */
+			while (fib->rcount > 0 &&
+			    fib->ring[fib->rhead].seq != h->nlmsg_seq) {
+				log_warnx("fib: no answer to request %" PRIu32,
+				    fib->ring[fib->rhead].seq);
+				fib->rhead = (fib->rhead + 1) %
+				    FIB_INFLIGHT_MAX;
+				fib->rcount--;
+			}
+			if (fib->rcount == 0) {
+				log_debugc(LOG_CAT_FIB, "fib: answer to unknown "
+				    "request %" PRIu32, h->nlmsg_seq);
+				continue;
+			}
+			answer(fib, &fib->ring[fib->rhead], -e->error,
+			    ext_ack_msg(h));
+			fib->rhead = (fib->rhead + 1) % FIB_INFLIGHT_MAX;
+			fib->rcount--;
+		}
+	}
+	if (fib->dhead != NULL)
+		flush_schedule(fib);
+}
+
+static void
+cmd_read_cb(evutil_socket_t fd, short what, void *arg)
+{
+	read_answers(arg);
+}
+
+/* --- the kernel's view -------------------------------------------------- */
+
+static bool
+nl_to_ipaddr(struct nl_addr *na, struct ipaddr *a)
+{
+	unsigned	len;
+
+	memset(a, 0, sizeof(*a));
+	if (na == NULL)
+		return false;
+	len = nl_addr_get_len(na);
+	if ((nl_addr_get_family(na) != AF_INET || len != 4) &&
+	    (nl_addr_get_family(na) != AF_INET6 || len != 16))
+		return false;
+	a->family = (uint8_t)nl_addr_get_family(na);
+	memcpy(a->addr, nl_addr_get_binary_addr(na), len);
+	return true;
+}
+
+/* A route message of the kernel, if in our table: prefix, protocol. */
+static struct rtnl_route *
+parse_route(const struct fib *fib, struct nlmsghdr *h, struct prefix *p)
+{
+	struct rtnl_route	*rt = NULL;
+	struct nl_addr		*dst;
+	struct rtmsg		*rm = NLMSG_DATA(h);
+
+	if (h->nlmsg_len < NLMSG_LENGTH(sizeof(*rm)) ||
+	    (rm->rtm_family != AF_INET && rm->rtm_family != AF_INET6) ||
+	    (rm->rtm_flags & RTM_F_CLONED))
+		return NULL;
+	if (rtnl_route_parse(h, &rt) < 0)
+		return NULL;
+	if (rtnl_route_get_table(rt) != fib->conf->fib_table ||
+	    (dst = rtnl_route_get_dst(rt)) == NULL ||
+	    prefix_set(p, rtnl_route_get_family(rt),
+	    nl_addr_get_binary_addr(dst), nl_addr_get_prefixlen(dst)) != 0) {
+		rtnl_route_put(rt);
+		return NULL;
+	}
+	return rt;
+}
+
+/* The kernel's route of ours into r's kernel state. */
+static void
+adopt_state(struct fib_route *r, struct rtnl_route *rt)
+{
+	struct fib_nh	nh[RIB_ECMP_MAX];
+	int		i, n = 0, nn;
+
+	nn = rtnl_route_get_nnexthops(rt);
+	for (i = 0; i < nn && n < RIB_ECMP_MAX; i++) {
+		struct rtnl_nexthop	*rnh = rtnl_route_nexthop_n(rt, i);
+
+		memset(&nh[n], 0, sizeof(nh[n]));
+		nl_to_ipaddr(rtnl_route_nh_get_gateway(rnh), &nh[n].gw);
+		nh[n].ifindex = rtnl_route_nh_get_ifindex(rnh);
+		n++;
+	}
+	qsort(nh, (size_t)n, sizeof(*nh), nh_cmp);
+	route_set_nh(r, nh, (size_t)n);
+	r->type = rtnl_route_get_type(rt);
+	r->flags = (r->flags | FR_KERNEL) & ~(FR_FOREIGN | FR_UNKNOWN);
+}
+
+static void
+on_route(struct fib *fib, struct nlmsghdr *h, bool dump)
+{
+	struct rtnl_route	*rt;
+	struct fib_route	*r;
+	struct prefix		 p;
+	char			 buf[PREFIX_STRLEN];
+	bool			 ours;
+
+	if ((rt = parse_route(fib, h, &p)) == NULL)
+		return;
+	ours = rtnl_route_get_protocol(rt) == fib->conf->fib_protocol;
+	pfx_str(&p, buf, sizeof(buf));
+	if (dump) {
+		if (ours) {
+			r = route_get(fib, &p);
+			adopt_state(r, rt);
+			r->flags |= FR_STALE;
+		}
+	} else if (h->nlmsg_type == RTM_DELROUTE && ours &&
+	    h->nlmsg_pid != fib->cmd_port) {
+		r = route_find(fib, &p);
+		if (r != NULL && (r->flags & FR_KERNEL) &&
+		    !(r->flags & FR_FOREIGN)) {
+			r->flags &= ~FR_KERNEL;
+			if (r->flags & FR_STALE)
+				log_info("fib: adopted route %s was deleted",
+				    buf);
+			else {
+				log_info("fib: route %s of ours was deleted "
+				    "by someone else: installing it again",
+				    buf);
+				fib->reinstalled++;
+			}
+			mark_dirty(fib, r);
+		}
+	} else if (h->nlmsg_type == RTM_DELROUTE && !ours) {
+		r = route_find(fib, &p);
+		if (r != NULL && (r->flags & FR_FOREIGN)) {
+			log_info("fib: the foreign route for %s is gone: "
+			    "installing ours", buf);
+			r->flags &= ~FR_FOREIGN;
+			mark_dirty(fib, r);
+		}
+	} else if (h->nlmsg_type == RTM_NEWROUTE && !ours) {
+		r = route_find(fib, &p);
+		if (r != NULL && (r->flags & FR_KERNEL))
+			log_debugc(LOG_CAT_FIB, "fib: a route of protocol %u "
+			    "for %s appeared beside ours",
+			    rtnl_route_get_protocol(rt), buf);
+	}
+	rtnl_route_put(rt);
+}
+
+static void
+on_addr(struct fib *fib, struct nlmsghdr *h)
+{
+	struct ifaddrmsg	*ifa = NLMSG_DATA(h);
+	struct nlattr		*a;
+	struct fib_addr		 fa;
+	const void		*addr = NULL;
+	size_t			 i;
+	int			 rem;
+
+	if (h->nlmsg_len < NLMSG_LENGTH(sizeof(*ifa)) ||
+	    (ifa->ifa_family != AF_INET && ifa->ifa_family != AF_INET6))
+		return;
+	nlmsg_for_each_attr(a, h, sizeof(*ifa), rem)
+		if (nla_type(a) == IFA_ADDRESS && nla_len(a) ==
+		    (ifa->ifa_family == AF_INET ? 4 : 16))
+			addr = nla_data(a);
+	if (addr == NULL)
+		return;
+	memset(&fa, 0, sizeof(fa));
+	fa.ifindex = (int)ifa->ifa_index;
+	if (prefix_set(&fa.net, ifa->ifa_family, addr, ifa->ifa_prefixlen) !=
+	    0)
+		return;
+	for (i = 0; i < fib->naddrs; i++)
+		if (fib->addrs[i].ifindex == fa.ifindex &&
+		    prefix_eq(&fib->addrs[i].net, &fa.net))
+			break;
+	if (h->nlmsg_type == RTM_NEWADDR && i == fib->naddrs) {
+		fib->addrs = xreallocarray(fib->addrs, fib->naddrs + 1,
+		    sizeof(*fib->addrs));
+		fib->addrs[fib->naddrs++] = fa;
+	} else if (h->nlmsg_type == RTM_DELADDR && i < fib->naddrs) {
+		fib->addrs[i] = fib->addrs[--fib->naddrs];
+	} else
+		return;
+	/* next hops may resolve to another interface now */
+	if (fib->started)
+		event_add(fib->ev_soft, &(struct timeval){ 0, 200000 });
+}
+
+static void
+on_link(struct fib *fib, struct nlmsghdr *h)
+{
+	struct ifinfomsg	*ifi = NLMSG_DATA(h);
+	struct fib_link		*l;
+	bool			 up;
+	size_t			 i;
+
+	if (h->nlmsg_len < NLMSG_LENGTH(sizeof(*ifi)))
+		return;
+	up = (ifi->ifi_flags & IFF_UP) && (ifi->ifi_flags & IFF_RUNNING);
+	l = link_find(fib, ifi->ifi_index);
+	if (h->nlmsg_type == RTM_DELLINK) {
+		if (l == NULL)
+			return;
+		*l = fib->links[--fib->nlinks];
+		for (i = 0; i < fib->naddrs; )
+			if (fib->addrs[i].ifindex == ifi->ifi_index)
+				fib->addrs[i] = fib->addrs[--fib->naddrs];
+			else
+				i++;
+	} else if (l == NULL) {
+		fib->links = xreallocarray(fib->links, fib->nlinks + 1,
+		    sizeof(*fib->links));
+		l = &fib->links[fib->nlinks++];
+		l->ifindex = ifi->ifi_index;
+		l->up = up;
+	} else if (l->up != up) {
+		l->up = up;
+		log_info("fib: link %d is %s", ifi->ifi_index,
+		    up ? "up" : "down");
+	} else
+		return;
+	if (fib->started)
+		event_add(fib->ev_soft, &(struct timeval){ 0, 200000 });
+}
+
+static void
+on_msg(struct fib *fib, struct nlmsghdr *h, bool dump)
+{
+	switch (h->nlmsg_type) {
+	case RTM_NEWROUTE:
+	case RTM_DELROUTE:
+		on_route(fib, h, dump);
+		break;
+	case RTM_NEWADDR:
+	case RTM_DELADDR:
+		on_addr(fib, h);
+		break;
+	case RTM_NEWLINK:
+	case RTM_DELLINK:
+		on_link(fib, h);
+		break;
+	}
+}
+
+/* One dump over the sync socket, blocking. 0, or -1 (logged). */
+static int
+dump(struct fib *fib, int type, int family)
+{
+	struct rtgenmsg	 g = { .rtgen_family = (unsigned char)family };
+	struct nlmsghdr	*h;
+	ssize_t		 n;
+	int		 rem, fd = nl_socket_get_fd(fib->sync), err;
+
+	if ((err = nl_send_simple(fib->sync, type, NLM_F_DUMP, &g,
+	    sizeof(g))) < 0) {
+		log_warnx("fib: netlink dump request: %s", nl_geterror(err));
+		return -1;
+	}
+	for (;;) {
+		n = recv(fd, fib->rxbuf, FIB_RXBUF, 0);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			log_warn("fib: netlink dump");
+			return -1;
+		}
+		rem = (int)n;
+		for (h = (struct nlmsghdr *)fib->rxbuf; nlmsg_ok(h, rem);
+		    h = nlmsg_next(h, &rem)) {
+			if (h->nlmsg_type == NLMSG_DONE)
+				return 0;
+			if (h->nlmsg_type == NLMSG_ERROR) {
+				struct nlmsgerr	*e = NLMSG_DATA(h);
+
+				if (e->error == 0)
+					return 0;
+				errno = -e->error;
+				log_warn("fib: netlink dump");
+				return -1;
+			}
+			on_msg(fib, h, true);
+		}
+	}
+}
+
+static void
+mon_read_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct fib	*fib = arg;
+	struct nlmsghdr	*h;
+	ssize_t		 n;
+	int		 rem;
+
+	for (;;) {
+		n = recv(fd, fib->rxbuf, FIB_RXBUF, MSG_DONTWAIT);
+		if (n == -1) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN || errno == EWOULDBLOCK)
+				return;
+			if (errno == ENOBUFS) {
+				log_warnx("fib: kernel notifications lost "
+				    "(ENOBUFS): resynchronising");
+				full_resync(fib);
+				continue;
+			}
+			log_warn("fib: netlink monitor read");
+			return;
+		}
+		rem = (int)n;
+		for (h = (struct nlmsghdr *)fib->rxbuf; nlmsg_ok(h, rem);
+		    h = nlmsg_next(h, &rem))
+			on_msg(fib, h, false);
+	}
+}
+
+/* --- resynchronisation -------------------------------------------------- */
+
+/* Every prefix we have, the RIB has, or is our own: dirty. */
+static void
+soft_resync(struct fib *fib)
+{
+	struct rib_cursor	c;
+	struct rib_entry	e;
+	struct fib_route	*r;
+	size_t			i;
+	int			aid;
+
+	for (i = 0; i < fib->hsize; i++)
+		for (r = fib->htab[i]; r != NULL; r = r->hnext)
+			mark_dirty(fib, r);
+	for (aid = 0; aid < BGP_AID_MAX; aid++) {
+		rib_cursor_init(&c, (enum bgp_aid)aid);
+		while (rib_dump_next(fib->rib, &c, &e) == 1)
+			if (e.nbest > 0)
+				dirty_prefix(fib, &e.prefix);
+	}
+	for (i = 0; i < fib->nown; i++)
+		dirty_prefix(fib, &fib->own[i]);
+}
+
+/* The kernel's state is unknown: read our routes again, then compare. */
+static void
+full_resync(struct fib *fib)
+{
+	struct fib_route	*r;
+	size_t			 i;
+
+	for (i = 0; i < fib->hsize; i++)
+		for (r = fib->htab[i]; r != NULL; r = r->hnext)
+			r->flags &= ~(FR_KERNEL | FR_FOREIGN | FR_UNKNOWN);
+	/* stale marks stay on what the dump finds again */
+	if (dump(fib, RTM_GETROUTE, AF_UNSPEC) == -1) {
+		event_add(fib->ev_retry, &(struct timeval){ 1, 0 });
+		return;
+	}
+	for (i = 0; i < fib->hsize; i++)
+		for (r = fib->htab[i]; r != NULL; r = r->hnext)
+			if (!(r->flags & FR_KERNEL))
+				r->flags &= ~FR_STALE;
+	soft_resync(fib);
+}
+
+static void
+soft_cb(evutil_socket_t fd, short what, void *arg)
+{
+	soft_resync(arg);
+}
+
+static void
+retry_cb(evutil_socket_t fd, short what, void *arg)
+{
+	full_resync(arg);
+}
+
+static void
+stale_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct fib	*fib = arg;
+
+	log_info("fib: stale timer expired");
+	fib_sweep_stale(fib);
+}
+
+/* --- API ---------------------------------------------------------------- */
+
+struct fib *
+fib_new(struct event_base *base, const struct conf *conf, struct rib *rib)
+{
+	struct fib	*fib;
+
+	fib = xcalloc(1, sizeof(*fib));
+	fib->base = base;
+	fib->conf = conf;
+	fib->rib = rib;
+	fib->hsize = 1024;
+	fib->htab = xcalloc(fib->hsize, sizeof(*fib->htab));
+	fib->obuf = xmalloc(FIB_WRITE_MAX);
+	fib->rxbuf = xmalloc(FIB_RXBUF);
+	log_rl_init(&fib->rl, 10, 1000);
+	return fib;
+}
+
+static struct nl_sock *
+open_sock(const char *what, bool nonblock)
+{
+	struct nl_sock	*sk;
+	int		 err, fd, one = 1, sz = FIB_RCVBUF;
+
+	if ((sk = nl_socket_alloc()) == NULL)
+		fatalx("out of memory");
+	if ((err = nl_connect(sk, NETLINK_ROUTE)) < 0) {
+		log_warnx("fib: netlink %s socket: %s", what,
+		    nl_geterror(err));
+		nl_socket_free(sk);
+		return NULL;
+	}
+	fd = nl_socket_get_fd(sk);
+	if (nonblock)
+		nl_socket_set_nonblocking(sk);
+	/* more than rmem_max if we may (CAP_NET_ADMIN) */
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &sz, sizeof(sz)) == -1)
+		(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &sz, sizeof(sz));
+	(void)setsockopt(fd, SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof(one));
+	(void)setsockopt(fd, SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one));
+	return sk;
+}
+
+int
+fib_start(struct fib *fib)
+{
+	struct fib_route	*r;
+	size_t			 i, nstale = 0;
+	int			 err;
+
+	if ((fib->cmd = open_sock("request", true)) == NULL ||
+	    (fib->mon = open_sock("monitor", true)) == NULL ||
+	    (fib->sync = open_sock("dump", false)) == NULL)
+		return -1;
+	fib->cmd_port = nl_socket_get_local_port(fib->cmd);
+	/* subscribe before reading, so nothing falls in between */
+	if ((err = nl_socket_add_memberships(fib->mon, RTNLGRP_LINK,
+	    RTNLGRP_IPV4_IFADDR, RTNLGRP_IPV6_IFADDR, RTNLGRP_IPV4_ROUTE,
+	    RTNLGRP_IPV6_ROUTE, 0)) < 0) {
+		log_warnx("fib: netlink subscription: %s", nl_geterror(err));
+		return -1;
+	}
+	if (dump(fib, RTM_GETLINK, AF_UNSPEC) == -1 ||
+	    dump(fib, RTM_GETADDR, AF_UNSPEC) == -1 ||
+	    dump(fib, RTM_GETROUTE, AF_UNSPEC) == -1)
+		return -1;
+	for (i = 0; i < fib->hsize; i++)
+		for (r = fib->htab[i]; r != NULL; r = r->hnext)
+			nstale++;
+	fib->ev_cmd = event_new(fib->base, nl_socket_get_fd(fib->cmd),
+	    EV_READ | EV_PERSIST, cmd_read_cb, fib);
+	fib->ev_cmd_w = event_new(fib->base, nl_socket_get_fd(fib->cmd),
+	    EV_WRITE, cmd_write_cb, fib);
+	fib->ev_mon = event_new(fib->base, nl_socket_get_fd(fib->mon),
+	    EV_READ | EV_PERSIST, mon_read_cb, fib);
+	fib->ev_flush = event_new(fib->base, -1, 0, flush_cb, fib);
+	fib->ev_stale = evtimer_new(fib->base, stale_cb, fib);
+	fib->ev_soft = evtimer_new(fib->base, soft_cb, fib);
+	fib->ev_retry = evtimer_new(fib->base, retry_cb, fib);
+	if (fib->ev_cmd == NULL || fib->ev_cmd_w == NULL ||
+	    fib->ev_mon == NULL || fib->ev_flush == NULL ||
+	    fib->ev_stale == NULL || fib->ev_soft == NULL ||
+	    fib->ev_retry == NULL || event_add(fib->ev_cmd, NULL) == -1 ||
+	    event_add(fib->ev_mon, NULL) == -1)
+		fatalx("fib: cannot set up events");
+	fib->started = true;
+	log_info("fib: table %" PRIu32 ", protocol %" PRIu32 ": %zu routes "
+	    "of ours adopted as stale", fib->conf->fib_table,
+	    fib->conf->fib_protocol, nstale);
+	if (nstale > 0)
+		event_add(fib->ev_stale,
+		    &(struct timeval){ (time_t)fib->conf->stale_time, 0 });
+	/* what is known already (own CIDRs, routes) */
+	soft_resync(fib);
+	return 0;
+}
+
+void
+fib_rib_changes(const struct rib_change *chg, size_t n, void *arg)
+{
+	struct fib	*fib = arg;
+	size_t		 i;
+
+	if (!fib->started || fib->stopping)
+		return;
+	for (i = 0; i < n; i++)
+		dirty_prefix(fib, &chg[i].prefix);
+}
+
+void
+fib_rib_resync(void *arg)
+{
+	struct fib	*fib = arg;
+
+	if (!fib->started || fib->stopping)
+		return;
+	log_info("fib: change records lost: comparing the whole RIB");
+	soft_resync(fib);
+}
+
+int
+fib_set_own_prefixes(struct fib *fib, const struct prefix *p, size_t n)
+{
+	struct prefix	*old = fib->own;
+	size_t		 nold = fib->nown, i;
+
+	fib->own = NULL;
+	if (n > 0) {
+		if ((fib->own = reallocarray(NULL, n, sizeof(*p))) == NULL) {
+			fib->own = old;
+			return -1;
+		}
+		memcpy(fib->own, p, n * sizeof(*p));
+	}
+	fib->nown = n;
+	if (fib->started && !fib->stopping) {
+		for (i = 0; i < nold; i++)
+			dirty_prefix(fib, &old[i]);
+		for (i = 0; i < n; i++)
+			dirty_prefix(fib, &p[i]);
+	}
+	free(old);
+	return 0;
+}
+
+void
+fib_sweep_stale(struct fib *fib)
+{
+	struct fib_route	*r;
+	size_t			 i, n = 0;
+
+	if (!fib->started || fib->stopping)
+		return;
+	evtimer_del(fib->ev_stale);
+	for (i = 0; i < fib->hsize; i++)
+		for (r = fib->htab[i]; r != NULL; r = r->hnext)
+			if (r->flags & FR_STALE) {
+				/* not wanted any more, else not stale */
+				r->flags &= ~FR_STALE;
+				mark_dirty(fib, r);
+				n++;
+			}
+	log_info("fib: %zu stale routes to remove", n);
+}
+
+void
+fib_stop(struct fib *fib, bool flush_routes)
+{
+	struct fib_route	*r;
+	struct pollfd		 pfd;
+	size_t			 i;
+
+	if (!fib->started || fib->stopping)
+		return;
+	fib->stopping = true;
+	event_del(fib->ev_flush);
+	event_del(fib->ev_stale);
+	event_del(fib->ev_soft);
+	event_del(fib->ev_retry);
+	event_del(fib->ev_mon);
+	event_del(fib->ev_cmd);
+	event_del(fib->ev_cmd_w);
+	/* what is queued is not written: the routes stay as they are */
+	while ((r = fib->dhead) != NULL) {
+		fib->dhead = r->dnext;
+		r->flags &= ~FR_DIRTY;
+	}
+	fib->dtail = NULL;
+	fib->ndirty = 0;
+	if (!flush_routes) {
+		log_info("fib: leaving %zu routes in the kernel",
+		    fib->nroutes);
+		return;
+	}
+	log_info("fib: removing our routes");
+	pfd.fd = nl_socket_get_fd(fib->cmd);
+	pfd.events = POLLIN;
+	for (i = 0; i < fib->hsize; i++)
+		for (r = fib->htab[i]; r != NULL; r = r->hnext) {
+			if (!(r->flags & FR_KERNEL) || (r->flags & FR_FOREIGN))
+				continue;
+			while (fib->rcount >= FIB_INFLIGHT_MAX ||
+			    fib->olen + 4096 > FIB_WRITE_MAX) {
+				if (fib->olen > 0 && !write_out(fib))
+					(void)poll(&(struct pollfd){ pfd.fd,
+					    POLLOUT, 0 }, 1, 1000);
+				else if (poll(&pfd, 1, 1000) <= 0)
+					fib->rcount = 0;
+				else
+					read_answers(fib);
+			}
+			emit(fib, &r->prefix, FQ_DEL, 0, NULL, 0);
+			r->flags &= ~FR_KERNEL;
+		}
+	while (fib->olen > 0 && !write_out(fib))
+		(void)poll(&(struct pollfd){ pfd.fd, POLLOUT, 0 }, 1, 1000);
+	while (fib->rcount > 0 && poll(&pfd, 1, 1000) > 0)
+		read_answers(fib);
+}
+
+void
+fib_free(struct fib *fib)
+{
+	struct fib_route	*r, *next;
+	size_t			 i;
+
+	if (fib == NULL)
+		return;
+	for (i = 0; i < fib->hsize; i++)
+		for (r = fib->htab[i]; r != NULL; r = next) {
+			next = r->hnext;
+			if (r->nh != &r->nh1)
+				free(r->nh);
+			free(r);
+		}
+	free(fib->htab);
+	if (fib->ev_cmd != NULL)
+		event_free(fib->ev_cmd);
+	if (fib->ev_cmd_w != NULL)
+		event_free(fib->ev_cmd_w);
+	if (fib->ev_mon != NULL)
+		event_free(fib->ev_mon);
+	if (fib->ev_flush != NULL)
+		event_free(fib->ev_flush);
+	if (fib->ev_stale != NULL)
+		event_free(fib->ev_stale);
+	if (fib->ev_soft != NULL)
+		event_free(fib->ev_soft);
+	if (fib->ev_retry != NULL)
+		event_free(fib->ev_retry);
+	if (fib->cmd != NULL)
+		nl_socket_free(fib->cmd);
+	if (fib->mon != NULL)
+		nl_socket_free(fib->mon);
+	if (fib->sync != NULL)
+		nl_socket_free(fib->sync);
+	free(fib->own);
+	free(fib->addrs);
+	free(fib->links);
+	free(fib->obuf);
+	free(fib->rxbuf);
+	free(fib);
+}
+
+void
+fib_get_stats(const struct fib *fib, struct fib_stats *s)
+{
+	struct fib_route	*r;
+	size_t			 i;
+
+	memset(s, 0, sizeof(*s));
+	for (i = 0; i < fib->hsize; i++)
+		for (r = fib->htab[i]; r != NULL; r = r->hnext) {
+			if (r->flags & FR_KERNEL)
+				s->routes++;
+			if (r->flags & FR_STALE)
+				s->stale++;
+		}
+	s->queued = fib->ndirty;
+	s->inflight = fib->rcount;
+	s->errors = fib->errors;
+	s->reinstalled = fib->reinstalled;
+}
