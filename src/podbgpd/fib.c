@@ -480,10 +480,11 @@ emit(struct fib *fib, const struct prefix *p, int op, uint8_t type,
 	a = addr_nl(p->family, p->addr, p->len);
 	rtnl_route_set_dst(rt, a);
 	nl_addr_put(a);
+	/* a delete names the type too: the kernel matches it */
+	rtnl_route_set_type(rt, type != 0 ? type : RTN_UNICAST);
 	if (op == FQ_DEL)
 		err = rtnl_route_build_del_request(rt, 0, &msg);
 	else {
-		rtnl_route_set_type(rt, type);
 		for (i = 0; i < n; i++) {
 			struct rtnl_nexthop	*rnh;
 
@@ -507,7 +508,7 @@ emit(struct fib *fib, const struct prefix *p, int op, uint8_t type,
 	h = nlmsg_hdr(msg);
 	h->nlmsg_seq = ++fib->seq;
 	h->nlmsg_pid = 0;
-	h->nlmsg_flags |= NLM_F_ACK;
+	h->nlmsg_flags |= NLM_F_REQUEST | NLM_F_ACK;
 	len = NLMSG_ALIGN(h->nlmsg_len);
 	memcpy(fib->obuf + fib->olen, h, len);
 	fib->olen += len;
@@ -545,7 +546,7 @@ sync_route(struct fib *fib, struct fib_route *r)
 		}
 		if (r->flags & FR_STALE)
 			return;		/* fib_sweep_stale decides */
-		emit(fib, &r->prefix, FQ_DEL, 0, NULL, 0);
+		emit(fib, &r->prefix, FQ_DEL, r->type, NULL, 0);
 		route_free(fib, r);
 		return;
 	}
@@ -577,7 +578,7 @@ write_out(struct fib *fib)
 		event_add(fib->ev_cmd_w, NULL);
 		return false;
 	}
-	log_debugc(LOG_CAT_FIB, "fib: wrote %zu requests, %zu bytes",
+	log_debugc(LOG_CAT_FIB, "wrote %zu requests, %zu bytes",
 	    fib->onmsg, fib->olen);
 	fib->olen = 0;
 	fib->onmsg = 0;
@@ -666,7 +667,7 @@ answer(struct fib *fib, const struct fib_req *q, int error,
 	pfx_str(&q->prefix, buf, sizeof(buf));
 	if (q->op == FQ_DEL) {
 		if (error == ESRCH)
-			log_debugc(LOG_CAT_FIB, "fib: %s was gone already",
+			log_debugc(LOG_CAT_FIB, "%s was gone already",
 			    buf);
 		else {
 			fib->errors++;
@@ -768,7 +769,7 @@ read_answers(struct fib *fib)
 				fib->rcount--;
 			}
 			if (fib->rcount == 0) {
-				log_debugc(LOG_CAT_FIB, "fib: answer to unknown "
+				log_debugc(LOG_CAT_FIB, "answer to unknown "
 				    "request %" PRIu32, h->nlmsg_seq);
 				continue;
 			}
@@ -900,7 +901,7 @@ on_route(struct fib *fib, struct nlmsghdr *h, bool dump)
 	} else if (h->nlmsg_type == RTM_NEWROUTE && !ours) {
 		r = route_find(fib, &p);
 		if (r != NULL && (r->flags & FR_KERNEL))
-			log_debugc(LOG_CAT_FIB, "fib: a route of protocol %u "
+			log_debugc(LOG_CAT_FIB, "a route of protocol %u "
 			    "for %s appeared beside ours",
 			    rtnl_route_get_protocol(rt), buf);
 	}
@@ -1356,7 +1357,7 @@ fib_stop(struct fib *fib, bool flush_routes)
 				else
 					read_answers(fib);
 			}
-			emit(fib, &r->prefix, FQ_DEL, 0, NULL, 0);
+			emit(fib, &r->prefix, FQ_DEL, r->type, NULL, 0);
 			r->flags &= ~FR_KERNEL;
 		}
 	while (fib->olen > 0 && !write_out(fib))
