@@ -44,7 +44,7 @@ static const char *const reason_names[POLICY_REASON_MAX] = {
 	[POLICY_RULE_REJECT] = "rule reject",
 	[POLICY_MAX_PREFIX] = "max-prefix",
 	[POLICY_EXP_NOT_OWN] = "not this node's pod CIDR",
-	[POLICY_EXP_IBGP] = "learned from a node, not reflected",
+	[POLICY_EXP_IBGP] = "learned over iBGP, not reflected",
 	[POLICY_EXP_NO_ADVERTISE] = "no-advertise community",
 	[POLICY_EXP_NO_EXPORT] = "no-export community",
 	[POLICY_AS_LOOP] = "AS path loop",
@@ -271,9 +271,14 @@ policy_peer_fini(struct policy_peer *pp)
 	node_fini(&pp->node);
 	free(pp->scomm);
 	free(pp->slcomm);
+	free(pp->saspath);
+	free(pp->scluster);
 	pp->scomm = NULL;
 	pp->slcomm = NULL;
+	pp->saspath = NULL;
+	pp->scluster = NULL;
 	pp->scomm_cap = pp->slcomm_cap = 0;
+	pp->saspath_cap = pp->scluster_cap = 0;
 }
 
 static bool
@@ -515,6 +520,21 @@ has_comm(const struct bgp_attr_set *a, uint32_t c)
 	return false;
 }
 
+/* An external peer in another AS; nodes share ours. */
+static bool
+peer_ebgp(const struct policy_ctx *ctx, const struct policy_peer *pp)
+{
+	return pp->kind == POLICY_PEER_EXTERNAL && pp->conf != NULL &&
+	    pp->conf->asn != ctx->asn;
+}
+
+static bool
+reflecting(const struct policy_ctx *ctx)
+{
+	return ctx->conf != NULL && ctx->conf->mesh_mode == CONF_MESH_RR &&
+	    ctx->reflector;
+}
+
 /*
  * Export, by where the route comes from and to whom (after no-advertise,
  * no-export and allow-default):
@@ -525,6 +545,9 @@ has_comm(const struct bgp_attr_set *a, uint32_t c)
  *                                         client or goes to one (RFC 4456
  *                                         8); else not (iBGP)
  *   external   rules, else not            not
+ *
+ * A learned route goes from an iBGP peer to another iBGP peer (an
+ * external one in our AS) only by reflection, never to a listed peer.
  */
 static enum policy_reason
 export_eval(const struct policy_ctx *ctx, const struct policy_peer *pp,
@@ -545,8 +568,7 @@ export_eval(const struct policy_ctx *ctx, const struct policy_peer *pp,
 	if (is_default(r->prefix) && (f == NULL || !f->allow_default))
 		return POLICY_DEFAULT_NOT_ALLOWED;
 	if (pp->kind == POLICY_PEER_NODE) {
-		rr = ctx->conf != NULL &&
-		    ctx->conf->mesh_mode == CONF_MESH_RR && ctx->reflector;
+		rr = reflecting(ctx);
 		switch (r->origin) {
 		case POLICY_ORIGIN_OWN:
 			break;
@@ -557,7 +579,9 @@ export_eval(const struct policy_ctx *ctx, const struct policy_peer *pp,
 		default:
 			return POLICY_EXP_NOT_OWN;
 		}
-	}
+	} else if (r->origin != POLICY_ORIGIN_OWN && r->from_ibgp &&
+	    !peer_ebgp(ctx, pp))
+		return POLICY_EXP_IBGP;
 	if (f != NULL && (v = rules_eval(f, r->prefix)) != -1)
 		return v ? POLICY_OK : POLICY_RULE_REJECT;
 	if (pp->kind == POLICY_PEER_NODE || r->origin == POLICY_ORIGIN_OWN)
@@ -676,6 +700,93 @@ attach(struct policy_peer *pp, const struct bgp_attr_set *a,
 	return 0;
 }
 
+static void
+put_be32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 24);
+	p[1] = (uint8_t)(v >> 16);
+	p[2] = (uint8_t)(v >> 8);
+	p[3] = (uint8_t)v;
+}
+
+/* Our AS in front of out's AS path, in pp's scratch. */
+static int
+prepend_as(const struct policy_ctx *ctx, struct policy_peer *pp,
+    struct bgp_attr_set *out)
+{
+	const uint8_t	*old = out->aspath;
+	size_t		 len = out->aspath_len, n;
+	uint8_t		*p;
+
+	if (reserve(&pp->saspath, &pp->saspath_cap, len + 6, 1) == -1)
+		return -1;
+	p = pp->saspath;
+	if (len >= 2 && old[0] == BGP_ASSEG_SEQUENCE && old[1] < 255) {
+		/* joins the first sequence */
+		p[0] = BGP_ASSEG_SEQUENCE;
+		p[1] = (uint8_t)(old[1] + 1);
+		put_be32(p + 2, ctx->asn);
+		memcpy(p + 6, old + 2, len - 2);
+		n = len + 4;
+	} else {
+		p[0] = BGP_ASSEG_SEQUENCE;
+		p[1] = 1;
+		put_be32(p + 2, ctx->asn);
+		if (len > 0)
+			memcpy(p + 6, old, len);
+		n = len + 6;
+	}
+	out->aspath = pp->saspath;
+	out->aspath_len = n;
+	return 0;
+}
+
+/* RFC 4456 8: ORIGINATOR_ID once, our cluster ID first in CLUSTER_LIST. */
+static int
+reflect(const struct policy_ctx *ctx, struct policy_peer *pp,
+    const struct policy_route *r, struct bgp_attr_set *out)
+{
+	uint32_t	cid = ctx->cluster_id ? ctx->cluster_id : ctx->router_id;
+
+	if (!(out->flags & BGP_AS_ORIGINATOR_ID)) {
+		out->flags |= BGP_AS_ORIGINATOR_ID;
+		out->originator_id = r->src_id;
+	}
+	if (reserve(&pp->scluster, &pp->scluster_cap, out->ncluster + 1,
+	    sizeof(*pp->scluster)) == -1)
+		return -1;
+	pp->scluster[0] = cid;
+	if (out->ncluster > 0)
+		memcpy(pp->scluster + 1, out->cluster_list,
+		    out->ncluster * sizeof(*pp->scluster));
+	out->cluster_list = pp->scluster;
+	out->ncluster++;
+	return 0;
+}
+
+/* The changes RFC 4271 5.1 and RFC 4456 make to a learned route. */
+static int
+transform(const struct policy_ctx *ctx, struct policy_peer *pp,
+    const struct policy_route *r, struct bgp_attr_set *out)
+{
+	if (r->origin == POLICY_ORIGIN_OWN)
+		return 0;
+	if (peer_ebgp(ctx, pp)) {
+		out->flags &= ~(uint32_t)(BGP_AS_MED | BGP_AS_LOCAL_PREF |
+		    BGP_AS_ORIGINATOR_ID);
+		out->ncluster = 0;
+		out->cluster_list = NULL;
+		return prepend_as(ctx, pp, out);
+	}
+	if (!r->from_ibgp || !(out->flags & BGP_AS_LOCAL_PREF)) {
+		out->flags |= BGP_AS_LOCAL_PREF;
+		out->local_pref = 100;
+	}
+	if (pp->kind == POLICY_PEER_NODE && r->origin == POLICY_ORIGIN_NODE)
+		return reflect(ctx, pp, r, out);
+	return 0;
+}
+
 int
 policy_export(const struct policy_ctx *ctx, struct policy_peer *pp,
     const struct policy_route *r, const struct bgp_attr_set *a,
@@ -688,5 +799,50 @@ policy_export(const struct policy_ctx *ctx, struct policy_peer *pp,
 		*why = rs;
 	if (rs != POLICY_OK)
 		return 0;
-	return attach(pp, a, out) == -1 ? -1 : 1;
+	if (attach(pp, a, out) == -1 || transform(ctx, pp, r, out) == -1)
+		return -1;
+	return 1;
+}
+
+enum policy_reason
+policy_export_check(const struct policy_ctx *ctx, const struct policy_peer *pp,
+    const struct policy_route *r, const struct bgp_attr_set *a)
+{
+	return export_eval(ctx, pp, r, a);
+}
+
+static bool
+has_accept_rule(const struct conf_filter *f)
+{
+	size_t	i;
+
+	for (i = 0; i < f->nrules; i++)
+		if (f->rules[i].action == CONF_ACCEPT)
+			return true;
+	return false;
+}
+
+bool
+policy_exports_learned(const struct policy_ctx *ctx,
+    const struct policy_peer *pp)
+{
+	if (pp->kind == POLICY_PEER_NODE)
+		return reflecting(ctx);
+	return pp->conf != NULL && has_accept_rule(&pp->conf->export);
+}
+
+bool
+policy_export_possible(const struct policy_ctx *ctx,
+    const struct policy_peer *pp, const struct prefix *p)
+{
+	const struct conf_filter	*f;
+
+	if (pp->kind == POLICY_PEER_NODE)
+		return reflecting(ctx);
+	if (pp->conf == NULL)
+		return false;
+	f = &pp->conf->export;
+	if (is_default(p) && !f->allow_default)
+		return false;
+	return rules_eval(f, p) == 1;
 }

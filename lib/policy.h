@@ -96,6 +96,10 @@ struct policy_peer {
 	size_t			 scomm_cap;
 	struct bgp_lcomm	*slcomm;
 	size_t			 slcomm_cap;
+	uint8_t			*saspath;
+	size_t			 saspath_cap;
+	uint32_t		*scluster;
+	size_t			 scluster_cap;
 };
 
 struct policy_ctx;
@@ -188,6 +192,9 @@ struct policy_route {
 	enum policy_origin	 origin;
 	bool			 from_rr_client; /* NODE: learned from a peer
 						  * with rr_client set */
+	bool			 from_ibgp;	/* learned over iBGP */
+	uint32_t		 src_id;	/* learned: the sender's BGP
+						 * Identifier, host order */
 };
 
 /*
@@ -197,9 +204,37 @@ struct policy_route {
  * the peer's communities and large communities merged in, sorted, without
  * duplicates; its arrays are a's or pp's scratch, valid until the next
  * policy_export to pp or policy_peer_fini: intern or encode it before.
+ *
+ * A learned route (origin not OWN) is also made ready for the peer: to
+ * another AS our AS is prepended and MED dropped (RFC 4271 5.1.2, 5.1.4;
+ * the next hop is the caller's, who sets its own address); within the AS
+ * LOCAL_PREF is kept, or 100 for a route learned over eBGP; a reflected
+ * route gets ORIGINATOR_ID (the sender's, if it had none) and our cluster
+ * ID in front of CLUSTER_LIST (RFC 4456 8). A learned route is never sent
+ * from one iBGP peer to another except by a reflector.
  */
 int	policy_export(const struct policy_ctx *ctx, struct policy_peer *pp,
 	    const struct policy_route *r, const struct bgp_attr_set *a,
 	    struct bgp_attr_set *out, enum policy_reason *why);
+
+/* policy_export's verdict alone: POLICY_OK or why not (not counted). */
+enum policy_reason	policy_export_check(const struct policy_ctx *ctx,
+			    const struct policy_peer *pp,
+			    const struct policy_route *r,
+			    const struct bgp_attr_set *a);
+
+/*
+ * Whether any learned route could be exported to pp at all (a reflector's
+ * node peer, a peer whose export filter has an accept rule); false lets
+ * the glue skip the peer when the Loc-RIB changes.
+ */
+bool	policy_exports_learned(const struct policy_ctx *ctx,
+	    const struct policy_peer *pp);
+/*
+ * Whether a learned route for prefix p could be exported to pp; when it
+ * could, a prefix that is no longer exported must be withdrawn.
+ */
+bool	policy_export_possible(const struct policy_ctx *ctx,
+	    const struct policy_peer *pp, const struct prefix *p);
 
 #endif

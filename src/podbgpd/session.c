@@ -110,6 +110,31 @@ struct conn {
 	uint8_t			 nd_subcode;
 	uint8_t			 nd_data[64];
 	size_t			 nd_len;
+	/*
+	 * Adj-RIB-Out of learned routes: the walk of the Loc-RIB after the
+	 * session came up or a route refresh (dump_*), announcements waiting
+	 * to be packed (run_*: one attribute set, one family) and
+	 * withdrawals (wd), our next hops and the last export made.
+	 */
+	struct event		*ev_dump;
+	struct rib_cursor	 dcur;
+	uint8_t			 dcur_aid;	/* the family walked */
+	uint8_t			 dump_aids;	/* families left to walk */
+	uint8_t			 dump_eor;	/* End-of-RIB after the walk */
+	uint8_t			 dump_eorr;	/* EoRR after it (RFC 7313) */
+	bool			 dumped;	/* walked since the last drain */
+	const struct bgp_attr_set *run_attr;	/* referenced */
+	uint8_t			 run_aid;
+	struct prefix		*run_p;
+	size_t			 run_n;
+	struct prefix		*wd[BGP_AID_MAX];
+	size_t			 nwd[BGP_AID_MAX];
+	uint8_t			 nh_valid;	/* 1 << aid */
+	struct ipaddr		 nh[BGP_AID_MAX];
+	struct ipaddr		 nh_ll[BGP_AID_MAX];
+	const struct bgp_attr_set *ex_in;	/* referenced */
+	const struct session	*ex_src;
+	const struct bgp_attr_set *ex_out;	/* referenced */
 };
 
 struct session {
@@ -133,6 +158,7 @@ struct session {
 	bool			 gr_stale;	/* stale paths wait */
 	uint32_t		 limit_restart;	/* max-prefix, s */
 	bool			 limit_hit;
+	bool			 exports;	/* learned routes may go out */
 	/* for show protocols */
 	uint64_t		 updates_rx;
 	uint64_t		 prefixes_rx;
@@ -163,6 +189,16 @@ static struct {
 	bool			 started;
 	bool			 stopping;
 	struct log_rl		 rl_reject;
+	/* Loc-RIB changes are drained once per loop turn */
+	struct event		*ev_drain;
+	bool			 drain_queued;
+	struct session_rib_listener listener;
+	/* the session of each RIB peer id */
+	struct session		**by_peer;
+	size_t			 nby_peer;
+	/* drain_cb's scratch: connections that take learned routes */
+	struct conn		**outv;
+	size_t			 outcap;
 } S = {
 	.ls = { { -1, NULL }, { -1, NULL } },
 };
@@ -176,6 +212,9 @@ static void	conn_write_cb(evutil_socket_t, short, void *);
 static void	conn_flush(struct conn *);
 static void	send_own(struct session *, struct conn *, uint8_t,
 		    const struct prefix *, size_t, bool);
+static void	adj_reset(struct conn *);
+static void	dump_cb(evutil_socket_t, short, void *);
+static void	rib_kick(void);
 
 static uint32_t
 rand32(void)
@@ -409,7 +448,8 @@ conn_setup(struct conn *c, struct session *s)
 		if (c->timer[t].ev == NULL)
 			fatalx("evtimer_new");
 	}
-	if ((c->ev_fail = event_new(S.base, -1, 0, fail_cb, c)) == NULL)
+	if ((c->ev_fail = event_new(S.base, -1, 0, fail_cb, c)) == NULL ||
+	    (c->ev_dump = event_new(S.base, -1, 0, dump_cb, c)) == NULL)
 		fatalx("event_new");
 	bgp_fsm_init(&c->fsm, &s->fconf);
 }
@@ -430,6 +470,8 @@ conn_close(struct conn *c)
 		c->ev_write = NULL;
 	}
 	event_del(c->ev_fail);
+	event_del(c->ev_dump);
+	adj_reset(c);
 	if (c->fd != -1) {
 		/*
 		 * Reading what the peer sent before close() keeps the kernel
@@ -480,7 +522,11 @@ conn_teardown(struct conn *c)
 	for (t = 0; t < BGP_TIMER_MAX; t++)
 		event_free(c->timer[t].ev);
 	event_free(c->ev_fail);
+	event_free(c->ev_dump);
 	wbuf_fini(&c->obuf);
+	free(c->run_p);
+	for (t = 0; t < BGP_AID_MAX; t++)
+		free(c->wd[t]);
 }
 
 static void
@@ -589,6 +635,10 @@ conn_flush(struct conn *c)
 			conn_start_reading(c);
 	} else if (c->ev_write != NULL)
 		event_add(c->ev_write, NULL);
+	/* a table dump waits for room */
+	if (c->dump_aids != 0 && c->fd != -1 &&
+	    c->obuf.len - c->ooff <= SESS_OBUF_HWM)
+		event_active(c->ev_dump, 0, 0);
 }
 
 /* After appending a message: schedule the write, check the queue. */
@@ -734,6 +784,27 @@ stale_cb(evutil_socket_t fd, short what, void *arg)
 	s->gr_stale = false;
 	log_peer_info(s->addrstr, peer_name(s), "stale timer expired: %zu "
 	    "stale paths removed", n);
+	rib_kick();
+}
+
+/* Which session a RIB peer id is, for what goes out of the Loc-RIB. */
+static void
+by_peer_set(unsigned id, struct session *s)
+{
+	size_t	n;
+
+	if (id >= S.nby_peer) {
+		if (s == NULL)
+			return;
+		n = S.nby_peer ? S.nby_peer : 16;
+		while (n <= id)
+			n *= 2;
+		S.by_peer = xreallocarray(S.by_peer, n, sizeof(*S.by_peer));
+		memset(S.by_peer + S.nby_peer, 0,
+		    (n - S.nby_peer) * sizeof(*S.by_peer));
+		S.nby_peer = n;
+	}
+	S.by_peer[id] = s;
 }
 
 static int
@@ -747,6 +818,7 @@ rib_peer_setup(struct session *s, const struct conn *c)
 		if (old != NULL && old->bgp_id == c->popen.bgp_id &&
 		    old->as == c->popen.peer_as)
 			return 0;
+		by_peer_set((unsigned)s->rib_peer, NULL);
 		rib_peer_remove(S.rib, (unsigned)s->rib_peer);
 		s->rib_peer = -1;
 		s->gr_stale = false;
@@ -763,6 +835,7 @@ rib_peer_setup(struct session *s, const struct conn *c)
 		    "adding the peer to the RIB");
 		return -1;
 	}
+	by_peer_set((unsigned)s->rib_peer, s);
 	return 0;
 }
 
@@ -949,6 +1022,7 @@ handle_update(struct conn *c, const uint8_t *msg, size_t len)
 	for (aid = 0; aid < BGP_AID_MAX; aid++)
 		if (attr[aid] != NULL)
 			bgp_attr_unref(attr[aid]);
+	rib_kick();
 	if (limit) {
 		max_prefix_hit(c, &lim);
 		return -1;
@@ -1123,8 +1197,245 @@ send_own(struct session *s, struct conn *c, uint8_t aids,
 	}
 }
 
+/* ---- Adj-RIB-Out: learned routes -------------------------------------- */
+
+/*
+ * Routes of the Loc-RIB go out to the peers policy lets them reach
+ * (reflection, export rules). No copy of what each peer was sent is kept:
+ * a change is announced when exported, and withdrawn when the peer may
+ * have had it (the change is not a new prefix, or a walk of the table ran
+ * since the last drain) and policy could ever export that prefix to it.
+ * Only the best path goes out, never back to the peer it came from.
+ */
+
+/* Prefixes collected for one UPDATE run or withdrawal batch. */
+#define ADJ_RUN_MAX		2048
+/* Prefixes walked per step of a table dump. */
+#define ADJ_DUMP_STEP		4096
+/* Change records per rib_changes_next call, and per drain turn. */
+#define DRAIN_BATCH		512
+#define DRAIN_MAX		(64 * 1024)
+
+static bool
+conn_up(const struct conn *c)
+{
+	return c->fd != -1 && c->fsm.state == BGP_FSM_ESTABLISHED;
+}
+
+static bool
+sess_exports(const struct session *s)
+{
+	return policy_exports_learned(S.pol, &s->pp);
+}
+
+/* Schedules a drain of the RIB's change records for this loop turn. */
 static void
-send_eor(struct conn *c, uint8_t aids)
+rib_kick(void)
+{
+	if (!S.drain_queued && S.ev_drain != NULL &&
+	    rib_changes_pending(S.rib) > 0) {
+		S.drain_queued = true;
+		event_active(S.ev_drain, 0, 0);
+	}
+}
+
+static void
+adj_cache_drop(struct conn *c)
+{
+	if (c->ex_in != NULL)
+		bgp_attr_unref(c->ex_in);
+	if (c->ex_out != NULL)
+		bgp_attr_unref(c->ex_out);
+	c->ex_in = c->ex_out = NULL;
+	c->ex_src = NULL;
+	c->nh_valid = 0;
+}
+
+/* Packs the waiting announcements; true if something was written. */
+static bool
+adj_flush_run(struct conn *c)
+{
+	size_t	off = 0, done, start;
+	bool	sent = false;
+	int	rv;
+
+	while (off < c->run_n) {
+		start = bgp_msg_hdr_begin(&c->obuf, BGP_MSG_UPDATE);
+		rv = bgp_update_pack_reach(&c->obuf, 0, &c->ctx, c->run_aid,
+		    c->run_attr, c->run_p + off, NULL, c->run_n - off, &done);
+		if (finish_update(c, start, rv) == -1) {
+			log_rl_warnx(&c->s->rl, "neighbor %s: %zu routes not "
+			    "announced: their attributes do not fit an UPDATE",
+			    c->s->addrstr, c->run_n - off);
+			break;
+		}
+		off += done;
+		sent = true;
+	}
+	c->run_n = 0;
+	if (c->run_attr != NULL)
+		bgp_attr_unref(c->run_attr);
+	c->run_attr = NULL;
+	return sent;
+}
+
+static bool
+adj_flush_wd(struct conn *c)
+{
+	enum bgp_aid	aid;
+	size_t		off, done, start;
+	bool		sent = false;
+	int		rv;
+
+	for (aid = 0; aid < BGP_AID_MAX; aid++) {
+		for (off = 0; off < c->nwd[aid]; off += done) {
+			start = bgp_msg_hdr_begin(&c->obuf, BGP_MSG_UPDATE);
+			rv = bgp_update_pack_unreach(&c->obuf, 0, &c->ctx,
+			    aid, c->wd[aid] + off, NULL, c->nwd[aid] - off,
+			    &done);
+			if (finish_update(c, start, rv) == -1)
+				break;
+			sent = true;
+		}
+		c->nwd[aid] = 0;
+	}
+	return sent;
+}
+
+static void
+adj_flush(struct conn *c)
+{
+	bool	sent;
+
+	sent = adj_flush_run(c);
+	sent = adj_flush_wd(c) || sent;
+	if (sent) {
+		conn_queued(c);
+		update_sent(c);
+	}
+}
+
+static void
+adj_announce(struct conn *c, enum bgp_aid aid, const struct bgp_attr_set *a,
+    const struct prefix *p)
+{
+	if (c->run_n > 0 && (c->run_attr != a || c->run_aid != aid ||
+	    c->run_n == ADJ_RUN_MAX))
+		adj_flush_run(c);
+	if (c->run_p == NULL)
+		c->run_p = xcalloc(ADJ_RUN_MAX, sizeof(*c->run_p));
+	if (c->run_n == 0) {
+		c->run_attr = bgp_attr_ref(a);
+		c->run_aid = (uint8_t)aid;
+	}
+	c->run_p[c->run_n++] = *p;
+}
+
+static void
+adj_withdraw(struct conn *c, enum bgp_aid aid, const struct prefix *p)
+{
+	if (c->nwd[aid] == ADJ_RUN_MAX)
+		adj_flush_wd(c);
+	if (c->wd[aid] == NULL)
+		c->wd[aid] = xcalloc(ADJ_RUN_MAX, sizeof(*c->wd[aid]));
+	c->wd[aid][c->nwd[aid]++] = *p;
+}
+
+/*
+ * The attributes a route with attributes a from src goes to c with: the
+ * export template with our next hop towards eBGP, interned. Consecutive
+ * routes mostly share a, so the last result is kept (until the end of the
+ * drain or dump step). NULL if there is no next hop to give.
+ */
+static const struct bgp_attr_set *
+adj_attr(struct conn *c, const struct session *src,
+    const struct policy_route *r, const struct bgp_attr_set *a,
+    enum bgp_aid aid)
+{
+	struct session			*s = c->s;
+	struct bgp_attr_set		 out;
+	const struct bgp_attr_set	*oa;
+	char				 pb[PREFIX_STRLEN];
+	int				 rv;
+
+	if (c->ex_in == a && c->ex_src == src)
+		return c->ex_out;
+	if ((rv = policy_export(S.pol, &s->pp, r, a, &out, NULL)) == -1)
+		fatalx("out of memory");
+	if (rv == 0)
+		return NULL;
+	if (s->ebgp) {
+		/* next hop self (RFC 4271 5.1.3) */
+		if (!(c->nh_valid & (1 << aid))) {
+			own_nexthop(c, aid, &c->nh[aid], &c->nh_ll[aid]);
+			c->nh_valid |= (uint8_t)(1 << aid);
+		}
+		if (c->nh[aid].family == 0) {
+			log_rl_warnx(&s->rl, "neighbor %s: no %s next hop "
+			    "for %s", s->addrstr, aid == BGP_AID_IPV4 ?
+			    "IPv4" : "IPv6", prefix_fmt(r->prefix, pb,
+			    sizeof(pb)));
+			return NULL;
+		}
+		out.nexthop = c->nh[aid];
+		out.nexthop_ll = c->nh_ll[aid];
+	} else
+		/* a link-local next hop means nothing on another link */
+		memset(&out.nexthop_ll, 0, sizeof(out.nexthop_ll));
+	if ((oa = bgp_attr_intern(S.attrs, &out)) == NULL)
+		fatalx("out of memory");
+	adj_cache_drop(c);
+	c->ex_in = bgp_attr_ref(a);
+	c->ex_src = src;
+	c->ex_out = oa;
+	return oa;
+}
+
+/*
+ * Entry e's route for c: announced if policy exports its best path,
+ * otherwise withdrawn if the peer may have it (may_have).
+ */
+static void
+adj_export(struct conn *c, const struct rib_entry *e, bool may_have)
+{
+	struct session			*s = c->s, *src = NULL;
+	const struct rib_path		*bp;
+	const struct rib_peer		*rp;
+	const struct bgp_attr_set	*oa;
+	struct policy_route		 r;
+	enum bgp_aid			 aid;
+
+	aid = e->prefix.family == AF_INET ? BGP_AID_IPV4 : BGP_AID_IPV6;
+	if (!(c->families & (1 << aid)))
+		return;
+	if (e->nbest > 0) {
+		bp = &e->paths[0];
+		if (bp->peer < S.nby_peer)
+			src = S.by_peer[bp->peer];
+	}
+	if (src != NULL && src != s) {
+		memset(&r, 0, sizeof(r));
+		r.prefix = &e->prefix;
+		r.origin = src->node ? POLICY_ORIGIN_NODE :
+		    POLICY_ORIGIN_EXTERNAL;
+		r.from_rr_client = src->pp.rr_client;
+		r.from_ibgp = !src->ebgp;
+		if ((rp = rib_peer_get(S.rib, bp->peer)) != NULL)
+			r.src_id = rp->bgp_id;
+		if (policy_export_check(S.pol, &s->pp, &r, bp->attr) ==
+		    POLICY_OK && (oa = adj_attr(c, src, &r, bp->attr,
+		    aid)) != NULL) {
+			adj_announce(c, aid, oa, &e->prefix);
+			return;
+		}
+	}
+	if (may_have && policy_export_possible(S.pol, &s->pp, &e->prefix))
+		adj_withdraw(c, aid, &e->prefix);
+}
+
+/* End-of-RIB and Enhanced Route Refresh's EoRR for the families aids. */
+static void
+adj_markers(struct conn *c, uint8_t aids, bool eor, bool eorr)
 {
 	enum bgp_aid	aid;
 	size_t		start;
@@ -1132,11 +1443,172 @@ send_eor(struct conn *c, uint8_t aids)
 	for (aid = 0; aid < BGP_AID_MAX; aid++) {
 		if (!(aids & c->families & (1 << aid)))
 			continue;
-		start = bgp_msg_hdr_begin(&c->obuf, BGP_MSG_UPDATE);
-		finish_update(c, start, bgp_update_encode_eor(&c->obuf, aid));
+		if (eorr) {
+			start = c->obuf.len;
+			if (bgp_rr_encode(&c->obuf, bgp_aid_afi(aid),
+			    BGP_RR_EORR, BGP_SAFI_UNICAST) == -1)
+				c->obuf.len = start;
+		}
+		if (eor) {
+			start = bgp_msg_hdr_begin(&c->obuf, BGP_MSG_UPDATE);
+			finish_update(c, start,
+			    bgp_update_encode_eor(&c->obuf, aid));
+		}
 	}
 	conn_queued(c);
-	update_sent(c);
+	if (eor)
+		update_sent(c);
+}
+
+static enum bgp_aid
+lowest_aid(uint8_t aids)
+{
+	enum bgp_aid	aid;
+
+	for (aid = 0; aid < BGP_AID_MAX; aid++)
+		if (aids & (1 << aid))
+			break;
+	return aid;
+}
+
+/*
+ * Sends the Loc-RIB's routes for the families aids to c, in steps from
+ * the loop, then End-of-RIB (eor) or EoRR (eorr) for each family. A
+ * family being walked starts again from its first prefix.
+ */
+static void
+adj_dump_start(struct conn *c, uint8_t aids, bool eor, bool eorr)
+{
+	aids &= c->families;
+	if (aids == 0)
+		return;
+	if (!sess_exports(c->s)) {
+		adj_markers(c, aids, eor, eorr);
+		return;
+	}
+	if (c->dump_aids == 0 || (aids & (1 << c->dcur_aid)))
+		rib_cursor_init(&c->dcur, c->dcur_aid =
+		    lowest_aid(c->dump_aids | aids));
+	c->dump_aids |= aids;
+	if (eor)
+		c->dump_eor |= aids;
+	if (eorr)
+		c->dump_eorr |= aids;
+	c->dumped = true;
+	event_active(c->ev_dump, 0, 0);
+}
+
+static void
+dump_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct conn		*c = arg;
+	struct rib_entry	 e;
+	uint8_t			 bit;
+	unsigned		 k = 0;
+
+	if (!conn_up(c)) {
+		c->dump_aids = c->dump_eor = c->dump_eorr = 0;
+		return;
+	}
+	while (c->dump_aids != 0 && k < ADJ_DUMP_STEP) {
+		if (rib_dump_next(S.rib, &c->dcur, &e) == 1) {
+			if (e.nbest > 0)
+				adj_export(c, &e, false);
+			k++;
+			continue;
+		}
+		/* the family is done: its routes, then its marker */
+		adj_flush(c);
+		bit = (uint8_t)(1 << c->dcur_aid);
+		c->dump_aids &= (uint8_t)~bit;
+		adj_markers(c, bit, c->dump_eor & bit, c->dump_eorr & bit);
+		c->dump_eor &= (uint8_t)~bit;
+		c->dump_eorr &= (uint8_t)~bit;
+		if (c->dump_aids != 0)
+			rib_cursor_init(&c->dcur, c->dcur_aid =
+			    lowest_aid(c->dump_aids));
+	}
+	adj_flush(c);
+	adj_cache_drop(c);
+	/* a slow reader gets the rest as its queue drains (conn_flush) */
+	if (c->dump_aids != 0 && conn_up(c) &&
+	    c->obuf.len - c->ooff <= SESS_OBUF_HWM)
+		event_active(c->ev_dump, 0, 0);
+}
+
+/* Forgets what waited for c's peer (the connection closed). */
+static void
+adj_reset(struct conn *c)
+{
+	enum bgp_aid	aid;
+
+	c->dump_aids = c->dump_eor = c->dump_eorr = 0;
+	c->dumped = false;
+	c->run_n = 0;
+	if (c->run_attr != NULL)
+		bgp_attr_unref(c->run_attr);
+	c->run_attr = NULL;
+	for (aid = 0; aid < BGP_AID_MAX; aid++)
+		c->nwd[aid] = 0;
+	adj_cache_drop(c);
+}
+
+static void
+drain_cb(evutil_socket_t fd, short what, void *arg)
+{
+	static struct rib_change	 chg[DRAIN_BATCH];
+	struct rib_entry		 e;
+	struct session			*s;
+	struct conn			*c;
+	size_t				 n, i, j, nout = 0, total = 0;
+	bool				 lost;
+
+	S.drain_queued = false;
+	lost = rib_changes_lost(S.rib);
+	/* the connections learned routes may go to, this turn */
+	TAILQ_FOREACH(s, &S.sessions, entry) {
+		c = cur_conn(s);
+		if (!conn_up(c) || !sess_exports(s))
+			continue;
+		if (nout == S.outcap) {
+			S.outcap = S.outcap ? 2 * S.outcap : 16;
+			S.outv = xreallocarray(S.outv, S.outcap,
+			    sizeof(*S.outv));
+		}
+		S.outv[nout++] = c;
+	}
+	while (total < DRAIN_MAX &&
+	    (n = rib_changes_next(S.rib, chg, DRAIN_BATCH)) > 0) {
+		total += n;
+		for (i = 0; i < n && nout > 0; i++) {
+			if (rib_lookup(S.rib, &chg[i].prefix, &e) == 0) {
+				memset(&e, 0, sizeof(e));
+				e.prefix = chg[i].prefix;
+			}
+			for (j = 0; j < nout; j++)
+				adj_export(S.outv[j], &e, chg[i].kind !=
+				    RIB_CHG_ADD || S.outv[j]->dumped);
+		}
+		if (S.listener.changes != NULL)
+			S.listener.changes(chg, n, S.listener.arg);
+	}
+	for (j = 0; j < nout; j++) {
+		c = S.outv[j];
+		adj_flush(c);
+		adj_cache_drop(c);
+		c->dumped = c->dump_aids != 0;
+		if (lost)
+			adj_dump_start(c, c->families, false, false);
+	}
+	if (lost && S.listener.resync != NULL)
+		S.listener.resync(S.listener.arg);
+	rib_kick();
+}
+
+void
+session_set_rib_listener(const struct session_rib_listener *l)
+{
+	S.listener = *l;
 }
 
 static void
@@ -1160,7 +1632,9 @@ session_up(struct session *s, struct conn *c)
 		evtimer_add(s->ev_stale, &tv);
 	}
 	send_own(s, c, all, S.own, S.nown, false);
-	send_eor(c, all);
+	/* End-of-RIB follows the table at once: no deferral */
+	adj_dump_start(c, all, true, false);
+	rib_kick();
 }
 
 /* ---- the FSM ---------------------------------------------------------- */
@@ -1215,8 +1689,10 @@ conn_apply(struct conn *c, const struct bgp_fsm_out *out)
 	}
 	if (out->actions & BGP_FSM_A_TCP_CONNECT)
 		conn_connect(c);
-	if (out->actions & BGP_FSM_A_SESSION_DOWN)
+	if (out->actions & BGP_FSM_A_SESSION_DOWN) {
 		routes_down(s, c);
+		rib_kick();
+	}
 	for (t = 0; t < BGP_TIMER_MAX; t++) {
 		if (out->timer[t].op == BGP_TIMER_START)
 			timer_start(c, t, out->timer[t].ms);
@@ -1462,13 +1938,8 @@ handle_rr(struct conn *c, const uint8_t *msg, size_t len)
 			c->obuf.len = start;
 	}
 	send_own(s, c, 1 << rr.aid, S.own, S.nown, false);
-	if (enh) {
-		start = c->obuf.len;
-		if (bgp_rr_encode(&c->obuf, rr.afi, BGP_RR_EORR,
-		    rr.safi) == -1)
-			c->obuf.len = start;
-	}
-	conn_queued(c);
+	/* the learned routes we send, then EoRR */
+	adj_dump_start(c, (uint8_t)(1 << rr.aid), false, enh);
 }
 
 /* One framed message. */
@@ -1839,6 +2310,8 @@ session_init(struct event_base *base, const struct conf *conf,
 	S.attrs = attrs;
 	session_opts_default(&S.opts);
 	TAILQ_INIT(&S.sessions);
+	if ((S.ev_drain = event_new(base, -1, 0, drain_cb, NULL)) == NULL)
+		fatalx("event_new");
 	log_rl_init(&S.rl_reject, 10, 60000);
 	policy_set_asn(pol, conf->asn);
 	policy_set_router_id(pol, conf->router_id);
@@ -1925,6 +2398,16 @@ session_free_all(void)
 	free(S.own);
 	S.own = NULL;
 	S.nown = 0;
+	if (S.ev_drain != NULL)
+		event_free(S.ev_drain);
+	S.ev_drain = NULL;
+	S.drain_queued = false;
+	free(S.by_peer);
+	S.by_peer = NULL;
+	S.nby_peer = 0;
+	free(S.outv);
+	S.outv = NULL;
+	S.outcap = 0;
 }
 
 static bool
@@ -2051,11 +2534,13 @@ session_remove_node(const char *name)
 	if (s->rib_peer >= 0) {
 		/* stale paths of a graceful restart go too */
 		rib_peer_flush(S.rib, (unsigned)s->rib_peer, BGP_AID_MAX);
+		by_peer_set((unsigned)s->rib_peer, NULL);
 		rib_peer_remove(S.rib, (unsigned)s->rib_peer);
 		s->rib_peer = -1;
 	}
 	TAILQ_REMOVE(&S.sessions, s, entry);
 	session_free(s);
+	rib_kick();
 	return 0;
 }
 
@@ -2103,6 +2588,7 @@ session_set_node(const char *name, const struct prefix *cidrs,
 			route_withdraw(s, &p);
 		}
 	}
+	rib_kick();
 	c = cur_conn(s);
 	if (c->fsm.state != BGP_FSM_ESTABLISHED || !c->have_open ||
 	    !c->popen.route_refresh)

@@ -7,7 +7,9 @@
  * collision), each with a struct bgp_fsm and the FSM's timers as libevent
  * timers; the FSM decides, this module only carries out its actions.
  * Received UPDATEs go through policy into the RIB; this node's own pod
- * CIDRs are announced to every established peer.
+ * CIDRs are announced to every established peer, and the routes of the
+ * Loc-RIB to the peers policy exports them to (reflection, export rules),
+ * as the RIB's change records are drained once per loop turn.
  *
  * Call order: session_init, optionally session_set_opts and
  * session_set_own_prefixes, session_start_all; at exit session_stop_all,
@@ -91,6 +93,20 @@ int	session_add_node(const char *name, const struct ipaddr *addr,
 int	session_remove_node(const char *name);
 int	session_set_node(const char *name, const struct prefix *cidrs,
 	    size_t ncidrs, const struct ipaddr *addrs, size_t naddrs);
+
+/*
+ * Who else follows the Loc-RIB (the kernel FIB): after the sessions have
+ * sent their part, changes() gets every batch of change records; the RIB
+ * may be looked up then, not changed. resync() means records were lost:
+ * compare the whole Loc-RIB. Either may be NULL.
+ */
+struct session_rib_listener {
+	void	(*changes)(const struct rib_change *, size_t, void *);
+	void	(*resync)(void *);
+	void	*arg;
+};
+
+void	session_set_rib_listener(const struct session_rib_listener *l);
 
 /* Negotiated capability bits of struct session_info.capa */
 #define SESSION_CAPA_AS4	0x01

@@ -640,7 +640,8 @@ export(struct fix *f, bool reflector, enum tpeer peer,
     const struct bgp_attr_set *a)
 {
 	struct prefix		p = P(pfx);
-	struct policy_route	r = { &p, origin, from_client };
+	struct policy_route	r = { .prefix = &p,
+	    .origin = origin, .from_rr_client = from_client };
 	struct bgp_attr_set	out;
 	enum policy_reason	why = POLICY_REASON_MAX;
 	int			rc;
@@ -726,7 +727,8 @@ START_TEST(export_communities)
 	const struct bgp_attr_set *in, *in2;
 	struct bgp_attr_set	 a = attrs(comm, 3), out, copy;
 	struct prefix		 p = P("10.244.2.0/24");
-	struct policy_route	 r = { &p, POLICY_ORIGIN_NODE, false };
+	struct policy_route	 r = { .prefix = &p,
+	    .origin = POLICY_ORIGIN_NODE, .from_rr_client = false };
 	uint32_t		 refs;
 
 	fix_init(&f, FM, true);
@@ -770,7 +772,8 @@ START_TEST(export_communities_empty)
 				    0xffffff01 };
 	struct bgp_attr_set	a = attrs(NULL, 0), out;
 	struct prefix		p = P("10.244.1.0/24");
-	struct policy_route	r = { &p, POLICY_ORIGIN_OWN, false };
+	struct policy_route	r = { .prefix = &p,
+	    .origin = POLICY_ORIGIN_OWN, .from_rr_client = false };
 
 	fix_init(&f, TOR, true);
 	ck_assert_int_eq(policy_export(f.ctx, &f.peer[TB], &r, &a, &out,
@@ -792,7 +795,8 @@ START_TEST(export_communities_none)
 	const uint32_t		comm[] = { C(7, 7) };
 	struct bgp_attr_set	a = attrs(comm, 1), out;
 	struct prefix		p = P("10.244.1.0/24");
-	struct policy_route	r = { &p, POLICY_ORIGIN_OWN, false };
+	struct policy_route	r = { .prefix = &p,
+	    .origin = POLICY_ORIGIN_OWN, .from_rr_client = false };
 
 	fix_init(&f, FM, true);
 	ck_assert_int_eq(policy_export(f.ctx, &f.peer[TA], &r, &a, &out,
@@ -815,7 +819,8 @@ START_TEST(export_scratch_reuse)
 	uint32_t		many[300];
 	struct bgp_attr_set	a, out;
 	struct prefix		p = P("10.244.1.0/24");
-	struct policy_route	r = { &p, POLICY_ORIGIN_OWN, false };
+	struct policy_route	r = { .prefix = &p,
+	    .origin = POLICY_ORIGIN_OWN, .from_rr_client = false };
 	size_t			i;
 
 	for (i = 0; i < 300; i++)
@@ -848,6 +853,218 @@ END_TEST
 #define ID(a, b, c, d)	((uint32_t)(a) << 24 | (b) << 16 | (c) << 8 | (d))
 #define RID		ID(10, 1, 0, 5)		/* our router ID */
 #define CID		ID(10, 0, 0, 1)		/* a set cluster ID */
+
+/* A learned route as it leaves: route r from a learned origin. */
+static int
+export_learned(struct fix *f, enum tpeer peer, enum policy_origin origin,
+    bool from_ibgp, const char *pfx, const struct bgp_attr_set *a,
+    struct bgp_attr_set *out, enum policy_reason *why)
+{
+	struct prefix		p = P(pfx);
+	struct policy_route	r = { .prefix = &p, .origin = origin,
+	    .from_ibgp = from_ibgp, .src_id = 0x0a010006 };
+
+	return policy_export(f->ctx, &f->peer[peer], &r, a, out, why);
+}
+
+/*
+ * Towards another AS (tor-b, 65001): our AS 64512 (0xfc00) in front,
+ * joining the first AS_SEQUENCE; MED, LOCAL_PREF, ORIGINATOR_ID and
+ * CLUSTER_LIST stay behind (RFC 4271 5.1.2, 5.1.4; RFC 4456).
+ */
+START_TEST(export_ebgp_prepend)
+{
+	struct fix		f;
+	const uint8_t		path[] = { SEQ, 2, 0, 0, 0xfd, 0xe9,
+				    0, 0, 0xfd, 0xea, SET, 1, 0, 0, 0, 7 };
+	const uint8_t		want[] = { SEQ, 3, 0, 0, 0xfc, 0,
+				    0, 0, 0xfd, 0xe9, 0, 0, 0xfd, 0xea,
+				    SET, 1, 0, 0, 0, 7 };
+	const uint32_t		cl[] = { 1 };
+	struct bgp_attr_set	a = attrs(NULL, 0), out;
+	enum policy_reason	why;
+
+	fix_init(&f, TOR, true);
+	a.aspath = path;
+	a.aspath_len = sizeof(path);
+	a.flags = BGP_AS_MED | BGP_AS_LOCAL_PREF | BGP_AS_ORIGINATOR_ID;
+	a.med = 5;
+	a.local_pref = 200;
+	a.originator_id = 9;
+	a.cluster_list = cl;
+	a.ncluster = 1;
+	ck_assert_int_eq(export_learned(&f, TB, POLICY_ORIGIN_EXTERNAL, false,
+	    "10.244.70.0/24", &a, &out, &why), 1);
+	ck_assert_uint_eq(out.aspath_len, sizeof(want));
+	ck_assert_mem_eq(out.aspath, want, sizeof(want));
+	ck_assert_uint_eq(out.flags & (BGP_AS_MED | BGP_AS_LOCAL_PREF |
+	    BGP_AS_ORIGINATOR_ID), 0);
+	ck_assert_uint_eq(out.ncluster, 0);
+	/* the route's own set is untouched */
+	ck_assert_uint_eq(a.aspath_len, sizeof(path));
+	ck_assert_uint_eq(a.flags & BGP_AS_MED, BGP_AS_MED);
+	fix_fini(&f);
+}
+END_TEST
+
+/* An empty path, a path starting with a set, a full sequence. */
+START_TEST(export_ebgp_prepend_segments)
+{
+	struct fix		f;
+	const uint8_t		set[] = { SET, 1, 0, 0, 0, 7 };
+	const uint8_t		want_empty[] = { SEQ, 1, 0, 0, 0xfc, 0 };
+	const uint8_t		want_set[] = { SEQ, 1, 0, 0, 0xfc, 0,
+				    SET, 1, 0, 0, 0, 7 };
+	uint8_t			full[2 + 255 * 4];
+	struct bgp_attr_set	a = attrs(NULL, 0), out;
+
+	fix_init(&f, TOR, true);
+	ck_assert_int_eq(export_learned(&f, TB, POLICY_ORIGIN_EXTERNAL, false,
+	    "10.244.70.0/24", &a, &out, NULL), 1);
+	ck_assert_uint_eq(out.aspath_len, sizeof(want_empty));
+	ck_assert_mem_eq(out.aspath, want_empty, sizeof(want_empty));
+	a.aspath = set;
+	a.aspath_len = sizeof(set);
+	ck_assert_int_eq(export_learned(&f, TB, POLICY_ORIGIN_EXTERNAL, false,
+	    "10.244.70.0/24", &a, &out, NULL), 1);
+	ck_assert_uint_eq(out.aspath_len, sizeof(want_set));
+	ck_assert_mem_eq(out.aspath, want_set, sizeof(want_set));
+	memset(full, 0, sizeof(full));
+	full[0] = SEQ;
+	full[1] = 255;
+	a.aspath = full;
+	a.aspath_len = sizeof(full);
+	ck_assert_int_eq(export_learned(&f, TB, POLICY_ORIGIN_EXTERNAL, false,
+	    "10.244.70.0/24", &a, &out, NULL), 1);
+	ck_assert_uint_eq(out.aspath_len, sizeof(full) + 6);
+	ck_assert_mem_eq(out.aspath, want_empty, sizeof(want_empty));
+	ck_assert_uint_eq(out.aspath[6], SEQ);
+	ck_assert_uint_eq(out.aspath[7], 255);
+	/* this node's own routes are built by the caller: no prepend */
+	ck_assert_int_eq(export(&f, false, TB, POLICY_ORIGIN_OWN, false,
+	    "10.244.1.0/24", &a), OK);
+	fix_fini(&f);
+}
+END_TEST
+
+/*
+ * Within the AS (tor-c, 64512): an eBGP-learned route gets LOCAL_PREF
+ * 100 and keeps its MED and path; an iBGP-learned one is not passed on.
+ */
+START_TEST(export_ibgp_rules)
+{
+	struct fix		f;
+	const uint8_t		path[] = { SEQ, 1, 0, 0, 0xfd, 0xe9 };
+	struct bgp_attr_set	a = attrs(NULL, 0), out;
+	enum policy_reason	why;
+
+	fix_init(&f, TOR, true);
+	a.aspath = path;
+	a.aspath_len = sizeof(path);
+	a.flags = BGP_AS_MED;
+	a.med = 5;
+	ck_assert_int_eq(export_learned(&f, TC, POLICY_ORIGIN_EXTERNAL, false,
+	    "10.244.70.0/24", &a, &out, &why), 1);
+	ck_assert_uint_eq(out.flags & BGP_AS_LOCAL_PREF, BGP_AS_LOCAL_PREF);
+	ck_assert_uint_eq(out.local_pref, 100);
+	ck_assert_uint_eq(out.flags & BGP_AS_MED, BGP_AS_MED);
+	ck_assert_uint_eq(out.med, 5);
+	ck_assert_uint_eq(out.aspath_len, sizeof(path));
+	ck_assert_int_eq(export_learned(&f, TC, POLICY_ORIGIN_EXTERNAL, true,
+	    "10.244.70.0/24", &a, &out, &why), 0);
+	ck_assert_int_eq(why, POLICY_EXP_IBGP);
+	/* nor a node's route learned over iBGP */
+	ck_assert_int_eq(export_learned(&f, TC, POLICY_ORIGIN_NODE, true,
+	    "10.244.2.0/24", &a, &out, &why), 0);
+	ck_assert_int_eq(why, POLICY_EXP_IBGP);
+	/* towards another AS LOCAL_PREF goes, whatever it was */
+	a.flags |= BGP_AS_LOCAL_PREF;
+	a.local_pref = 300;
+	ck_assert_int_eq(export_learned(&f, TB, POLICY_ORIGIN_EXTERNAL, true,
+	    "10.244.70.0/24", &a, &out, &why), 1);
+	ck_assert_uint_eq(out.flags & BGP_AS_LOCAL_PREF, 0);
+	fix_fini(&f);
+}
+END_TEST
+
+/*
+ * A reflector (RFC 4456 8): ORIGINATOR_ID is the sender's unless the
+ * route has one, our cluster ID goes first in CLUSTER_LIST (the router ID
+ * when no cluster ID is set), LOCAL_PREF stays.
+ */
+START_TEST(export_reflect_attrs)
+{
+	struct fix		f;
+	const uint32_t		cl[] = { 0x01020304 };
+	struct bgp_attr_set	a = attrs(NULL, 0), out;
+
+	fix_init(&f, RR, true);
+	policy_set_reflector(f.ctx, true);
+	policy_set_router_id(f.ctx, RID);
+	a.flags = BGP_AS_LOCAL_PREF;
+	a.local_pref = 150;
+	ck_assert_int_eq(export_learned(&f, NR, POLICY_ORIGIN_NODE, true,
+	    "10.244.3.0/24", &a, &out, NULL), 0);	/* not from a client */
+	{
+		struct prefix		p = P("10.244.3.0/24");
+		struct policy_route	r = { .prefix = &p,
+		    .origin = POLICY_ORIGIN_NODE, .from_rr_client = true,
+		    .from_ibgp = true, .src_id = 0x0a010007 };
+
+		ck_assert_int_eq(policy_export(f.ctx, &f.peer[NR], &r, &a,
+		    &out, NULL), 1);
+		ck_assert_uint_eq(out.flags & BGP_AS_ORIGINATOR_ID,
+		    BGP_AS_ORIGINATOR_ID);
+		ck_assert_uint_eq(out.originator_id, 0x0a010007);
+		ck_assert_uint_eq(out.ncluster, 1);
+		ck_assert_uint_eq(out.cluster_list[0], RID);
+		ck_assert_uint_eq(out.local_pref, 150);
+		ck_assert(ipaddr_cmp(&out.nexthop, &a.nexthop) == 0);
+		/* an ORIGINATOR_ID stays; a set cluster ID goes first */
+		policy_set_cluster_id(f.ctx, CID);
+		a.flags |= BGP_AS_ORIGINATOR_ID;
+		a.originator_id = 0x0a0100ff;
+		a.cluster_list = cl;
+		a.ncluster = 1;
+		ck_assert_int_eq(policy_export(f.ctx, &f.peer[NR], &r, &a,
+		    &out, NULL), 1);
+		ck_assert_uint_eq(out.originator_id, 0x0a0100ff);
+		ck_assert_uint_eq(out.ncluster, 2);
+		ck_assert_uint_eq(out.cluster_list[0], CID);
+		ck_assert_uint_eq(out.cluster_list[1], 0x01020304);
+		ck_assert_uint_eq(a.ncluster, 1);
+	}
+	fix_fini(&f);
+}
+END_TEST
+
+/* Which peers and prefixes the glue must consider at all. */
+START_TEST(export_possible)
+{
+	struct fix	f;
+	struct prefix	in = P("10.244.70.0/24"), out25 = P("10.244.70.0/25"),
+			dflt = P("0.0.0.0/0"), own = P("10.244.1.0/24");
+
+	fix_init(&f, RR, true);
+	policy_set_reflector(f.ctx, false);
+	ck_assert(!policy_exports_learned(f.ctx, &f.peer[TA]));	/* no rules */
+	ck_assert(policy_exports_learned(f.ctx, &f.peer[TB]));
+	ck_assert(policy_exports_learned(f.ctx, &f.peer[TC]));
+	ck_assert(!policy_exports_learned(f.ctx, &f.peer[NC]));
+	ck_assert(!policy_export_possible(f.ctx, &f.peer[TA], &in));
+	ck_assert(policy_export_possible(f.ctx, &f.peer[TB], &in));
+	ck_assert(!policy_export_possible(f.ctx, &f.peer[TB], &out25));
+	ck_assert(!policy_export_possible(f.ctx, &f.peer[TB], &dflt));
+	ck_assert(policy_export_possible(f.ctx, &f.peer[TC], &dflt));
+	ck_assert(!policy_export_possible(f.ctx, &f.peer[TC], &own));
+	ck_assert(!policy_export_possible(f.ctx, &f.peer[NC], &in));
+	policy_set_reflector(f.ctx, true);
+	ck_assert(policy_exports_learned(f.ctx, &f.peer[NC]));
+	ck_assert(policy_exports_learned(f.ctx, &f.peer[NR]));
+	ck_assert(policy_export_possible(f.ctx, &f.peer[NC], &in));
+	fix_fini(&f);
+}
+END_TEST
 
 struct loop_case {
 	enum tpeer		 peer;
@@ -1096,6 +1313,11 @@ policy_suite(void)
 	tcase_add_test(tc, export_communities_empty);
 	tcase_add_test(tc, export_communities_none);
 	tcase_add_test(tc, export_scratch_reuse);
+	tcase_add_test(tc, export_ebgp_prepend);
+	tcase_add_test(tc, export_ebgp_prepend_segments);
+	tcase_add_test(tc, export_ibgp_rules);
+	tcase_add_test(tc, export_reflect_attrs);
+	tcase_add_test(tc, export_possible);
 	tcase_add_test(tc, reason_names);
 	suite_add_tcase(s, tc);
 	return s;
