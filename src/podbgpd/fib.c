@@ -554,6 +554,11 @@ sync_route(struct fib *fib, struct fib_route *r)
 		r->flags &= ~FR_STALE;
 		return;
 	}
+	/* until the peers have sent everything, an adopted route stays
+	 * as it is: the first of its ECMP paths to come back would
+	 * otherwise replace it for a moment */
+	if (r->flags & FR_STALE)
+		return;
 	emit(fib, &r->prefix, (r->flags & FR_KERNEL) ? FQ_REPLACE : FQ_ADD,
 	    type, nh, n);
 	r->flags = (r->flags | FR_KERNEL) & ~(FR_STALE | FR_UNKNOWN);

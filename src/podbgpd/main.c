@@ -30,6 +30,7 @@
 
 #include "bgp_attr.h"
 #include "conf.h"
+#include "fib.h"
 #include "log.h"
 #include "node.h"
 #include "nodes_file.h"
@@ -56,6 +57,9 @@ struct daemon {
 	 */
 	struct conf		*bgp_conf;
 	struct rib		*rib;
+	/* the kernel FIB; NULL if it could not be opened */
+	struct fib		*fib;
+	bool			 fib_swept;	/* after the first End-of-RIBs */
 	struct policy_ctx	*pol;
 	struct bgp_attr_table	*attrs;
 	/* the nodes file as last loaded; NULL: never loaded */
@@ -405,9 +409,13 @@ nodes_from_file(struct daemon *d)
 	if ((n = node_set_find(ns, name)) == NULL) {
 		log_warnx("node %s is not in %s: not announcing any pod CIDR",
 		    name, c->nodes_file);
-		if (session_set_own_prefixes(NULL, 0) == -1)
+		if (session_set_own_prefixes(NULL, 0) == -1 ||
+		    (d->fib != NULL &&
+		    fib_set_own_prefixes(d->fib, NULL, 0) == -1))
 			fatalx("out of memory");
-	} else if (session_set_own_prefixes(n->cidrs, n->ncidrs) == -1)
+	} else if (session_set_own_prefixes(n->cidrs, n->ncidrs) == -1 ||
+	    (d->fib != NULL &&
+	    fib_set_own_prefixes(d->fib, n->cidrs, n->ncidrs) == -1))
 		fatalx("out of memory");
 	else {
 		log_info("node %s: %zu pod CIDRs to announce", name,
@@ -472,6 +480,67 @@ reload(struct daemon *d)
 }
 
 static void
+on_eor(void *arg)
+{
+	struct daemon	*d = arg;
+
+	if (d->fib == NULL || d->fib_swept || !session_all_eor())
+		return;
+	d->fib_swept = true;
+	fib_sweep_stale(d->fib);
+}
+
+static void
+on_rib_changes(const struct rib_change *chg, size_t n, void *arg)
+{
+	struct daemon	*d = arg;
+
+	if (d->fib != NULL)
+		fib_rib_changes(chg, n, d->fib);
+}
+
+static void
+on_rib_resync(void *arg)
+{
+	struct daemon	*d = arg;
+
+	if (d->fib != NULL)
+		fib_rib_resync(d->fib);
+}
+
+static void
+fib_setup(struct daemon *d)
+{
+	struct session_rib_listener	l = {
+		.changes = on_rib_changes,
+		.resync = on_rib_resync,
+		.eor = on_eor,
+		.arg = d,
+	};
+
+	d->fib = fib_new(d->base, d->bgp_conf, d->rib);
+	if (fib_start(d->fib) == -1) {
+		log_warnx("fib: cannot follow the kernel: no routes will be "
+		    "installed");
+		fib_free(d->fib);
+		d->fib = NULL;
+		return;
+	}
+	session_set_rib_listener(&l);
+}
+
+/*
+ * Before the sessions go down and take their routes out of the RIB: the
+ * routes stay in the kernel (keep-on-exit) or all go at once.
+ */
+static void
+fib_shutdown(struct daemon *d)
+{
+	if (d->fib != NULL)
+		fib_stop(d->fib, !d->bgp_conf->keep_on_exit);
+}
+
+static void
 on_signal(evutil_socket_t sig, short what, void *arg)
 {
 	struct daemon	*d = arg;
@@ -486,6 +555,7 @@ on_signal(evutil_socket_t sig, short what, void *arg)
 		log_info("%s received, stopping",
 		    sig == SIGTERM ? "SIGTERM" : "SIGINT");
 		sdnotify_send("STOPPING=1");
+		fib_shutdown(d);
 		session_stop_all("podbgpd shutting down");
 		event_base_loopexit(d->base, NULL);
 		break;
@@ -527,11 +597,21 @@ add_signal(struct daemon *d, int sig)
 	return ev;
 }
 
+/*
+ * Routes adopted from the kernel at start stay until every peer has sent
+ * End-of-RIB (or the fib's stale timer fires): then those not learned
+ * again go, once.
+ */
 static void
 bgp_start(struct daemon *d)
 {
+	struct rib_conf	rc;
+
 	d->bgp_conf = d->conf;
-	if ((d->rib = rib_new(NULL)) == NULL ||
+	rib_conf_default(&rc);
+	rc.max_paths = d->conf->max_paths < RIB_ECMP_MAX ?
+	    d->conf->max_paths : RIB_ECMP_MAX;
+	if ((d->rib = rib_new(&rc)) == NULL ||
 	    (d->pol = policy_ctx_new(d->conf)) == NULL ||
 	    (d->attrs = bgp_attr_table_new()) == NULL)
 		fatalx("out of memory");
@@ -539,6 +619,7 @@ bgp_start(struct daemon *d)
 		log_warnx("bgp: no router-id configured");
 	if (session_init(d->base, d->conf, d->rib, d->pol, d->attrs) == -1)
 		log_warnx("bgp: some sessions could not be set up");
+	fib_setup(d);
 	nodes_from_file(d);
 	if ((d->conf->npeers > 0 || d->conf->mesh_mode == CONF_MESH_FULL) &&
 	    session_start_all() == -1)
@@ -548,7 +629,10 @@ bgp_start(struct daemon *d)
 static void
 bgp_free(struct daemon *d)
 {
+	fib_shutdown(d);
 	session_free_all();
+	fib_free(d->fib);
+	d->fib = NULL;
 	node_set_free(d->nodes);
 	d->nodes = NULL;
 	rib_free(d->rib);
@@ -615,10 +699,10 @@ run(struct daemon *d)
 	log_info("podbgpd %s started with %s (%zu peers, log level %s, "
 	    "libevent %s)", PACKAGE_VERSION, d->conf_path, d->conf->npeers,
 	    log_level_name(log_get_level()), event_get_version());
-	log_warnx("node discovery from the API server, route installation "
-	    "and the control socket are not implemented yet: this daemon "
-	    "runs its BGP sessions and announces the pod CIDRs of the nodes "
-	    "file");
+	log_warnx("node discovery from the API server and the control "
+	    "socket are not implemented yet: this daemon runs its BGP "
+	    "sessions, announces the pod CIDRs of the nodes file and "
+	    "installs the routes it learns");
 	bgp_start(d);
 
 	if (event_base_dispatch(d->base) == -1)

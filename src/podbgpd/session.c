@@ -104,6 +104,7 @@ struct conn {
 	struct bgp_peer_ctx	 ctx;
 	uint16_t		 hold;
 	uint8_t			 families;
+	uint8_t			 eor_rx;	/* End-of-RIB came: 1 << aid */
 	/* a NOTIFICATION went either way: no graceful restart */
 	bool			 notified;
 	uint8_t			 nd_code;
@@ -958,6 +959,10 @@ handle_update(struct conn *c, const uint8_t *msg, size_t len)
 		    "unicast: %u prefixes from this peer (all families)",
 		    u.eor_aid == BGP_AID_IPV4 ? "IPv4" : "IPv6",
 		    s->pp.prefixes);
+		if (u.eor_aid < BGP_AID_MAX)
+			c->eor_rx |= (uint8_t)(1 << u.eor_aid);
+		if (S.listener.eor != NULL)
+			S.listener.eor(S.listener.arg);
 		return 0;
 	}
 	bgp_nlri_iter_unreach(&it, &u);
@@ -1611,6 +1616,20 @@ session_set_rib_listener(const struct session_rib_listener *l)
 	S.listener = *l;
 }
 
+bool
+session_all_eor(void)
+{
+	struct session	*s;
+	struct conn	*c;
+
+	TAILQ_FOREACH(s, &S.sessions, entry) {
+		c = cur_conn(s);
+		if (!conn_up(c) || (c->eor_rx & c->families) != c->families)
+			return false;
+	}
+	return true;
+}
+
 static void
 session_up(struct session *s, struct conn *c)
 {
@@ -1847,6 +1866,7 @@ handle_open(struct conn *c, const uint8_t *msg, size_t len)
 	bgp_open_negotiate(&ours, &po, &c->ctx, &hold);
 	c->hold = hold;
 	c->families = bgp_open_families(&ours, &po);
+	c->eor_rx = 0;
 	in.hold_time = hold;
 	if (s->cp->keepalive != 0 && s->cp->keepalive < hold / 3u)
 		in.keepalive = s->cp->keepalive;

@@ -98,15 +98,20 @@ int	session_set_node(const char *name, const struct prefix *cidrs,
  * Who else follows the Loc-RIB (the kernel FIB): after the sessions have
  * sent their part, changes() gets every batch of change records; the RIB
  * may be looked up then, not changed. resync() means records were lost:
- * compare the whole Loc-RIB. Either may be NULL.
+ * compare the whole Loc-RIB. eor() follows an End-of-RIB from a peer
+ * (its routes are in the RIB by then). Any may be NULL.
  */
 struct session_rib_listener {
 	void	(*changes)(const struct rib_change *, size_t, void *);
 	void	(*resync)(void *);
 	void	*arg;
+	void	(*eor)(void *);
 };
 
 void	session_set_rib_listener(const struct session_rib_listener *l);
+/* True when every session is Established and has sent End-of-RIB for
+ * every family it negotiated. */
+bool	session_all_eor(void);
 
 /* Negotiated capability bits of struct session_info.capa */
 #define SESSION_CAPA_AS4	0x01
