@@ -144,6 +144,7 @@ struct fib {
 static void	flush_schedule(struct fib *);
 static void	full_resync(struct fib *);
 static void	read_answers(struct fib *);
+static void	mon_read_cb(evutil_socket_t, short, void *);
 
 /* --- the table ---------------------------------------------------------- */
 
@@ -595,8 +596,11 @@ write_out(struct fib *fib)
 			event_add(fib->ev_retry, &(struct timeval){ 1, 0 });
 		return true;
 	}
-	/* rtnetlink has answered within the write */
+	/* rtnetlink has answered within the write, and told the monitor
+	 * socket: read both before its buffer fills with our own news */
 	read_answers(fib);
+	if (!fib->stopping)
+		mon_read_cb(nl_socket_get_fd(fib->mon), EV_READ, fib);
 	return true;
 }
 
