@@ -5,7 +5,8 @@
 # both ToRs as one multipath route and back, IPv6 with the link-local
 # next hop, the blackhole for the node's own CIDR, a route of ours
 # deleted by hand comes back, a foreign route for the same prefix stays
-# untouched, and a restart after SIGKILL neither deletes nor re-adds the
+# untouched, a link going down takes its next hops out of the multipath
+# route until it comes back, and a restart after SIGKILL neither deletes nor re-adds the
 # routes that did not change (ip monitor route watches) while the one
 # that went away meanwhile is removed after End-of-RIB.
 # Needs root, ip(8) and /usr/sbin/bird; exits 77 otherwise.
@@ -210,6 +211,13 @@ check "a route of ours deleted by hand comes back" wait_for 10 \
     kroute_has '^10\.96\.4\.0/24 via 192\.0\.2\.1'
 check "the re-installation is logged" \
     log_has 'route 10\.96\.4\.0/24 of ours was deleted by someone else'
+
+# --- a link goes down and comes back -------------------------------------
+ip -n "$ns_n" link set tob down
+check "link to ToR B down: single path via ToR A" wait_for 10 \
+    kroute_has '^10\.96\.2\.0/24 via 192\.0\.2\.1 dev toa'
+ip -n "$ns_n" link set tob up
+check "link up again: multipath again" wait_for 20 ecmp_both
 
 # --- restart after SIGKILL -----------------------------------------------
 ip -n "$ns_n" monitor route >"$tmp/monitor" 2>&1 &
