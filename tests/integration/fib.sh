@@ -259,6 +259,18 @@ stop_podbgpd
 check "routes stay after SIGTERM" \
     kroute_has '^10\.96\.4\.0/24 via 192\.0\.2\.1'
 check "the exit says so" log_has 'fib: leaving [0-9]+ routes in the kernel'
+
+# --- keep-on-exit: false: adopted, then all removed at SIGTERM -------------
+sed -i 's/^  blackhole-own-cidr: true$/&\n  keep-on-exit: false/' \
+    "$tmp/podbgpd.yaml"
+start_podbgpd "$ns_n"
+check "keep-on-exit false: routes learned again" wait_for 30 \
+    sh -c "[ \$(grep -c 'stale routes to remove' '$tmp/podbgpd.log') -ge 3 ]"
+stop_podbgpd
+check "keep-on-exit false: no route of ours after SIGTERM" \
+    [ -z "$(kroutes; kroutes -6)" ]
+check "and the foreign route is still there" \
+    ip -n "$ns_n" route show 10.96.3.0/24 proto static | grep -q 192.0.2.1
 check "no sanitizer report" no_sanitizer_report
 
 finish dump
