@@ -899,6 +899,16 @@ on_route(struct fib *fib, struct nlmsghdr *h, bool dump)
 			}
 			mark_dirty(fib, r);
 		}
+	} else if (h->nlmsg_type == RTM_NEWROUTE && ours &&
+	    h->nlmsg_pid != fib->cmd_port) {
+		/* someone else wrote a route with our number: take it as
+		 * ours and put back what the RIB says */
+		r = route_get(fib, &p);
+		if (!(r->flags & FR_STALE))
+			log_info("fib: route %s of ours was changed by someone "
+			    "else: restoring it", buf);
+		adopt_state(r, rt);
+		mark_dirty(fib, r);
 	} else if (h->nlmsg_type == RTM_DELROUTE && !ours) {
 		r = route_find(fib, &p);
 		if (r != NULL && (r->flags & FR_FOREIGN)) {

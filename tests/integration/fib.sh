@@ -212,6 +212,15 @@ check "a route of ours deleted by hand comes back" wait_for 10 \
 check "the re-installation is logged" \
     log_has 'route 10\.96\.4\.0/24 of ours was deleted by someone else'
 
+ip -n "$ns_n" route replace 10.96.4.0/24 via 198.51.100.1 proto 196
+check "a route of ours changed by hand is restored" wait_for 10 \
+    kroute_has '^10\.96\.4\.0/24 via 192\.0\.2\.1'
+check "the restoration is logged" \
+    log_has 'route 10\.96\.4\.0/24 of ours was changed by someone else'
+ip -n "$ns_n" route add 10.96.9.0/24 via 192.0.2.1 proto 196
+check "a route with our number nobody announced is removed" wait_for 10 \
+    kroute_lacks '^10\.96\.9\.0/24'
+
 # --- a link goes down and comes back -------------------------------------
 ip -n "$ns_n" link set tob down
 check "link to ToR B down: single path via ToR A" wait_for 10 \
