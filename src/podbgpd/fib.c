@@ -123,7 +123,7 @@ struct fib {
 
 	uint8_t			*obuf;
 	size_t			 olen;
-	size_t			 onmsg;		/* requests in obuf */
+	size_t			 onmsg;	/* requests in obuf */
 	uint32_t		 seq;
 	struct fib_req		 ring[FIB_INFLIGHT_MAX];
 	size_t			 rhead, rcount;

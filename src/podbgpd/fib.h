@@ -42,8 +42,8 @@ void		 fib_rib_changes(const struct rib_change *chg, size_t n,
 void		 fib_rib_resync(void *fib);
 /* This node's own pod CIDRs, copied: blackholes with blackhole_own_cidr.
  * Returns 0, -1 if out of memory (nothing changed). */
-int		 fib_set_own_prefixes(struct fib *fib, const struct prefix *p,
-		    size_t n);
+int		 fib_set_own_prefixes(struct fib *fib,
+		    const struct prefix *p, size_t n);
 /* Removes the adopted routes not learned again. */
 void		 fib_sweep_stale(struct fib *fib);
 /*
@@ -55,12 +55,12 @@ void		 fib_free(struct fib *fib);
 
 /* Counters for tests and `show`. */
 struct fib_stats {
-	size_t		routes;		/* ours in the kernel, as we know */
+	size_t		routes;		/* ours in the kernel, we think */
 	size_t		stale;
-	size_t		queued;		/* prefixes waiting to be written */
-	size_t		inflight;	/* requests without an answer yet */
+	size_t		queued;		/* prefixes to be written */
+	size_t		inflight;	/* requests not answered yet */
 	unsigned long	errors;		/* requests the kernel refused */
-	unsigned long	reinstalled;	/* put back after a foreign delete */
+	unsigned long	reinstalled;	/* put back after others' deletes */
 };
 
 void		 fib_get_stats(const struct fib *fib, struct fib_stats *s);

@@ -59,7 +59,7 @@ struct daemon {
 	struct rib		*rib;
 	/* the kernel FIB; NULL if it could not be opened */
 	struct fib		*fib;
-	bool			 fib_swept;	/* after the first End-of-RIBs */
+	bool			 fib_swept;	/* after all End-of-RIBs */
 	struct policy_ctx	*pol;
 	struct bgp_attr_table	*attrs;
 	/* the nodes file as last loaded; NULL: never loaded */

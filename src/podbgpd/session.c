@@ -104,7 +104,7 @@ struct conn {
 	struct bgp_peer_ctx	 ctx;
 	uint16_t		 hold;
 	uint8_t			 families;
-	uint8_t			 eor_rx;	/* End-of-RIB came: 1 << aid */
+	uint8_t			 eor_rx;	/* End-of-RIBs: 1 << aid */
 	/* a NOTIFICATION went either way: no graceful restart */
 	bool			 notified;
 	uint8_t			 nd_code;

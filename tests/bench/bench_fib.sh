@@ -35,7 +35,8 @@ count() {
 
 i=0
 while [ "$i" -lt "$n" ]; do
-	echo "route add 10.$((i >> 16)).$(((i >> 8) & 255)).$((i & 255))/32 via 192.0.2.1 proto 196"
+	a=$((i >> 16)).$(((i >> 8) & 255)).$((i & 255))
+	echo "route add 10.$a/32 via 192.0.2.1 proto 196"
 	i=$((i + 1))
 done >"$tmp/add"
 sed 's/^route add/route del/' "$tmp/add" >"$tmp/del"

@@ -6,9 +6,10 @@
 # next hop, the blackhole for the node's own CIDR, a route of ours
 # deleted by hand comes back, a foreign route for the same prefix stays
 # untouched, a link going down takes its next hops out of the multipath
-# route until it comes back, and a restart after SIGKILL neither deletes nor re-adds the
-# routes that did not change (ip monitor route watches) while the one
-# that went away meanwhile is removed after End-of-RIB.
+# route until it comes back, a restart after SIGKILL neither deletes nor
+# re-adds the routes that did not change (ip monitor route watches) while
+# the one that went away meanwhile is removed after End-of-RIB, and with
+# keep-on-exit false SIGTERM removes our routes.
 # Needs root, ip(8) and /usr/sbin/bird; exits 77 otherwise.
 # KEEP=1 keeps the temporary directory.
 set -u
