@@ -8,8 +8,9 @@
 # untouched, a link going down takes its next hops out of the multipath
 # route until it comes back, a restart after SIGKILL neither deletes nor
 # re-adds the routes that did not change (ip monitor route watches) while
-# the one that went away meanwhile is removed after End-of-RIB, and with
-# keep-on-exit false SIGTERM removes our routes.
+# the one that went away meanwhile is removed after End-of-RIB, an
+# overflow of the monitor socket (ENOBUFS) leads to a full resync, and
+# with keep-on-exit false SIGTERM removes our routes.
 # Needs root, ip(8) and /usr/sbin/bird; exits 77 otherwise.
 # KEEP=1 keeps the temporary directory.
 set -u
@@ -265,6 +266,25 @@ check "link to ToR B down: single path via ToR A" wait_for 10 \
     kroute_has '^10\.96\.2\.0/24 via 192\.0\.2\.1 dev toa'
 ip -n "$ns_n" link set tob up
 check "link up again: multipath again" wait_for 20 ecmp_both
+
+# --- notifications lost: podbgpd stopped while 40000 routes change -------
+# elsewhere (table 100) overflows its monitor socket; meanwhile a route of
+# ours goes. The overflow (ENOBUFS) makes it read the kernel again.
+i=0
+while [ "$i" -lt 40000 ]; do
+	echo "route add blackhole 172.16.$((i >> 8)).$((i & 255))/32 table 100"
+	i=$((i + 1))
+done >"$tmp/flood"
+kill -STOP "$pod_pid"
+ip -n "$ns_n" route del 10.96.4.0/24 proto 196
+ip -n "$ns_n" -batch "$tmp/flood"
+kill -CONT "$pod_pid"
+check "lost notifications are noticed" wait_for 10 \
+    log_has 'fib: kernel notifications lost \(ENOBUFS\)'
+check "the resync puts back the route deleted meanwhile" wait_for 10 \
+    kroute_has '^10\.96\.4\.0/24 via 192\.0\.2\.1'
+check "and leaves the other table alone" \
+    [ "$(ip -n "$ns_n" route show table 100 | wc -l)" -eq 40000 ]
 
 # --- stop: routes stay by default (keep-on-exit) --------------------------
 stop_podbgpd
