@@ -22,6 +22,7 @@
 #include <inttypes.h>
 #include <net/if.h>
 #include <poll.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -102,6 +103,7 @@ struct fib_addr {
 struct fib_link {
 	int		ifindex;
 	bool		up;		/* IFF_UP and IFF_RUNNING */
+	char		name[IF_NAMESIZE];
 };
 
 struct fib {
@@ -973,12 +975,19 @@ on_link(struct fib *fib, struct nlmsghdr *h)
 {
 	struct ifinfomsg	*ifi = NLMSG_DATA(h);
 	struct fib_link		*l;
+	struct nlattr		*a;
+	const char		*name = "?";
 	bool			 up;
 	size_t			 i;
+	int			 rem;
 
 	if (h->nlmsg_len < NLMSG_LENGTH(sizeof(*ifi)))
 		return;
 	up = (ifi->ifi_flags & IFF_UP) && (ifi->ifi_flags & IFF_RUNNING);
+	nlmsg_for_each_attr(a, h, sizeof(*ifi), rem)
+		if (nla_type(a) == IFLA_IFNAME && nla_len(a) > 0 &&
+		    memchr(nla_data(a), '\0', (size_t)nla_len(a)) != NULL)
+			name = nla_data(a);
 	l = link_find(fib, ifi->ifi_index);
 	if (h->nlmsg_type == RTM_DELLINK) {
 		if (l == NULL)
@@ -995,10 +1004,12 @@ on_link(struct fib *fib, struct nlmsghdr *h)
 		l = &fib->links[fib->nlinks++];
 		l->ifindex = ifi->ifi_index;
 		l->up = up;
+		snprintf(l->name, sizeof(l->name), "%s", name);
 	} else if (l->up != up) {
 		l->up = up;
-		log_info("fib: link %d is %s", ifi->ifi_index,
-		    up ? "up" : "down");
+		snprintf(l->name, sizeof(l->name), "%s", name);
+		log_info("fib: link %s is %s: its next hops are %s", l->name,
+		    up ? "up" : "down", up ? "usable again" : "left out");
 	} else
 		return;
 	if (fib->started)
