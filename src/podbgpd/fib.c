@@ -874,6 +874,9 @@ on_route(struct fib *fib, struct nlmsghdr *h, bool dump)
 	char			 buf[PREFIX_STRLEN];
 	bool			 ours;
 
+	/* the news of our own requests: nothing to learn, skip the parse */
+	if (!dump && fib->cmd_port != 0 && h->nlmsg_pid == fib->cmd_port)
+		return;
 	if ((rt = parse_route(fib, h, &p)) == NULL)
 		return;
 	ours = rtnl_route_get_protocol(rt) == fib->conf->fib_protocol;
