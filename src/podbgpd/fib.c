@@ -1341,7 +1341,8 @@ fib_sweep_stale(struct fib *fib)
 				mark_dirty(fib, r);
 				n++;
 			}
-	log_info("fib: %zu stale routes to remove", n);
+	log_info("fib: %zu stale routes to remove unless learned "
+	    "again", n);
 }
 
 void
