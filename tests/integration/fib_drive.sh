@@ -104,5 +104,7 @@ printf 'stop flush\n' >"$tmp/cmd"
 run
 check "stop flush removes them" [ -z "$(routes)" ]
 check "no warning logged" not grep -q '^warning' "$tmp/log"
+check "no sanitizer report" \
+    not grep -Eq 'runtime error|AddressSanitizer|LeakSanitizer' "$tmp/log"
 
 finish true
