@@ -323,7 +323,7 @@ node_peer_addr(const struct node *n)
 }
 
 static void
-mesh_add(const struct node *n)
+mesh_add(const struct node *n, bool rr_client)
 {
 	const struct ipaddr	*a;
 
@@ -332,48 +332,115 @@ mesh_add(const struct node *n)
 		    n->name);
 		return;
 	}
-	session_add_node(n->name, a, n->cidrs, n->ncidrs, n->addrs,
+	session_add_node(n->name, a, rr_client, n->cidrs, n->ncidrs, n->addrs,
 	    n->naddrs);
 }
 
+/* A route reflector by its label (bgp.mesh.reflector-label). */
+static bool
+is_reflector(const struct conf *bc, const struct node *n)
+{
+	const char	*v;
+
+	if (n == NULL || bc->reflector_label == NULL ||
+	    (v = node_label(n, bc->reflector_label)) == NULL)
+		return false;
+	return bc->reflector_value == NULL ||
+	    strcmp(v, bc->reflector_value) == 0;
+}
+
 /*
- * Full mesh: a session to every other node of the file. Only what changed
- * since the last load is touched, so other sessions keep running.
+ * Whether this node (self, NULL if unknown) has a session to node n, and
+ * whether n is its route-reflector client: in full mesh every node; with
+ * route reflectors a reflector peers with every node, its clients being
+ * the nodes that are no reflectors, and the others only with reflectors.
+ */
+static bool
+mesh_wants(const struct conf *bc, const struct node *self,
+    const struct node *n, bool *client)
+{
+	bool	rr_self, rr_n;
+
+	*client = false;
+	if (bc->mesh_mode == CONF_MESH_FULL)
+		return true;
+	if (bc->mesh_mode != CONF_MESH_RR)
+		return false;
+	rr_self = is_reflector(bc, self);
+	rr_n = is_reflector(bc, n);
+	*client = rr_self && !rr_n;
+	return rr_self || rr_n;
+}
+
+/*
+ * The sessions to other nodes after the nodes changed from old (NULL at
+ * start) to cur: only what changed is touched, so the other sessions
+ * keep running.
  */
 static void
-mesh_apply(const struct node_set *old, const struct node_set *cur,
-    const char *self)
+mesh_apply(const struct conf *bc, const struct node_set *old,
+    const struct node_set *cur, const char *self)
 {
-	static const struct node_set	 empty;
-	const struct node_change	*ch;
-	const struct ipaddr		*oa, *na;
-	struct node_diff		*nd;
-	size_t				 i;
+	const struct node	*selfo, *selfn, *n, *o;
+	const struct ipaddr	*oa, *na;
+	size_t			 i;
+	bool			 wo, wn, co, cn;
 
-	if ((nd = node_set_diff(old != NULL ? old : &empty, cur)) == NULL)
-		fatalx("out of memory");
-	for (i = 0; i < nd->nremoved; i++)
-		if (strcmp(nd->removed[i]->name, self) != 0)
-			session_remove_node(nd->removed[i]->name);
-	for (i = 0; i < nd->nchanged; i++) {
-		ch = &nd->changed[i];
-		if (strcmp(ch->new->name, self) == 0 ||
-		    !(ch->what & (NODE_CH_CIDRS | NODE_CH_ADDRS)))
+	selfo = old != NULL ? node_set_find(old, self) : NULL;
+	selfn = node_set_find(cur, self);
+	for (i = 0; old != NULL && i < old->n; i++)
+		if (strcmp(old->v[i]->name, self) != 0 &&
+		    node_set_find(cur, old->v[i]->name) == NULL)
+			session_remove_node(old->v[i]->name);
+	for (i = 0; i < cur->n; i++) {
+		n = cur->v[i];
+		if (strcmp(n->name, self) == 0)
 			continue;
-		oa = node_peer_addr(ch->old);
-		na = node_peer_addr(ch->new);
-		if (oa == NULL || na == NULL || ipaddr_cmp(oa, na) != 0) {
-			/* a new address: a new session */
-			session_remove_node(ch->new->name);
-			mesh_add(ch->new);
+		o = old != NULL ? node_set_find(old, n->name) : NULL;
+		wn = mesh_wants(bc, selfn, n, &cn);
+		wo = o != NULL && mesh_wants(bc, selfo, o, &co);
+		if (!wn) {
+			if (wo)
+				session_remove_node(n->name);
+			continue;
+		}
+		if (!wo) {
+			mesh_add(n, cn);
+			continue;
+		}
+		oa = node_peer_addr(o);
+		na = node_peer_addr(n);
+		if (oa == NULL || na == NULL || ipaddr_cmp(oa, na) != 0 ||
+		    co != cn) {
+			/* a new address or role: a new session */
+			session_remove_node(n->name);
+			mesh_add(n, cn);
 		} else
-			session_set_node(ch->new->name, ch->new->cidrs,
-			    ch->new->ncidrs, ch->new->addrs, ch->new->naddrs);
+			session_set_node(n->name, n->cidrs, n->ncidrs,
+			    n->addrs, n->naddrs);
 	}
-	for (i = 0; i < nd->nadded; i++)
-		if (strcmp(nd->added[i]->name, self) != 0)
-			mesh_add(nd->added[i]);
-	node_diff_free(nd);
+}
+
+/* Every node's pod CIDRs and addresses, for routes through a reflector. */
+static void
+policy_nodes(struct daemon *d, const struct node_set *ns, const char *self)
+{
+	struct policy_node	*pn;
+	size_t			 i, k = 0;
+
+	pn = xcalloc(ns->n + 1, sizeof(*pn));
+	for (i = 0; i < ns->n; i++) {
+		if (strcmp(ns->v[i]->name, self) == 0)
+			continue;
+		pn[k].cidrs = ns->v[i]->cidrs;
+		pn[k].ncidrs = ns->v[i]->ncidrs;
+		pn[k].addrs = ns->v[i]->addrs;
+		pn[k].naddrs = ns->v[i]->naddrs;
+		k++;
+	}
+	if (policy_set_nodes(d->pol, pn, k) == -1)
+		fatalx("out of memory");
+	free(pn);
 }
 
 /*
@@ -415,11 +482,21 @@ nodes_from_file(struct daemon *d)
 		if (policy_set_addrs(d->pol, n->addrs, n->naddrs) == -1)
 			fatalx("out of memory");
 	}
-	if (d->bgp_conf->mesh_mode == CONF_MESH_FULL)
-		mesh_apply(d->nodes, ns, name);
-	else if (d->bgp_conf->mesh_mode == CONF_MESH_RR && d->nodes == NULL)
-		log_warnx("bgp.mesh.mode route-reflector is not implemented "
-		    "yet: no sessions to other nodes");
+	if (d->bgp_conf->mesh_mode == CONF_MESH_RR) {
+		bool	rr = is_reflector(d->bgp_conf, n);
+
+		if (n != NULL && n->cluster_id != 0)
+			policy_set_cluster_id(d->pol, n->cluster_id);
+		else
+			policy_set_cluster_id(d->pol, d->bgp_conf->cluster_id);
+		policy_set_reflector(d->pol, rr);
+		policy_nodes(d, ns, name);
+		if (d->nodes == NULL)
+			log_info("node %s: %s", name, rr ? "route reflector" :
+			    "route-reflector client");
+	}
+	if (d->bgp_conf->mesh_mode != CONF_MESH_NONE)
+		mesh_apply(d->bgp_conf, d->nodes, ns, name);
 	node_set_free(d->nodes);
 	d->nodes = ns;
 }
@@ -540,7 +617,7 @@ bgp_start(struct daemon *d)
 	if (session_init(d->base, d->conf, d->rib, d->pol, d->attrs) == -1)
 		log_warnx("bgp: some sessions could not be set up");
 	nodes_from_file(d);
-	if ((d->conf->npeers > 0 || d->conf->mesh_mode == CONF_MESH_FULL) &&
+	if ((d->conf->npeers > 0 || d->conf->mesh_mode != CONF_MESH_NONE) &&
 	    session_start_all() == -1)
 		log_warnx("bgp: no listening socket; only connecting out");
 }

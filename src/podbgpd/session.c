@@ -2474,7 +2474,7 @@ node_session(const char *name)
 }
 
 int
-session_add_node(const char *name, const struct ipaddr *addr,
+session_add_node(const char *name, const struct ipaddr *addr, bool rr_client,
     const struct prefix *cidrs, size_t ncidrs, const struct ipaddr *addrs,
     size_t naddrs)
 {
@@ -2504,10 +2504,12 @@ session_add_node(const char *name, const struct ipaddr *addr,
 	s->node_cp = cp;
 	s->cp = &s->node_cp;
 	s->node = true;
+	s->pp.rr_client = rr_client;
 	if (policy_peer_set_node(&s->pp, cidrs, ncidrs, addrs, naddrs) == -1)
 		fatalx("out of memory");
 	TAILQ_INSERT_TAIL(&S.sessions, s, entry);
-	log_peer_info(s->addrstr, peer_name(s), "mesh node added");
+	log_peer_info(s->addrstr, peer_name(s), "mesh node added%s",
+	    rr_client ? " (route-reflector client)" : "");
 	if (S.started)
 		session_start(s);
 	return 0;

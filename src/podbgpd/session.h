@@ -73,7 +73,8 @@ int	session_set_own_prefixes(const struct prefix *p, size_t n);
 
 /*
  * Mesh nodes: an iBGP session (our ASN, the defaults of a configured
- * peer, no filters) to the node called name at addr, with a node policy
+ * peer, no filters) to the node called name at addr, a route-reflector
+ * client of ours if rr_client, with a node policy
  * (only its pod CIDRs cidrs, only its addresses addrs as next hops; both
  * copied). Started at once if session_start_all ran, else by it; an
  * incoming connection from addr belongs to it.
@@ -88,7 +89,7 @@ int	session_set_own_prefixes(const struct prefix *p, size_t n);
  * A node whose address changed is removed and added again.
  */
 int	session_add_node(const char *name, const struct ipaddr *addr,
-	    const struct prefix *cidrs, size_t ncidrs,
+	    bool rr_client, const struct prefix *cidrs, size_t ncidrs,
 	    const struct ipaddr *addrs, size_t naddrs);
 int	session_remove_node(const char *name);
 int	session_set_node(const char *name, const struct prefix *cidrs,
