@@ -17,6 +17,7 @@
  *   pushed prefixes=.. updates=.. bytes=.. seconds=..
  *   received prefixes=.. updates=.. last_ns=<CLOCK_REALTIME ns when the
  *     n-th prefix was read>	(-R)
+ *   withdrawn prefixes=.. updates=..	(-R, once all n are withdrawn again)
  *
  *   feeder -a peer-address [-p port] [-b local-address] [-L]
  *	 [-l local-as] [-r peer-as] [-i router-id] [-n count]
@@ -287,6 +288,18 @@ open_session(int lfd, const struct sockaddr_in *sa, const char *local,
  * -R: counts the prefixes announced until n have come, then keeps the
  * session (KEEPALIVEs) until a signal or the duration; 0 if all came.
  */
+/* Whether p is one of the n /24s from base. */
+static bool
+in_feed(const struct prefix *p, uint32_t base, unsigned long n)
+{
+	uint32_t	v;
+
+	v = (uint32_t)p->addr[0] << 16 | (uint32_t)p->addr[1] << 8 |
+	    p->addr[2];
+	return p->family == AF_INET && p->len == 24 && v >= base &&
+	    v - base < n;
+}
+
 static int
 receive(int fd, const struct bgp_peer_ctx *ctx, uint32_t base,
     unsigned long n, uint16_t holdtime, double duration)
@@ -297,9 +310,8 @@ receive(int fd, const struct bgp_peer_ctx *ctx, uint32_t base,
 	struct bgp_err		e;
 	struct prefix		p;
 	struct timespec		ts;
-	uint32_t		v;
-	unsigned long		got = 0;
-	size_t			nupd = 0;
+	unsigned long		got = 0, gone = 0;
+	size_t			nupd = 0, nwupd = 0, k;
 	double			last_ka = mono(), deadline = 0;
 	int			r;
 
@@ -318,7 +330,7 @@ receive(int fd, const struct bgp_peer_ctx *ctx, uint32_t base,
 			print_notification(&h);
 			return 1;
 		}
-		if (h.type != BGP_MSG_UPDATE || got >= n)
+		if (h.type != BGP_MSG_UPDATE)
 			continue;
 		bgp_err_clear(&e);
 		if (bgp_update_decode(ibuf + BGP_HDR_LEN, h.len - BGP_HDR_LEN,
@@ -327,23 +339,32 @@ receive(int fd, const struct bgp_peer_ctx *ctx, uint32_t base,
 			    e.why ? e.why : "");
 			return 1;
 		}
-		nupd++;
-		bgp_nlri_iter_reach(&it, &u);
-		while (bgp_nlri_next(&it, &p, NULL) == 1) {
-			v = (uint32_t)p.addr[0] << 16 |
-			    (uint32_t)p.addr[1] << 8 | p.addr[2];
-			if (p.family == AF_INET && p.len == 24 && v >= base &&
-			    v - base < n)
-				got++;
-		}
-		if (got >= n) {
-			clock_gettime(CLOCK_REALTIME, &ts);
-			printf("received prefixes=%lu updates=%zu "
-			    "last_ns=%lld%09ld\n", got, nupd,
-			    (long long)ts.tv_sec, ts.tv_nsec);
-			fflush(stdout);
-			if (duration > 0)
-				deadline = mono() + duration;
+		if (got < n) {
+			bgp_nlri_iter_reach(&it, &u);
+			for (k = 0; bgp_nlri_next(&it, &p, NULL) == 1; )
+				k += in_feed(&p, base, n);
+			got += k;
+			nupd += k > 0;
+			if (got >= n) {
+				clock_gettime(CLOCK_REALTIME, &ts);
+				printf("received prefixes=%lu updates=%zu "
+				    "last_ns=%lld%09ld\n", got, nupd,
+				    (long long)ts.tv_sec, ts.tv_nsec);
+				fflush(stdout);
+				if (duration > 0)
+					deadline = mono() + duration;
+			}
+		} else if (gone < n) {
+			bgp_nlri_iter_unreach(&it, &u);
+			for (k = 0; bgp_nlri_next(&it, &p, NULL) == 1; )
+				k += in_feed(&p, base, n);
+			gone += k;
+			nwupd += k > 0;
+			if (gone >= n) {
+				printf("withdrawn prefixes=%lu updates=%zu\n",
+				    gone, nwupd);
+				fflush(stdout);
+			}
 		}
 	}
 	return got >= n ? 0 : 1;
