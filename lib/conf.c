@@ -1009,7 +1009,7 @@ parse_fib(struct yctx *x, yaml_node_t *v, struct conf *c)
 			c->fib_protocol = n;
 			break;
 		case K_MAX_PATHS:
-			get_uint(x, val, "max-paths", 1, 256, &c->max_paths);
+			get_uint(x, val, "max-paths", 1, 64, &c->max_paths);
 			break;
 		case K_KEEP:
 			get_bool(x, val, "keep-on-exit", &c->keep_on_exit);

@@ -607,8 +607,13 @@ add_signal(struct daemon *d, int sig)
 static void
 bgp_start(struct daemon *d)
 {
+	struct rib_conf	rc;
+
 	d->bgp_conf = d->conf;
-	if ((d->rib = rib_new(NULL)) == NULL ||
+	rib_conf_default(&rc);
+	/* ECMP: equal paths selected together, up to the configured number */
+	rc.max_paths = d->conf->max_paths;
+	if ((d->rib = rib_new(&rc)) == NULL ||
 	    (d->pol = policy_ctx_new(d->conf)) == NULL ||
 	    (d->attrs = bgp_attr_table_new()) == NULL)
 		fatalx("out of memory");

@@ -108,7 +108,7 @@ static const struct {
 	  "t.yaml:2:14: expected 'main' or a table number between 1 and "
 	  "4294967295 for 'table', got \"local\"", 1 },
 	{ "bgp: {asn: 1}\nfib: {max-paths: 0}\n",
-	  "t.yaml:2:18: expected an integer between 1 and 256 for "
+	  "t.yaml:2:18: expected an integer between 1 and 64 for "
 	  "'max-paths', got \"0\"", 1 },
 	{ "bgp: {asn: 1}\nlog: {level: verbose}\n",
 	  "t.yaml:2:14: expected one of error, warning, info, debug for "
@@ -261,7 +261,7 @@ START_TEST(values)
 	    "    max-prefixes: {limit: 100, restart-time: 30}\n"
 	    "    communities: [\"65000:7\", no-export, blackhole]\n"
 	    "    large-communities: [\"4294967295:0:1\"]\n"
-	    "fib: {table: 4294967295, protocol: 5, max-paths: 256}\n"
+	    "fib: {table: 4294967295, protocol: 5, max-paths: 64}\n"
 	    "control: {mode: 600, group: wheel, read-only-socket: \"\"}\n"
 	    "log: {level: debug, destination: syslog}\n");
 	ck_assert_msg(c != NULL, "%s", errs.e[0].text);
@@ -300,7 +300,7 @@ START_TEST(values)
 	ck_assert_uint_eq(p->large_communities[0].local2, 1);
 	ck_assert_uint_eq(c->fib_table, 4294967295u);
 	ck_assert_uint_eq(c->fib_protocol, 5);
-	ck_assert_uint_eq(c->max_paths, 256);
+	ck_assert_uint_eq(c->max_paths, 64);
 	ck_assert_uint_eq(c->ctl_mode, 0600);
 	ck_assert_str_eq(c->ctl_group, "wheel");
 	ck_assert_ptr_null(c->ro_socket);
