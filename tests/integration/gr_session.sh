@@ -46,12 +46,15 @@ ns_b=""		# podbgpd's
 peer_pid=""
 
 # --- podbgpd ------------------------------------------------------------
-cat >"$tmp/nodes.yaml" <<EOF
+# nodes_file CIDR: this node's pod CIDR in the nodes file for $peer.
+nodes_file() {
+	cat >"$tmp/$peer.nodes.yaml" <<EOF
 nodes:
   - name: node-b
-    pod-cidrs: [$POD]
+    pod-cidrs: [$1]
     addresses: [192.0.2.2]
 EOF
+}
 # pod_conf: podbgpd's configuration for $peer; its state file is
 # $tmp/$peer.state, next to the control socket.
 pod_conf() {
@@ -59,7 +62,7 @@ pod_conf() {
 node-name: node-b
 nodes:
   source: file
-  file: $tmp/nodes.yaml
+  file: $tmp/$peer.nodes.yaml
 cluster-cidrs: [10.0.0.0/8]
 bgp:
   asn: 65000
@@ -153,10 +156,10 @@ bird_stale() {
 	birdc_a show protocols all pod |
 	    grep -q 'Neighbor graceful restart active'
 }
-# routes debug: a withdrawal of POD from podbgpd shows as "removed"
+# debug { routes }: "pod.ipv4 > removed [sole] 10.244.1.0/24 ..." when
+# the route from podbgpd goes
 bird_withdrew() {
-	grep -E "pod > .*removed.*$POD|pod < .*removed.*$POD" \
-	    "$tmp/bird.log" | grep -q .
+	grep -Eq "pod\.ipv4 > removed .*$POD" "$tmp/bird.log"
 }
 bird_dump() {
 	echo "--- bird log (last 40 lines)"
@@ -243,7 +246,7 @@ frr_stale() {
 }
 # debug bgp updates: "... rcvd UPDATE about 10.244.1.0/24 ... withdrawn"
 frr_withdrew() {
-	grep -E "$POD.*withdrawn" "$tmp/frr.log" | grep -q .
+	grep -Eq "$POD.*withdrawn" "$tmp/frr.log"
 }
 frr_dump() {
 	echo "--- frr log (last 40 lines)"
@@ -280,7 +283,7 @@ gobgp_start() {
     [neighbors.afi-safis.mp-graceful-restart.config]
       enabled = true
 EOF
-	n=$1
+	nr=$1
 	shift
 	ip netns exec "$ns_a" "$gobgpd" -f "$tmp/gobgpd.toml" -p -l debug \
 	    --api-hosts=127.0.0.1:50051 --pprof-disable "$@" \
@@ -289,7 +292,7 @@ EOF
 	started "$peer_pid"
 	wait_for 20 gcli global || return 1
 	gcli global rib add "$KEPT" -a ipv4 >/dev/null
-	[ "$n" -eq 2 ] && gcli global rib add "$GONE" -a ipv4 >/dev/null
+	[ "$nr" -eq 2 ] && gcli global rib add "$GONE" -a ipv4 >/dev/null
 	# route changes as GoBGP's RIB sees them, for the whole run
 	if [ -z "${mon_pid:-}" ]; then
 		ip netns exec "$ns_a" "$gobgp" -p 50051 monitor global rib \
@@ -330,7 +333,7 @@ gobgp_stale() {
 }
 # the monitor prints a withdrawal as [DELROUTE]
 gobgp_withdrew() {
-	grep -E "DELROUTE.*$POD" "$tmp/gobgp.monitor" | grep -q .
+	grep -Eq "DELROUTE.*$POD" "$tmp/gobgp.monitor"
 }
 gobgp_dump() {
 	echo "--- gobgpd log (last 40 lines)"
@@ -474,16 +477,16 @@ podbgpd_restarts() {
 	pod_start
 	absent=0
 	polls=0
-	i=0
+	k=0
 	# until Established again and the route is no longer stale
-	while [ "$i" -lt 150 ]; do
+	while [ "$k" -lt 150 ]; do
 		polls=$((polls + 1))
 		"${peer}_has_pod" || absent=$((absent + 1))
 		if [ "$(established_count)" -ge 2 ] && "${peer}_up" &&
 		    ! "${peer}_stale"; then
 			break
 		fi
-		i=$((i + 1))
+		k=$((k + 1))
 		sleep 0.2
 	done
 	check "$peer: our route never missing at the peer ($absent of \
@@ -537,11 +540,17 @@ for peer in ${PEERS:-bird frr gobgp exa}; do
 		exit 99
 	fi
 	exa_mark=0
+	nodes_file "$POD"
 	pod_conf
 	pod_start
 	done_peers="$done_peers $peer"
 	podbgpd_restarts
 	peer_restarts
+	# the peer's withdrawal log does see a withdrawal: SIGHUP, a new CIDR
+	nodes_file 10.244.7.0/24
+	kill -HUP "$pod_pid"
+	check "$peer: the peer's log shows a real withdrawal of our route" \
+	    wait_for 10 "${peer}_withdrew"
 	kill -TERM "$pod_pid"
 	reap_podbgpd
 	check "$peer: podbgpd logs no ASan/UBSan report" sh -c "! grep -Eq \
