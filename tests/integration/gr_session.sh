@@ -443,6 +443,21 @@ exa_withdrew() {
 exa_stale() {
 	false
 }
+# exa_open R [SKIP]: ExaBGP received an OPEN from podbgpd whose
+# graceful-restart capability has the R bit as R (0, 1) and the F bit for
+# both families. ExaBGP 4's JSON swaps the names: it calls R "forwarding"
+# and F "restart".
+exa_open() {
+	exa "m.get('type') == 'open' and \
+m['neighbor']['direction'] == 'receive' and \
+('forwarding' in m['neighbor']['open']['capabilities']['64']\
+['restart-flags']) == bool($1) and \
+m['neighbor']['open']['capabilities']['64']['address-family-flags'] == \
+{'ipv4/unicast': ['restart'], 'ipv6/unicast': ['restart']}" "${2:-0}"
+}
+exa_eor() {
+	exa "m['neighbor']['message']['eor']['afi'] == 'ipv4'" "${1:-0}"
+}
 exa_dump() {
 	echo "--- exabgp output (last 30 lines)"
 	tail -n 30 "$tmp/exabgp.log"
@@ -465,6 +480,11 @@ podbgpd_restarts() {
 	check "$peer: has our pod CIDR" wait_for 10 "${peer}_has_pod"
 	check "$peer: podbgpd's first start is no restart" \
 	    not plog 'graceful restart: restarting'
+	if [ "$peer" = exa ]; then
+		check "exa: podbgpd's first OPEN: R bit clear, F bits set" \
+		    exa_open 0
+		exa_mark=$(exa_lines)
+	fi
 	kill -KILL "$pod_pid"
 	wait "$pod_pid" 2>/dev/null
 	forget "$pod_pid"
@@ -500,6 +520,15 @@ $polls polls)" [ "$absent" -eq 0 -a "$polls" -gt 0 ]
 	    not "${peer}_withdrew"
 	check "$peer: the restart ends when the peer has our End-of-RIB" \
 	    wait_for 10 plog 'graceful restart: every peer has our routes'
+	if [ "$peer" = exa ]; then
+		check "exa: podbgpd's OPEN after SIGKILL: R and F bits set" \
+		    exa_open 1 "$exa_mark"
+		check "exa: podbgpd's routes again after the restart" exa \
+		    "'$POD' in str(m['neighbor']['message']['update'])" \
+		    "$exa_mark"
+		check "exa: podbgpd's End-of-RIB after the restart" \
+		    exa_eor "$exa_mark"
+	fi
 }
 
 # --- b. the peer restarts -----------------------------------------------
