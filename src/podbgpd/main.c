@@ -8,7 +8,8 @@
  * through sd_notify. The BGP sessions run with the configuration of the
  * start and announce this node's pod CIDRs from the static nodes file;
  * in full-mesh mode the other nodes of that file get sessions, which
- * follow the file on SIGHUP.
+ * follow the file on SIGHUP. A state file next to the control socket
+ * tells a start after a crash or SIGKILL, a graceful restart, apart.
  * Node discovery from the API, the FIB and the control socket are not
  * wired in yet, and the daemon says so rather than pretend.
  */
@@ -64,7 +65,7 @@ struct daemon {
 	struct node_set		*nodes;
 	const char		*conf_path;
 	const char		*socket;	/* -s; NULL: config's */
-	char			*state_path;	/* GR state file; NULL: none */
+	char			*state_path;	/* GR; NULL: none */
 	int			 verbose;	/* number of -v */
 	bool			 foreground;
 };
@@ -544,8 +545,7 @@ gr_state_start(struct daemon *d)
 	const struct conf	*c = d->bgp_conf;
 	struct session_opts	 o;
 	struct stat		 st;
-	char			 path[sizeof(((struct sockaddr_un *)0)->sun_path)
-				    + 8], buf[64];
+	char			 path[256], buf[32];	/* sockets: 107 */
 	int			 fd, n;
 
 	session_opts_default(&o);

@@ -6,10 +6,10 @@
 # and session reset), a bad marker, the hold timer, a peer restarting
 # gracefully, podbgpd restarting (the R and F bits of its OPENs before and
 # after a SIGKILL, and the state file), strangers refused, a 20 kB UPDATE
-# and a burst of 1000, and our attributes towards eBGP and iBGP. A fresh podbgpd per scenario, so
-# no scenario waits out another's back-off. Needs root and python3
-# (exits 77 otherwise). Waits poll with deadlines; only processes started
-# here are signalled.
+# and a burst of 1000, and our attributes towards eBGP and iBGP. A fresh
+# podbgpd per scenario, so no scenario waits out another's back-off.
+# Needs root and python3 (exits 77 otherwise). Waits poll with
+# deadlines; only processes started here are signalled.
 # KEEP=1 keeps the temporary directory (logs, configs) for a look.
 set -u
 
