@@ -248,6 +248,12 @@ frr_stale() {
 frr_withdrew() {
 	grep -Eq "$POD.*withdrawn" "$tmp/frr.log"
 }
+# frr_bits R: FRR got our OPEN with the R bit as R (0, 1), F for IPv4
+frr_bits() {
+	frr "j['192.0.2.2']['gracefulRestartInfo']['rBit'] == bool($1) and \
+j['192.0.2.2']['gracefulRestartInfo']['ipv4Unicast']['fBit']" \
+	    "show bgp neighbors 192.0.2.2 json"
+}
 frr_dump() {
 	echo "--- frr log (last 40 lines)"
 	tail -n 40 "$tmp/frr.log"
@@ -334,6 +340,16 @@ gobgp_stale() {
 # the monitor prints a withdrawal as [DELROUTE]
 gobgp_withdrew() {
 	grep -Eq "DELROUTE.*$POD" "$tmp/gobgp.monitor"
+}
+# gobgp_bits R: GoBGP got our OPEN with the R bit as R (0, 1), F set
+gobgp_bits() {
+	gcli neighbor 192.0.2.2 >"$tmp/gobgp.nb"
+	grep -q 'forward flag set' "$tmp/gobgp.nb" || return 1
+	if [ "$1" -eq 1 ]; then
+		grep -q 'restart flag set' "$tmp/gobgp.nb"
+	else
+		! grep -q 'restart flag set' "$tmp/gobgp.nb"
+	fi
 }
 gobgp_dump() {
 	echo "--- gobgpd log (last 40 lines)"
@@ -480,11 +496,17 @@ podbgpd_restarts() {
 	check "$peer: has our pod CIDR" wait_for 10 "${peer}_has_pod"
 	check "$peer: podbgpd's first start is no restart" \
 	    not plog 'graceful restart: restarting'
-	if [ "$peer" = exa ]; then
+	case $peer in
+	exa)
 		check "exa: podbgpd's first OPEN: R bit clear, F bits set" \
 		    exa_open 0
 		exa_mark=$(exa_lines)
-	fi
+		;;
+	frr|gobgp)
+		check "$peer: podbgpd's first OPEN: R bit clear, F bit set" \
+		    "${peer}_bits" 0
+		;;
+	esac
 	kill -KILL "$pod_pid"
 	wait "$pod_pid" 2>/dev/null
 	forget "$pod_pid"
@@ -520,6 +542,12 @@ $polls polls)" [ "$absent" -eq 0 -a "$polls" -gt 0 ]
 	    not "${peer}_withdrew"
 	check "$peer: the restart ends when the peer has our End-of-RIB" \
 	    wait_for 10 plog 'graceful restart: every peer has our routes'
+	case $peer in
+	frr|gobgp)
+		check "$peer: podbgpd's OPEN after SIGKILL: R and F bits set" \
+		    "${peer}_bits" 1
+		;;
+	esac
 	if [ "$peer" = exa ]; then
 		check "exa: podbgpd's OPEN after SIGKILL: R and F bits set" \
 		    exa_open 1 "$exa_mark"
