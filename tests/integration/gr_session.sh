@@ -10,6 +10,8 @@
 #    and started again in its own graceful-restart mode announcing only
 #    one. podbgpd must keep both as stale, keep the one learned again
 #    without a withdrawal and drop the other at the peer's End-of-RIB.
+# Every peer also reports the R and F bits of podbgpd's OPENs: R clear at
+# the first start, set after the SIGKILL; F set (keep-on-exit).
 # ExaBGP keeps no RIB of what it receives, so in a. it can only show what
 # it was sent: podbgpd's OPEN with the R and F bits, the routes again and
 # End-of-RIB, and no withdrawal.
@@ -160,6 +162,18 @@ bird_stale() {
 # the route from podbgpd goes
 bird_withdrew() {
 	grep -Eq "pod\.ipv4 > removed .*$POD" "$tmp/bird.log"
+}
+# bird_bits R: BIRD got our OPEN with the R bit as R (0, 1) ("Restart
+# recovery") and F for both families ("AF preserved")
+bird_bits() {
+	birdc_a show protocols all pod |
+	    sed -n '/Neighbor capabilities/,/Session:/p' >"$tmp/bird.caps"
+	grep -q 'AF preserved: ipv4 ipv6' "$tmp/bird.caps" || return 1
+	if [ "$1" -eq 1 ]; then
+		grep -q 'Restart recovery' "$tmp/bird.caps"
+	else
+		! grep -q 'Restart recovery' "$tmp/bird.caps"
+	fi
 }
 bird_dump() {
 	echo "--- bird log (last 40 lines)"
@@ -502,7 +516,7 @@ podbgpd_restarts() {
 		    exa_open 0
 		exa_mark=$(exa_lines)
 		;;
-	frr|gobgp)
+	bird|frr|gobgp)
 		check "$peer: podbgpd's first OPEN: R bit clear, F bit set" \
 		    "${peer}_bits" 0
 		;;
@@ -543,7 +557,7 @@ $polls polls)" [ "$absent" -eq 0 -a "$polls" -gt 0 ]
 	check "$peer: the restart ends when the peer has our End-of-RIB" \
 	    wait_for 10 plog 'graceful restart: every peer has our routes'
 	case $peer in
-	frr|gobgp)
+	bird|frr|gobgp)
 		check "$peer: podbgpd's OPEN after SIGKILL: R and F bits set" \
 		    "${peer}_bits" 1
 		;;
