@@ -557,12 +557,7 @@ $polls polls)" [ "$absent" -eq 0 -a "$polls" -gt 0 ]
 	check "$peer: the restart ends when the peer has our End-of-RIB" \
 	    wait_for 10 plog 'graceful restart: every peer has our routes'
 	case $peer in
-	bird|frr|gobgp)
-		check "$peer: podbgpd's OPEN after SIGKILL: R and F bits set" \
-		    "${peer}_bits" 1
-		;;
-	esac
-	if [ "$peer" = exa ]; then
+	exa)
 		check "exa: podbgpd's OPEN after SIGKILL: R and F bits set" \
 		    exa_open 1 "$exa_mark"
 		check "exa: podbgpd's routes again after the restart" exa \
@@ -570,7 +565,12 @@ $polls polls)" [ "$absent" -eq 0 -a "$polls" -gt 0 ]
 		    "$exa_mark"
 		check "exa: podbgpd's End-of-RIB after the restart" \
 		    exa_eor "$exa_mark"
-	fi
+		;;
+	bird|frr|gobgp)
+		check "$peer: podbgpd's OPEN after SIGKILL: R and F bits set" \
+		    "${peer}_bits" 1
+		;;
+	esac
 }
 
 # --- b. the peer restarts -----------------------------------------------
