@@ -8,15 +8,18 @@
  * through sd_notify. The BGP sessions run with the configuration of the
  * start and announce this node's pod CIDRs from the static nodes file;
  * in full-mesh mode the other nodes of that file get sessions, which
- * follow the file on SIGHUP.
+ * follow the file on SIGHUP. A state file next to the control socket
+ * tells a start after a crash or SIGKILL, a graceful restart, apart.
  * Node discovery from the API, the FIB and the control socket are not
  * wired in yet, and the daemon says so rather than pretend.
  */
 #include "config.h"
 
+#include <sys/stat.h>
 #include <sys/un.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <signal.h>
@@ -62,6 +65,7 @@ struct daemon {
 	struct node_set		*nodes;
 	const char		*conf_path;
 	const char		*socket;	/* -s; NULL: config's */
+	char			*state_path;	/* GR; NULL: none */
 	int			 verbose;	/* number of -v */
 	bool			 foreground;
 };
@@ -604,6 +608,65 @@ add_signal(struct daemon *d, int sig)
 	return ev;
 }
 
+/*
+ * The graceful-restart state file, next to the control socket: written at
+ * start, removed by a stop that takes this node's routes along
+ * (keep-on-exit false), so a SIGKILL, a crash or a stop that leaves the
+ * routes in the kernel leaves it behind. Found at start, it means this
+ * start is a restart: the OPENs say so (R bit). The F bit says whether
+ * this node's routes outlive podbgpd, which keep-on-exit decides.
+ */
+static void
+gr_state_start(struct daemon *d)
+{
+	const struct conf	*c = d->bgp_conf;
+	struct session_opts	 o;
+	struct stat		 st;
+	char			 path[256], buf[32];	/* sockets: 107 */
+	int			 fd, n;
+
+	session_opts_default(&o);
+	o.gr_forwarding = c->keep_on_exit;
+	if (conf_state_path(c->ctl_socket, path, sizeof(path)) == -1) {
+		log_warnx("graceful restart: no state file for control "
+		    "socket %s", c->ctl_socket);
+		session_set_opts(&o);
+		return;
+	}
+	if (stat(path, &st) == 0) {
+		o.gr_restarting = true;
+		log_info("graceful restart: restarting, as %s was left by a "
+		    "podbgpd that did not flush its routes; OPENs say so for "
+		    "up to %u s", path, c->restart_time);
+	} else if (errno != ENOENT)
+		log_warn("graceful restart: %s", path);
+	session_set_opts(&o);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd == -1) {
+		log_warn("graceful restart: cannot write %s, so a restart "
+		    "will not be announced as one", path);
+		return;
+	}
+	n = snprintf(buf, sizeof(buf), "%ld\n", (long)getpid());
+	if (write(fd, buf, (size_t)n) != n)
+		log_warn("graceful restart: %s", path);
+	close(fd);
+	d->state_path = xstrdup(path);
+}
+
+/* A stop that flushes this node's routes is no restart to come. */
+static void
+gr_state_stop(struct daemon *d)
+{
+	if (d->state_path == NULL)
+		return;
+	if (!d->bgp_conf->keep_on_exit && unlink(d->state_path) == -1 &&
+	    errno != ENOENT)
+		log_warn("graceful restart: cannot remove %s", d->state_path);
+	free(d->state_path);
+	d->state_path = NULL;
+}
+
 static void
 bgp_start(struct daemon *d)
 {
@@ -622,14 +685,18 @@ bgp_start(struct daemon *d)
 	if (session_init(d->base, d->conf, d->rib, d->pol, d->attrs) == -1)
 		log_warnx("bgp: some sessions could not be set up");
 	nodes_from_file(d);
-	if ((d->conf->npeers > 0 || d->conf->mesh_mode != CONF_MESH_NONE) &&
-	    session_start_all() == -1)
-		log_warnx("bgp: no listening socket; only connecting out");
+	if (d->conf->npeers > 0 || d->conf->mesh_mode != CONF_MESH_NONE) {
+		gr_state_start(d);
+		if (session_start_all() == -1)
+			log_warnx("bgp: no listening socket; only connecting "
+			    "out");
+	}
 }
 
 static void
 bgp_free(struct daemon *d)
 {
+	gr_state_stop(d);
 	session_free_all();
 	node_set_free(d->nodes);
 	d->nodes = NULL;

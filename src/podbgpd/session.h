@@ -36,9 +36,15 @@ struct session_opts {
 	uint16_t	listen_port;	/* 0: no listening sockets */
 	uint16_t	connect_port;	/* peers' port */
 	bool		gr_forwarding;	/* GR: F bit */
+	/*
+	 * GR: this node restarted, so OPENs carry the Restart State bit
+	 * until every graceful-restart peer has come up and been sent our
+	 * End-of-RIB, or restart-time seconds after session_start_all.
+	 */
+	bool		gr_restarting;
 };
 
-/* Defaults: both ports 179, no forwarding state. */
+/* Defaults: both ports 179, no forwarding state, not restarting. */
 void	session_opts_default(struct session_opts *o);
 
 /*

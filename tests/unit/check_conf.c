@@ -171,6 +171,38 @@ START_TEST(bad_table)
 }
 END_TEST
 
+/* The graceful-restart state file sits next to the control socket. */
+START_TEST(state_path)
+{
+	static const struct {
+		const char	*sock, *want;
+	} cases[] = {
+		{ "/run/podbgp/podbgpd.ctl", "/run/podbgp/podbgpd.state" },
+		{ "/tmp/t.x/control.socket", "/tmp/t.x/control.state" },
+		{ "/tmp/t.x/sock", "/tmp/t.x/sock.state" },
+		{ "/tmp/.hidden", "/tmp/.hidden.state" },
+		{ "/tmp/a.b.ctl", "/tmp/a.b.state" },
+		{ "/tmp/a.state", "/tmp/a.state.state" },
+		{ "rel.ctl", "rel.state" },
+	};
+	char	buf[64];
+	size_t	i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		ck_assert_int_eq(conf_state_path(cases[i].sock, buf,
+		    sizeof(buf)), 0);
+		ck_assert_str_eq(buf, cases[i].want);
+	}
+	ck_assert_int_eq(conf_state_path("", buf, sizeof(buf)), -1);
+	ck_assert_int_eq(conf_state_path("/run/podbgp/", buf, sizeof(buf)),
+	    -1);
+	/* exactly fits, then one byte short */
+	ck_assert_int_eq(conf_state_path("/a/b.ctl", buf, 11), 0);
+	ck_assert_str_eq(buf, "/a/b.state");
+	ck_assert_int_eq(conf_state_path("/a/b.ctl", buf, 10), -1);
+}
+END_TEST
+
 START_TEST(defaults)
 {
 	struct conf	*c;
@@ -609,6 +641,7 @@ conf_suite(void)
 	tcase_add_test(tc, peer_defaults);
 	tcase_add_test(tc, values);
 	tcase_add_test(tc, aliases_and_find);
+	tcase_add_test(tc, state_path);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("write");
