@@ -205,7 +205,8 @@ check "IPv4 next hop is our veth address" \
 check "IPv4 AS path is our AS" grep -Eq 'BGP\.as_path: 65000$' "$tmp/r4"
 check "IPv4 origin IGP" grep -Eq 'BGP\.origin: IGP' "$tmp/r4"
 check "BIRD has our IPv6 pod CIDR" wait_for 10 \
-    bird_has '^fd00:10:244:1::/64' show route for fd00:10:244:1::/64 all protocol pod
+    bird_has '^fd00:10:244:1::/64' show route for fd00:10:244:1::/64 all \
+    protocol pod
 birdc_a show route for fd00:10:244:1::/64 all protocol pod >"$tmp/r6" 2>&1
 check "IPv6 next hop is our global address" \
     grep -Eq 'BGP\.next_hop: 2001:db8::2 fe80:' "$tmp/r6"
@@ -352,8 +353,8 @@ kill -TERM "$pod_pid"
 check "BIRD receives our shutdown communication" wait_for 10 \
     grep -Eq 'pod: Received: Administrative shutdown: "podbgpd shutting down"' \
     "$tmp/bird.log"
-check "and on the IPv6 session" wait_for 10 \
-    grep -Eq 'pod6: Received: Administrative shutdown: "podbgpd shutting down"' \
+check "and on the IPv6 session" wait_for 10 grep -Eq \
+    'pod6: Received: Administrative shutdown: "podbgpd shutting down"' \
     "$tmp/bird.log"
 reap_podbgpd
 check "podbgpd logs no ASan/UBSan report" no_sanitizer_report

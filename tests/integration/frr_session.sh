@@ -6,8 +6,10 @@
 # both ways (FRR drops a network statement; SIGHUP with a changed nodes
 # file), a wrong MD5 password keeps the session down and the right one
 # brings it up, enhanced route refresh, the hold timer against a stopped
-# FRR, a flood of connections from an unconfigured address while the
-# session stays up, and SIGTERM's shutdown communication at FRR.
+# FRR, an iBGP session with a BGP view of FRR in our AS between second
+# addresses, bgpd killed and started again, a flood of connections from
+# unconfigured addresses while the sessions stay up, and SIGTERM's
+# shutdown communication at FRR.
 # Needs root and FRR (/usr/lib/frr/zebra, bgpd, vtysh); exits 77
 # otherwise. Waits poll with deadlines; only processes started here are
 # signalled, only namespaces made here are deleted.
@@ -303,6 +305,39 @@ check "the session recovers" wait_for 40 sh -c \
 check "FRR shows it Established again" wait_for 10 frr "$state4" "$nb4"
 check "FRR has our pod CIDR again" wait_for 10 \
     frr "any(p['valid'] for p in j['paths'])" "$r7"
+
+# --- bgpd killed and started again -----------------------------------
+# started again on its file, with the password it was given since
+sed -i 's/password wrong-s3cret/password pod6-s3cret/' "$tmp/bgpd.conf"
+est=$(est_count frr-a)
+est6=$(est_count frr-a6)
+esti=$(est_count frr-i)
+acc=$(log_count 'neighbor 192\.0\.2\.1: accepted 10\.96\.0\.0/16')
+kill -KILL "$bgpd_pid"
+wait "$bgpd_pid" 2>/dev/null
+forget "$bgpd_pid"
+check "bgpd gone: podbgpd leaves Established" wait_for 10 \
+    log_has 'frr-a\): (Idle|Active|Connect)$'
+ip netns exec "$ns_a" "$frrdir/bgpd" -f "$tmp/bgpd.conf" \
+    -i "$tmp/bgpd.pid" -z "$tmp/zserv.api" --vty_socket "$tmp" \
+    -u root -g "$group" >>"$tmp/bgpd.out" 2>&1 &
+bgpd_pid=$!
+started "$bgpd_pid"
+for s in "frr-a $est" "frr-a6 $est6" "frr-i $esti"; do
+	check "bgpd restarted: session ${s% *} comes back" wait_for 40 \
+	    sh -c "[ \$(grep -c '${s% *}): Established' '$tmp/podbgpd.log') \
+	    -gt ${s#* } ]"
+done
+check "bgpd restarted: FRR has our IPv4 pod CIDR again" wait_for 10 \
+    frr "any(p['valid'] for p in j['paths'])" "$r7"
+check "bgpd restarted: and our IPv6 pod CIDR" wait_for 10 \
+    frr "any(p['valid'] for p in j['paths'])" "$r6"
+check "bgpd restarted: and over iBGP" wait_for 10 frr \
+    "any(p['valid'] for p in j['paths'])" \
+    "show bgp view ibgp ipv4 unicast 10.244.7.0/24 json"
+check "bgpd restarted: podbgpd accepts FRR's prefix again" wait_for 10 \
+    sh -c "[ \$(grep -c 'neighbor 192\.0\.2\.1: accepted 10\.96\.0\.0/16' \
+    '$tmp/podbgpd.log') -gt $acc ]"
 
 # --- a flood of connections from addresses that are no peers --------
 up=$(frr_get "j['192.0.2.2']['connectionsEstablished']" "$nb4")
