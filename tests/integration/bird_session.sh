@@ -334,11 +334,13 @@ start_bird
 check "BIRD restarted: the session comes back" wait_for 30 \
     sh -c "[ \$(grep -c 'bird-a): Established' '$tmp/podbgpd.log') -gt $est ]"
 check "BIRD restarted: the IPv6 session comes back" wait_for 30 \
-    sh -c "[ \$(grep -c 'bird-a6): Established' '$tmp/podbgpd.log') -gt $est6 ]"
+    sh -c "[ \$(grep -c 'bird-a6): Established' '$tmp/podbgpd.log') \
+    -gt $est6 ]"
 check "BIRD restarted: the iBGP session comes back" wait_for 30 \
     sh -c "[ \$(grep -c 'bird-i): Established' '$tmp/podbgpd.log') -gt $esti ]"
 check "BIRD restarted: the MD5 session comes back" wait_for 30 \
-    sh -c "[ \$(grep -c 'bird-md5): Established' '$tmp/podbgpd.log') -gt $estm ]"
+    sh -c "[ \$(grep -c 'bird-md5): Established' '$tmp/podbgpd.log') \
+    -gt $estm ]"
 check "BIRD restarted: BIRD has our pod CIDR again" wait_for 10 \
     bird_has '^10\.244\.7\.0/24' show route for 10.244.7.0/24 protocol pod
 check "BIRD restarted: and our IPv6 pod CIDR" wait_for 30 \
