@@ -1,8 +1,9 @@
-# Shared by the interoperability scripts (frr_session.sh, gobgp_session.sh,
-# exabgp_session.sh): checks, polling with deadlines, two network
-# namespaces joined by a veth pair, podbgpd started in one of them, and a
-# cleanup that signals only what the script started. Sourced with $me set
-# to the script's name.
+# Shared by the interoperability scripts (bird_session.sh, frr_session.sh,
+# gobgp_session.sh, exabgp_session.sh): checks, polling with deadlines,
+# two network namespaces joined by a veth pair, podbgpd started in one of
+# them, the hold timer against a stopped peer, a flood of connections
+# from unconfigured addresses, and a cleanup that signals only what the
+# script started. Sourced with $me set to the script's name.
 
 podbgpd=${PODBGPD:-$(pwd)/src/podbgpd/podbgpd}
 
