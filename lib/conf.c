@@ -10,6 +10,7 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1009,7 +1010,7 @@ parse_fib(struct yctx *x, yaml_node_t *v, struct conf *c)
 			c->fib_protocol = n;
 			break;
 		case K_MAX_PATHS:
-			get_uint(x, val, "max-paths", 1, 256, &c->max_paths);
+			get_uint(x, val, "max-paths", 1, 64, &c->max_paths);
 			break;
 		case K_KEEP:
 			get_bool(x, val, "keep-on-exit", &c->keep_on_exit);
@@ -1763,4 +1764,29 @@ conf_diff_empty(const struct conf_diff *d)
 {
 	return d->flags == 0 && d->nadded == 0 && d->nremoved == 0 &&
 	    d->nchanged == 0;
+}
+
+int
+conf_state_path(const char *socket, char *dst, size_t len)
+{
+	const char	*base, *dot;
+	size_t		 keep;
+	int		 n;
+
+	if (socket == NULL || *socket == '\0')
+		return -1;
+	base = strrchr(socket, '/');
+	base = base != NULL ? base + 1 : socket;
+	if (*base == '\0')
+		return -1;
+	/* a leading dot starts a hidden name, not a suffix */
+	dot = strrchr(base, '.');
+	keep = dot != NULL && dot != base && strcmp(dot, ".state") != 0 ?
+	    (size_t)(dot - socket) : strlen(socket);
+	if (keep > INT_MAX)
+		return -1;
+	n = snprintf(dst, len, "%.*s.state", (int)keep, socket);
+	if (n < 0 || (size_t)n >= len)
+		return -1;
+	return 0;
 }

@@ -187,6 +187,16 @@ void		 conf_free(struct conf *c);
  */
 int		 conf_write(FILE *f, const struct conf *c);
 bool		 conf_equal(const struct conf *a, const struct conf *b);
+/*
+ * The graceful-restart state file that goes with the control socket path
+ * socket: the same directory and name, with the name's last suffix
+ * (".ctl", ".socket") replaced by ".state", or ".state" appended if the
+ * name has none or it is ".state" already: "/run/podbgp/podbgpd.ctl"
+ * gives "/run/podbgp/podbgpd.state".
+ * Writes it to dst (len bytes). Returns 0, -1 if it does not fit or
+ * socket is empty or ends in '/'.
+ */
+int		 conf_state_path(const char *socket, char *dst, size_t len);
 /* Prints each stored error on its own line, then a count of dropped ones. */
 void		 conf_errors_print(FILE *f, const struct conf_errors *errs);
 /* The peer with that address, or NULL. */

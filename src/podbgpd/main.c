@@ -8,15 +8,18 @@
  * through sd_notify. The BGP sessions run with the configuration of the
  * start and announce this node's pod CIDRs from the static nodes file;
  * in full-mesh mode the other nodes of that file get sessions, which
- * follow the file on SIGHUP.
+ * follow the file on SIGHUP. A state file next to the control socket
+ * tells a start after a crash or SIGKILL, a graceful restart, apart.
  * Node discovery from the API, the FIB and the control socket are not
  * wired in yet, and the daemon says so rather than pretend.
  */
 #include "config.h"
 
+#include <sys/stat.h>
 #include <sys/un.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <signal.h>
@@ -66,6 +69,7 @@ struct daemon {
 	struct node_set		*nodes;
 	const char		*conf_path;
 	const char		*socket;	/* -s; NULL: config's */
+	char			*state_path;	/* GR; NULL: none */
 	int			 verbose;	/* number of -v */
 	bool			 foreground;
 };
@@ -327,7 +331,7 @@ node_peer_addr(const struct node *n)
 }
 
 static void
-mesh_add(const struct node *n)
+mesh_add(const struct node *n, bool rr_client)
 {
 	const struct ipaddr	*a;
 
@@ -336,48 +340,115 @@ mesh_add(const struct node *n)
 		    n->name);
 		return;
 	}
-	session_add_node(n->name, a, n->cidrs, n->ncidrs, n->addrs,
+	session_add_node(n->name, a, rr_client, n->cidrs, n->ncidrs, n->addrs,
 	    n->naddrs);
 }
 
+/* A route reflector by its label (bgp.mesh.reflector-label). */
+static bool
+is_reflector(const struct conf *bc, const struct node *n)
+{
+	const char	*v;
+
+	if (n == NULL || bc->reflector_label == NULL ||
+	    (v = node_label(n, bc->reflector_label)) == NULL)
+		return false;
+	return bc->reflector_value == NULL ||
+	    strcmp(v, bc->reflector_value) == 0;
+}
+
 /*
- * Full mesh: a session to every other node of the file. Only what changed
- * since the last load is touched, so other sessions keep running.
+ * Whether this node (self, NULL if unknown) has a session to node n, and
+ * whether n is its route-reflector client: in full mesh every node; with
+ * route reflectors a reflector peers with every node, its clients being
+ * the nodes that are no reflectors, and the others only with reflectors.
+ */
+static bool
+mesh_wants(const struct conf *bc, const struct node *self,
+    const struct node *n, bool *client)
+{
+	bool	rr_self, rr_n;
+
+	*client = false;
+	if (bc->mesh_mode == CONF_MESH_FULL)
+		return true;
+	if (bc->mesh_mode != CONF_MESH_RR)
+		return false;
+	rr_self = is_reflector(bc, self);
+	rr_n = is_reflector(bc, n);
+	*client = rr_self && !rr_n;
+	return rr_self || rr_n;
+}
+
+/*
+ * The sessions to other nodes after the nodes changed from old (NULL at
+ * start) to cur: only what changed is touched, so the other sessions
+ * keep running.
  */
 static void
-mesh_apply(const struct node_set *old, const struct node_set *cur,
-    const char *self)
+mesh_apply(const struct conf *bc, const struct node_set *old,
+    const struct node_set *cur, const char *self)
 {
-	static const struct node_set	 empty;
-	const struct node_change	*ch;
-	const struct ipaddr		*oa, *na;
-	struct node_diff		*nd;
-	size_t				 i;
+	const struct node	*selfo, *selfn, *n, *o;
+	const struct ipaddr	*oa, *na;
+	size_t			 i;
+	bool			 wo, wn, co, cn;
 
-	if ((nd = node_set_diff(old != NULL ? old : &empty, cur)) == NULL)
-		fatalx("out of memory");
-	for (i = 0; i < nd->nremoved; i++)
-		if (strcmp(nd->removed[i]->name, self) != 0)
-			session_remove_node(nd->removed[i]->name);
-	for (i = 0; i < nd->nchanged; i++) {
-		ch = &nd->changed[i];
-		if (strcmp(ch->new->name, self) == 0 ||
-		    !(ch->what & (NODE_CH_CIDRS | NODE_CH_ADDRS)))
+	selfo = old != NULL ? node_set_find(old, self) : NULL;
+	selfn = node_set_find(cur, self);
+	for (i = 0; old != NULL && i < old->n; i++)
+		if (strcmp(old->v[i]->name, self) != 0 &&
+		    node_set_find(cur, old->v[i]->name) == NULL)
+			session_remove_node(old->v[i]->name);
+	for (i = 0; i < cur->n; i++) {
+		n = cur->v[i];
+		if (strcmp(n->name, self) == 0)
 			continue;
-		oa = node_peer_addr(ch->old);
-		na = node_peer_addr(ch->new);
-		if (oa == NULL || na == NULL || ipaddr_cmp(oa, na) != 0) {
-			/* a new address: a new session */
-			session_remove_node(ch->new->name);
-			mesh_add(ch->new);
+		o = old != NULL ? node_set_find(old, n->name) : NULL;
+		wn = mesh_wants(bc, selfn, n, &cn);
+		wo = o != NULL && mesh_wants(bc, selfo, o, &co);
+		if (!wn) {
+			if (wo)
+				session_remove_node(n->name);
+			continue;
+		}
+		if (!wo) {
+			mesh_add(n, cn);
+			continue;
+		}
+		oa = node_peer_addr(o);
+		na = node_peer_addr(n);
+		if (oa == NULL || na == NULL || ipaddr_cmp(oa, na) != 0 ||
+		    co != cn) {
+			/* a new address or role: a new session */
+			session_remove_node(n->name);
+			mesh_add(n, cn);
 		} else
-			session_set_node(ch->new->name, ch->new->cidrs,
-			    ch->new->ncidrs, ch->new->addrs, ch->new->naddrs);
+			session_set_node(n->name, n->cidrs, n->ncidrs,
+			    n->addrs, n->naddrs);
 	}
-	for (i = 0; i < nd->nadded; i++)
-		if (strcmp(nd->added[i]->name, self) != 0)
-			mesh_add(nd->added[i]);
-	node_diff_free(nd);
+}
+
+/* Every node's pod CIDRs and addresses, for routes through a reflector. */
+static void
+policy_nodes(struct daemon *d, const struct node_set *ns, const char *self)
+{
+	struct policy_node	*pn;
+	size_t			 i, k = 0;
+
+	pn = xcalloc(ns->n + 1, sizeof(*pn));
+	for (i = 0; i < ns->n; i++) {
+		if (strcmp(ns->v[i]->name, self) == 0)
+			continue;
+		pn[k].cidrs = ns->v[i]->cidrs;
+		pn[k].ncidrs = ns->v[i]->ncidrs;
+		pn[k].addrs = ns->v[i]->addrs;
+		pn[k].naddrs = ns->v[i]->naddrs;
+		k++;
+	}
+	if (policy_set_nodes(d->pol, pn, k) == -1)
+		fatalx("out of memory");
+	free(pn);
 }
 
 /*
@@ -423,11 +494,21 @@ nodes_from_file(struct daemon *d)
 		if (policy_set_addrs(d->pol, n->addrs, n->naddrs) == -1)
 			fatalx("out of memory");
 	}
-	if (d->bgp_conf->mesh_mode == CONF_MESH_FULL)
-		mesh_apply(d->nodes, ns, name);
-	else if (d->bgp_conf->mesh_mode == CONF_MESH_RR && d->nodes == NULL)
-		log_warnx("bgp.mesh.mode route-reflector is not implemented "
-		    "yet: no sessions to other nodes");
+	if (d->bgp_conf->mesh_mode == CONF_MESH_RR) {
+		bool	rr = is_reflector(d->bgp_conf, n);
+
+		if (n != NULL && n->cluster_id != 0)
+			policy_set_cluster_id(d->pol, n->cluster_id);
+		else
+			policy_set_cluster_id(d->pol, d->bgp_conf->cluster_id);
+		policy_set_reflector(d->pol, rr);
+		policy_nodes(d, ns, name);
+		if (d->nodes == NULL)
+			log_info("node %s: %s", name, rr ? "route reflector" :
+			    "route-reflector client");
+	}
+	if (d->bgp_conf->mesh_mode != CONF_MESH_NONE)
+		mesh_apply(d->bgp_conf, d->nodes, ns, name);
 	node_set_free(d->nodes);
 	d->nodes = ns;
 }
@@ -479,6 +560,11 @@ reload(struct daemon *d)
 	    d->conf->npeers);
 }
 
+/*
+ * Routes adopted from the kernel at start stay until every peer has sent
+ * End-of-RIB (or the fib's stale timer fires): then those not learned
+ * again go, once.
+ */
 static void
 on_eor(void *arg)
 {
@@ -598,10 +684,64 @@ add_signal(struct daemon *d, int sig)
 }
 
 /*
- * Routes adopted from the kernel at start stay until every peer has sent
- * End-of-RIB (or the fib's stale timer fires): then those not learned
- * again go, once.
+ * The graceful-restart state file, next to the control socket: written at
+ * start, removed by a stop that takes this node's routes along
+ * (keep-on-exit false), so a SIGKILL, a crash or a stop that leaves the
+ * routes in the kernel leaves it behind. Found at start, it means this
+ * start is a restart: the OPENs say so (R bit). The F bit says whether
+ * this node's routes outlive podbgpd, which keep-on-exit decides.
  */
+static void
+gr_state_start(struct daemon *d)
+{
+	const struct conf	*c = d->bgp_conf;
+	struct session_opts	 o;
+	struct stat		 st;
+	char			 path[256], buf[32];	/* sockets: 107 */
+	int			 fd, n;
+
+	session_opts_default(&o);
+	o.gr_forwarding = c->keep_on_exit;
+	if (conf_state_path(c->ctl_socket, path, sizeof(path)) == -1) {
+		log_warnx("graceful restart: no state file for control "
+		    "socket %s", c->ctl_socket);
+		session_set_opts(&o);
+		return;
+	}
+	if (stat(path, &st) == 0) {
+		o.gr_restarting = true;
+		log_info("graceful restart: restarting, as %s was left by a "
+		    "podbgpd that did not flush its routes; OPENs say so for "
+		    "up to %u s", path, c->restart_time);
+	} else if (errno != ENOENT)
+		log_warn("graceful restart: %s", path);
+	session_set_opts(&o);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd == -1) {
+		log_warn("graceful restart: cannot write %s, so a restart "
+		    "will not be announced as one", path);
+		return;
+	}
+	n = snprintf(buf, sizeof(buf), "%ld\n", (long)getpid());
+	if (write(fd, buf, (size_t)n) != n)
+		log_warn("graceful restart: %s", path);
+	close(fd);
+	d->state_path = xstrdup(path);
+}
+
+/* A stop that flushes this node's routes is no restart to come. */
+static void
+gr_state_stop(struct daemon *d)
+{
+	if (d->state_path == NULL)
+		return;
+	if (!d->bgp_conf->keep_on_exit && unlink(d->state_path) == -1 &&
+	    errno != ENOENT)
+		log_warn("graceful restart: cannot remove %s", d->state_path);
+	free(d->state_path);
+	d->state_path = NULL;
+}
+
 static void
 bgp_start(struct daemon *d)
 {
@@ -609,8 +749,8 @@ bgp_start(struct daemon *d)
 
 	d->bgp_conf = d->conf;
 	rib_conf_default(&rc);
-	rc.max_paths = d->conf->max_paths < RIB_ECMP_MAX ?
-	    d->conf->max_paths : RIB_ECMP_MAX;
+	/* ECMP: equal paths selected together, up to the configured number */
+	rc.max_paths = d->conf->max_paths;
 	if ((d->rib = rib_new(&rc)) == NULL ||
 	    (d->pol = policy_ctx_new(d->conf)) == NULL ||
 	    (d->attrs = bgp_attr_table_new()) == NULL)
@@ -621,15 +761,19 @@ bgp_start(struct daemon *d)
 		log_warnx("bgp: some sessions could not be set up");
 	fib_setup(d);
 	nodes_from_file(d);
-	if ((d->conf->npeers > 0 || d->conf->mesh_mode == CONF_MESH_FULL) &&
-	    session_start_all() == -1)
-		log_warnx("bgp: no listening socket; only connecting out");
+	if (d->conf->npeers > 0 || d->conf->mesh_mode != CONF_MESH_NONE) {
+		gr_state_start(d);
+		if (session_start_all() == -1)
+			log_warnx("bgp: no listening socket; only connecting "
+			    "out");
+	}
 }
 
 static void
 bgp_free(struct daemon *d)
 {
 	fib_shutdown(d);
+	gr_state_stop(d);
 	session_free_all();
 	fib_free(d->fib);
 	d->fib = NULL;

@@ -157,6 +157,7 @@ struct session {
 	struct event		*ev_restart;	/* see conn_event */
 	uint64_t		 since_ms;	/* state change */
 	bool			 gr_stale;	/* stale paths wait */
+	bool			 synced;	/* sent End-of-RIB once */
 	uint32_t		 limit_restart;	/* max-prefix, s */
 	bool			 limit_hit;
 	bool			 exports;	/* learned routes may go out */
@@ -189,6 +190,8 @@ static struct {
 	const char		*shutdown_msg;
 	bool			 started;
 	bool			 stopping;
+	bool			 restarting;	/* GR: R bit in OPENs */
+	struct event		*ev_restarting;	/* restart-time */
 	struct log_rl		 rl_reject;
 	/* Loc-RIB changes are drained once per loop turn */
 	struct event		*ev_drain;
@@ -216,6 +219,7 @@ static void	send_own(struct session *, struct conn *, uint8_t,
 static void	adj_reset(struct conn *);
 static void	dump_cb(evutil_socket_t, short, void *);
 static void	rib_kick(void);
+static void	restart_check(void);
 
 static uint32_t
 rand32(void)
@@ -681,6 +685,8 @@ build_open(const struct session *s, struct bgp_open *o)
 		    BGP_GR_TIME_MAX : cf->restart_time);
 		o->gr_aids = both;
 		o->gr_fwd = S.opts.gr_forwarding ? both : 0;
+		if (S.restarting)
+			o->gr_flags |= BGP_GR_F_RESTART;
 	}
 }
 
@@ -1461,8 +1467,14 @@ adj_markers(struct conn *c, uint8_t aids, bool eor, bool eorr)
 		}
 	}
 	conn_queued(c);
-	if (eor)
+	if (eor) {
 		update_sent(c);
+		if (c->dump_eor == 0 || c->dump_eor == (aids & c->families)) {
+			/* the last End-of-RIB of the initial table */
+			c->s->synced = true;
+			restart_check();
+		}
+	}
 }
 
 static enum bgp_aid
@@ -1628,6 +1640,37 @@ session_all_eor(void)
 			return false;
 	}
 	return true;
+}
+
+/*
+ * RFC 4724 4.1: after a restart, OPENs say so (the Restart State bit)
+ * until every peer we offer graceful restart to has our routes and
+ * End-of-RIB again; restart_cb ends it after restart-time anyway.
+ */
+static void
+restart_check(void)
+{
+	struct session	*s;
+
+	if (!S.restarting)
+		return;
+	TAILQ_FOREACH(s, &S.sessions, entry)
+		if (s->cp->graceful_restart && !s->synced)
+			return;
+	S.restarting = false;
+	evtimer_del(S.ev_restarting);
+	log_info("graceful restart: every peer has our routes and "
+	    "End-of-RIB; the restart is over");
+}
+
+static void
+restarting_cb(evutil_socket_t fd, short what, void *arg)
+{
+	if (!S.restarting)
+		return;
+	S.restarting = false;
+	log_info("graceful restart: restart time of %u s over; later OPENs "
+	    "no longer say restarting", S.conf->restart_time);
 }
 
 static void
@@ -2264,6 +2307,8 @@ void
 session_set_opts(const struct session_opts *o)
 {
 	S.opts = *o;
+	if (!S.started)
+		S.restarting = o->gr_restarting;
 }
 
 /* A new idle session for cp (borrowed); not in the list yet. */
@@ -2366,6 +2411,14 @@ session_start_all(void)
 		event_add(S.ls[i].ev, NULL);
 		nls++;
 	}
+	if (!S.started && S.restarting) {
+		struct timeval	tv = { S.conf->restart_time, 0 };
+
+		if (S.ev_restarting == NULL && (S.ev_restarting =
+		    evtimer_new(S.base, restarting_cb, NULL)) == NULL)
+			fatalx("evtimer_new");
+		evtimer_add(S.ev_restarting, &tv);
+	}
 	S.started = true;
 	TAILQ_FOREACH(s, &S.sessions, entry)
 		session_start(s);
@@ -2415,6 +2468,10 @@ session_free_all(void)
 		session_free(s);
 	}
 	S.started = false;
+	S.restarting = false;
+	if (S.ev_restarting != NULL)
+		event_free(S.ev_restarting);
+	S.ev_restarting = NULL;
 	free(S.own);
 	S.own = NULL;
 	S.nown = 0;
@@ -2494,7 +2551,7 @@ node_session(const char *name)
 }
 
 int
-session_add_node(const char *name, const struct ipaddr *addr,
+session_add_node(const char *name, const struct ipaddr *addr, bool rr_client,
     const struct prefix *cidrs, size_t ncidrs, const struct ipaddr *addrs,
     size_t naddrs)
 {
@@ -2524,10 +2581,12 @@ session_add_node(const char *name, const struct ipaddr *addr,
 	s->node_cp = cp;
 	s->cp = &s->node_cp;
 	s->node = true;
+	s->pp.rr_client = rr_client;
 	if (policy_peer_set_node(&s->pp, cidrs, ncidrs, addrs, naddrs) == -1)
 		fatalx("out of memory");
 	TAILQ_INSERT_TAIL(&S.sessions, s, entry);
-	log_peer_info(s->addrstr, peer_name(s), "mesh node added");
+	log_peer_info(s->addrstr, peer_name(s), "mesh node added%s",
+	    rr_client ? " (route-reflector client)" : "");
 	if (S.started)
 		session_start(s);
 	return 0;
@@ -2561,6 +2620,8 @@ session_remove_node(const char *name)
 	TAILQ_REMOVE(&S.sessions, s, entry);
 	session_free(s);
 	rib_kick();
+	/* it may have been the last one the restart waited for */
+	restart_check();
 	return 0;
 }
 

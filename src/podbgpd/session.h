@@ -36,9 +36,15 @@ struct session_opts {
 	uint16_t	listen_port;	/* 0: no listening sockets */
 	uint16_t	connect_port;	/* peers' port */
 	bool		gr_forwarding;	/* GR: F bit */
+	/*
+	 * GR: this node restarted, so OPENs carry the Restart State bit
+	 * until every graceful-restart peer has come up and been sent our
+	 * End-of-RIB, or restart-time seconds after session_start_all.
+	 */
+	bool		gr_restarting;
 };
 
-/* Defaults: both ports 179, no forwarding state. */
+/* Defaults: both ports 179, no forwarding state, not restarting. */
 void	session_opts_default(struct session_opts *o);
 
 /*
@@ -73,7 +79,8 @@ int	session_set_own_prefixes(const struct prefix *p, size_t n);
 
 /*
  * Mesh nodes: an iBGP session (our ASN, the defaults of a configured
- * peer, no filters) to the node called name at addr, with a node policy
+ * peer, no filters) to the node called name at addr, a route-reflector
+ * client of ours if rr_client, with a node policy
  * (only its pod CIDRs cidrs, only its addresses addrs as next hops; both
  * copied). Started at once if session_start_all ran, else by it; an
  * incoming connection from addr belongs to it.
@@ -88,7 +95,7 @@ int	session_set_own_prefixes(const struct prefix *p, size_t n);
  * A node whose address changed is removed and added again.
  */
 int	session_add_node(const char *name, const struct ipaddr *addr,
-	    const struct prefix *cidrs, size_t ncidrs,
+	    bool rr_client, const struct prefix *cidrs, size_t ncidrs,
 	    const struct ipaddr *addrs, size_t naddrs);
 int	session_remove_node(const char *name);
 int	session_set_node(const char *name, const struct prefix *cidrs,

@@ -2,7 +2,9 @@
 # A million IPv4 prefixes into podbgpd, then into BIRD 2, from
 # tests/bench/feeder in a network namespace of its own. Prints, for each:
 # the time from the feeder's first UPDATE byte until every prefix is in
-# the RIB, peak RSS and bytes per route; then the ratios BIRD/podbgpd.
+# the RIB, peak RSS and bytes per route; for podbgpd also the time until
+# a second peer (a feeder with -R, which podbgpd's export rule sends the
+# feed to) has received every prefix; then the ratios BIRD/podbgpd.
 # Figures only: a benchmark never passes or fails on time.
 #
 # podbgpd: its log (stderr, no timestamps when not a tty) goes through a
@@ -17,8 +19,8 @@
 # podbgpd connects to the feeder (which listens: podbgpd refuses incoming
 # connections while Idle); the feeder connects to BIRD (passive). The feeds
 # run one after the other so the two daemons do not share the CPUs. The
-# second-peer figure of the issue is not measured: podbgpd exports only
-# its own pod CIDRs, it does not re-advertise learned routes.
+# second peer listens at 192.0.2.3 in the feeder's namespace and prints
+# when its count reaches the feed's.
 #
 #   bench_feed.sh [-n prefixes] [-x]
 #
@@ -68,15 +70,17 @@ ns_p=pbf$$-p	# podbgpd
 ns_b=pbf$$-b	# BIRD
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/podbgp-feed.XXXXXX") || exit 99
 pod_pid=""
+sink_pid=""
 stamp_pid=""
 bird_pid=""
 feed_pid=""
 perf_pid=""
 cleanup() {
-	for p in $perf_pid $feed_pid $pod_pid $bird_pid; do
+	for p in $perf_pid $feed_pid $sink_pid $pod_pid $bird_pid; do
 		kill "$p" 2>/dev/null
 	done
-	for p in $perf_pid $feed_pid $pod_pid $bird_pid $stamp_pid; do
+	for p in $perf_pid $feed_pid $sink_pid $pod_pid $bird_pid \
+	    $stamp_pid; do
 		wait "$p" 2>/dev/null
 	done
 	for ns in "$ns_f" "$ns_p" "$ns_b"; do
@@ -133,6 +137,7 @@ done
 ip -n "$ns_f" link add fp type veth peer name fp netns "$ns_p" || exit 99
 ip -n "$ns_f" link add fb type veth peer name fb netns "$ns_b" || exit 99
 ip -n "$ns_f" addr add 192.0.2.1/24 dev fp
+ip -n "$ns_f" addr add 192.0.2.3/24 dev fp
 ip -n "$ns_p" addr add 192.0.2.2/24 dev fp
 ip -n "$ns_f" addr add 198.51.100.1/24 dev fb
 ip -n "$ns_b" addr add 198.51.100.2/24 dev fb
@@ -169,6 +174,12 @@ bgp:
     - address: 192.0.2.1
       asn: 65100
       name: feeder
+    - address: 192.0.2.3
+      asn: 65200
+      name: second
+      export:
+        rules:
+          - {prefix: 32.0.0.0/3, ge: 24, le: 24, action: accept}
 control:
   socket: $tmp/podbgpd.ctl
 log:
@@ -201,6 +212,11 @@ if [ -n "${BENCH_PERF:-}" ]; then
 	sleep 0.5
 fi
 # podbgpd refuses connections while Idle, so it is the one to connect
+ip netns exec "$ns_f" "$feeder" -L -R -b 192.0.2.3 -a 192.0.2.2 -l 65200 \
+    -r 65000 -n "$n" $ext >"$tmp/sink.out" 2>&1 &
+sink_pid=$!
+wait_for 60 grep -q '^established' "$tmp/sink.out" ||
+    die "no session between podbgpd and the second peer"
 ip netns exec "$ns_f" "$feeder" -L -b 192.0.2.1 -a 192.0.2.2 -l 65100 -r 65000 \
     -n "$n" $ext >"$tmp/feed-pod.out" 2>&1 &
 feed_pid=$!
@@ -209,6 +225,8 @@ wait_for 60 grep -q '^established' "$tmp/feed-pod.out" ||
 wait_for 120 grep -q 'End-of-RIB for IPv4 unicast' "$tmp/podbgpd.log" ||
     die "podbgpd logged no End-of-RIB within 120 s"
 wait_for 10 grep -q '^pushed' "$tmp/feed-pod.out"
+wait_for 120 grep -q '^received' "$tmp/sink.out" ||
+    die "the second peer did not receive $n prefixes within 120 s"
 pod_hwm=$(vm "$pod_pid" VmHWM)
 pod_rss=$(vm "$pod_pid" VmRSS)
 pod_cpu1=$(cpu "$pod_pid")
@@ -219,6 +237,9 @@ pod_n=$(echo "$eor" | sed -n 's/.*unicast: \([0-9]*\) prefixes.*/\1/p')
 push_s=$(sed -n 's/^pushed .*seconds=//p' "$tmp/feed-pod.out")
 pushed=$(sed -n 's/^pushed //p' "$tmp/feed-pod.out")
 pod_ms=$(ms "$t0" "$t1")
+t2=$(sed -n 's/^received .*last_ns=//p' "$tmp/sink.out")
+sink_ms=$(ms "$t0" "$t2")
+sink_after=$(ms "$t1" "$t2")
 kill "$feed_pid" 2>/dev/null
 wait "$feed_pid" 2>/dev/null
 feed_pid=""
@@ -243,9 +264,12 @@ kill "$pod_pid" 2>/dev/null
 wait "$pod_pid" 2>/dev/null
 pod_pid=""
 
-# --- second peer ------------------------------------------------------
-echo "second peer: not measured (podbgpd does not re-advertise learned" \
-    "routes yet)"
+echo "second peer: $(sed -n 's/^received \(prefixes=[0-9]* updates=[0-9]*\).*/\1/p' \
+    "$tmp/sink.out") ${sink_ms} ms after the first UPDATE byte," \
+    "${sink_after} ms after podbgpd's RIB had them all"
+kill "$sink_pid" 2>/dev/null
+wait "$sink_pid" 2>/dev/null
+sink_pid=""
 
 # --- BIRD 2 ------------------------------------------------------------
 if [ "$have_bird" -eq 0 ]; then

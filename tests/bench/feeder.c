@@ -7,14 +7,22 @@
  * sending KEEPALIVEs) until SIGTERM/SIGINT or the -t duration, and closes
  * with a Cease. Blocking sockets: one peer, nothing else to do.
  *
+ * With -R it is the receiving end instead: it sends no route and counts
+ * the /24s of the feed's range announced to it (the sender's own routes
+ * aside) until all n have come (the second peer of a benchmark).
+ *
  * stdout gets key=value lines, flushed as they happen:
  *   established peer_as=.. ext_msg=0|1
  *   first_update_ns=<CLOCK_REALTIME ns when the first UPDATE byte is written>
  *   pushed prefixes=.. updates=.. bytes=.. seconds=..
+ *   received prefixes=.. updates=.. last_ns=<CLOCK_REALTIME ns when the
+ *     n-th prefix was read>	(-R)
+ *   withdrawn prefixes=.. updates=..	(-R, once all n are withdrawn again)
  *
  *   feeder -a peer-address [-p port] [-b local-address] [-L]
  *	 [-l local-as] [-r peer-as] [-i router-id] [-n count]
  *	 [-s first-prefix] [-N next-hop] [-x] [-t seconds] [-H hold-time]
+ *	 [-R]
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -56,7 +64,7 @@ usage(void)
 	fprintf(stderr, "usage: feeder -a peer-address [-p port] "
 	    "[-b local-address] [-L] [-l local-as] [-r peer-as]\n"
 	    "\t[-i router-id] [-n count] [-s first-prefix] [-N next-hop] "
-	    "[-x] [-t seconds]\n\t[-H hold-time]\n");
+	    "[-x] [-t seconds]\n\t[-H hold-time] [-R]\n");
 	exit(2);
 }
 
@@ -276,6 +284,92 @@ open_session(int lfd, const struct sockaddr_in *sa, const char *local,
 	return fd;
 }
 
+/*
+ * -R: counts the prefixes announced until n have come, then keeps the
+ * session (KEEPALIVEs) until a signal or the duration; 0 if all came.
+ */
+/* Whether p is one of the n /24s from base. */
+static bool
+in_feed(const struct prefix *p, uint32_t base, unsigned long n)
+{
+	uint32_t	v;
+
+	v = (uint32_t)p->addr[0] << 16 | (uint32_t)p->addr[1] << 8 |
+	    p->addr[2];
+	return p->family == AF_INET && p->len == 24 && v >= base &&
+	    v - base < n;
+}
+
+static int
+receive(int fd, const struct bgp_peer_ctx *ctx, uint32_t base,
+    unsigned long n, uint16_t holdtime, double duration)
+{
+	struct bgp_msg_hdr	h;
+	struct bgp_update	u;
+	struct bgp_nlri_iter	it;
+	struct bgp_err		e;
+	struct prefix		p;
+	struct timespec		ts;
+	unsigned long		got = 0, gone = 0;
+	size_t			nupd = 0, nwupd = 0, k;
+	double			last_ka = mono(), deadline = 0;
+	int			r;
+
+	while (!stop && (deadline == 0 || mono() < deadline)) {
+		if (holdtime > 0 && mono() - last_ka >= holdtime / 3.0) {
+			if (send_keepalive(fd) == -1)
+				return 1;
+			last_ka = mono();
+		}
+		r = read_msg(fd, ctx, &h, 1000);
+		if (r == -1)
+			return 1;
+		if (r == 0)
+			continue;
+		if (h.type == BGP_MSG_NOTIFICATION) {
+			print_notification(&h);
+			return 1;
+		}
+		if (h.type != BGP_MSG_UPDATE)
+			continue;
+		bgp_err_clear(&e);
+		if (bgp_update_decode(ibuf + BGP_HDR_LEN, h.len - BGP_HDR_LEN,
+		    ctx, &u, &e) != BGP_OK) {
+			fprintf(stderr, "feeder: bad UPDATE: %s\n",
+			    e.why ? e.why : "");
+			return 1;
+		}
+		if (got < n) {
+			bgp_nlri_iter_reach(&it, &u);
+			for (k = 0; bgp_nlri_next(&it, &p, NULL) == 1; )
+				k += in_feed(&p, base, n);
+			got += k;
+			nupd += k > 0;
+			if (got >= n) {
+				clock_gettime(CLOCK_REALTIME, &ts);
+				printf("received prefixes=%lu updates=%zu "
+				    "last_ns=%lld%09ld\n", got, nupd,
+				    (long long)ts.tv_sec, ts.tv_nsec);
+				fflush(stdout);
+				if (duration > 0)
+					deadline = mono() + duration;
+			}
+		} else if (gone < n) {
+			bgp_nlri_iter_unreach(&it, &u);
+			for (k = 0; bgp_nlri_next(&it, &p, NULL) == 1; )
+				k += in_feed(&p, base, n);
+			gone += k;
+			nwupd += k > 0;
+			if (gone >= n) {
+				printf("withdrawn prefixes=%lu updates=%zu\n",
+				    gone, nwupd);
+				fflush(stdout);
+			}
+		}
+	}
+	return got >= n ? 0 : 1;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -303,9 +397,9 @@ main(int argc, char **argv)
 	uint16_t		 holdtime;
 	size_t			 i, done, start, nupd = 0;
 	int			 fd, lfd = -1, ch, r;
-	bool			 listening = false;
+	bool			 listening = false, receiving = false;
 
-	while ((ch = getopt(argc, argv, "a:b:H:i:Ll:n:N:p:r:s:t:x")) != -1) {
+	while ((ch = getopt(argc, argv, "a:b:H:i:Ll:n:N:p:r:Rs:t:x")) != -1) {
 		switch (ch) {
 		case 'a':
 			peer = optarg;
@@ -337,6 +431,9 @@ main(int argc, char **argv)
 			break;
 		case 'r':
 			ras = strtoul(optarg, NULL, 10);
+			break;
+		case 'R':
+			receiving = true;
 			break;
 		case 's':
 			firsts = optarg;
@@ -436,6 +533,12 @@ main(int argc, char **argv)
 	printf("established peer_as=%u ext_msg=%d holdtime=%u\n",
 	    theirs.peer_as, ctx.ext_msg, holdtime);
 	fflush(stdout);
+	if (receiving) {
+		free(pfx);
+		r = receive(fd, &ctx, base, n, holdtime, duration);
+		close(fd);
+		return r;
+	}
 
 	/* one attribute set: ORIGIN IGP, AS_PATH our AS, our next hop */
 	memset(&a, 0, sizeof(a));

@@ -1,9 +1,15 @@
 #!/bin/sh
 # podbgpd against BIRD 2 over a veth pair between two network namespaces
-# made here: the session comes up on both sides, BIRD learns this node's
-# pod CIDRs (IPv4 and IPv6) with our next hops and AS path, podbgpd
-# accepts BIRD's prefix and sees it withdrawn, notices BIRD stopping the
-# session, and SIGTERM sends BIRD our administrative shutdown message.
+# made here: an eBGP session over IPv4 and one over IPv6 (TCP MD5 and
+# GTSM) and an iBGP session between second addresses come up on both
+# sides with the capabilities BIRD sees, BIRD learns this node's pod
+# CIDRs (IPv4 and IPv6) with our next hops, AS path and LOCAL_PREF,
+# podbgpd accepts BIRD's prefixes and sees them withdrawn, answers a
+# route refresh, notices BIRD stopping the session; a session with a
+# wrong MD5 password stays down until BIRD gets the right one; the hold
+# timer against a stopped BIRD, BIRD killed and started again, a flood
+# of connections from unconfigured addresses while the sessions stay up;
+# SIGTERM sends BIRD our administrative shutdown message.
 # Needs root (CI runs as root), ip(8) and /usr/sbin/bird; exits 77
 # otherwise. Every wait polls with a deadline; only processes started here
 # are signalled, only namespaces made here are deleted.
@@ -11,49 +17,23 @@
 set -u
 me=bird_session.sh
 srcdir=${srcdir:-$(dirname "$0")/../..}
-# ok, bad, check, wait_for
 . "$srcdir/tests/integration/lib.sh"
 
-podbgpd=${PODBGPD:-$(pwd)/src/podbgpd/podbgpd}
 bird=${BIRD:-/usr/sbin/bird}
 birdc=${BIRDC:-/usr/sbin/birdc}
-
-if [ "$(id -u)" -ne 0 ]; then
-	echo "bird_session.sh: needs root, skipping" >&2
-	exit 77
-fi
-for p in "$bird" "$birdc"; do
-	if [ ! -x "$p" ]; then
-		echo "bird_session.sh: $p not found, skipping" >&2
-		exit 77
-	fi
-done
-if ! command -v ip >/dev/null 2>&1; then
-	echo "bird_session.sh: ip(8) not found, skipping" >&2
-	exit 77
-fi
-if [ ! -x "$podbgpd" ]; then
-	echo "bird_session.sh: $podbgpd not built" >&2
-	exit 99
-fi
+need_root
+need_exec "$bird" "$birdc"
+need_podbgpd
 
 ns_a=pbs$$-a	# BIRD
 ns_b=pbs$$-b	# podbgpd
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/podbgp-bird.XXXXXX") || exit 99
-bird_pid=""
-pod_pid=""
-cleanup() {
-	[ -n "$pod_pid" ] && kill "$pod_pid" 2>/dev/null
-	[ -n "$bird_pid" ] && kill "$bird_pid" 2>/dev/null
-	for p in $pod_pid $bird_pid; do
-		wait "$p" 2>/dev/null
-	done
-	ip netns del "$ns_a" 2>/dev/null
-	ip netns del "$ns_b" 2>/dev/null
-	[ -n "${KEEP:-}" ] || rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM HUP
+make_tmp bird
+make_pair "$ns_a" "$ns_b"
+# the iBGP session and the one with the wrong password run between these
+ip -n "$ns_a" addr add 192.0.2.4/24 dev veth0
+ip -n "$ns_a" addr add 192.0.2.5/24 dev veth0
+ip -n "$ns_b" addr add 192.0.2.12/24 dev veth1
+ip -n "$ns_b" addr add 192.0.2.13/24 dev veth1
 
 birdc_a() {
 	ip netns exec "$ns_a" "$birdc" -s "$tmp/bird.ctl" "$@"
@@ -67,40 +47,26 @@ bird_has() {
 bird_lacks() {
 	! bird_has "$@"
 }
-log_has() {
-	grep -Eq -- "$1" "$tmp/podbgpd.log"
+# sinces: when BIRD's four sessions last changed state.
+sinces() {
+	birdc_a show protocols 2>/dev/null | awk '$2 == "BGP" {
+	    printf "%s %s %s; ", $1, $4, $5 }'
 }
 dump() {
-	echo "--- podbgpd log"
-	cat "$tmp/podbgpd.log"
 	echo "--- bird log"
 	cat "$tmp/bird.log" 2>/dev/null
+	echo "--- birdc show protocols before and after the flood"
+	cat "$tmp/protos0" "$tmp/protos1" 2>/dev/null
 	echo "--- birdc show protocols all pod"
 	birdc_a show protocols all pod 2>&1
 	echo "--- birdc show route all"
 	birdc_a show route all 2>&1
 }
 
-# --- the network ------------------------------------------------------
-ip netns add "$ns_a" || exit 99
-ip netns add "$ns_b" || exit 99
-ip -n "$ns_a" link add veth0 type veth peer name veth1 netns "$ns_b" ||
-    exit 99
-for ns in "$ns_a" "$ns_b"; do
-	ip -n "$ns" link set lo up
-done
-ip -n "$ns_a" addr add 192.0.2.1/24 dev veth0
-ip -n "$ns_a" addr add 2001:db8::1/64 dev veth0 nodad
-ip -n "$ns_b" addr add 192.0.2.2/24 dev veth1
-ip -n "$ns_b" addr add 2001:db8::2/64 dev veth1 nodad
-ip -n "$ns_a" link set veth0 up
-ip -n "$ns_b" link set veth1 up
-# the link-local addresses come with the link; wait until usable
-wait_for 10 sh -c "ip -n $ns_b -6 addr show dev veth1 scope link | \
-    grep -q fe80 && ! ip -n $ns_b -6 addr show dev veth1 | grep -q tentative"
-
 # --- BIRD (AS 65001) ---------------------------------------------------
-cat >"$tmp/bird.conf" <<EOF
+# bird_conf PASSWORD: BIRD's configuration, PASSWORD for podbad.
+bird_conf() {
+	cat >"$tmp/bird.conf" <<EOF
 log "$tmp/bird.log" all;
 router id 192.0.2.1;
 protocol device { }
@@ -134,15 +100,42 @@ protocol bgp pod {
 	ipv4 { import all; export where proto = "s4"; };
 	ipv6 { import all; export none; };
 }
+# iBGP in our AS between second addresses
+protocol bgp podi {
+	local 192.0.2.4 as 65000;
+	neighbor 192.0.2.12 as 65000;
+	connect delay time 1;
+	connect retry time 2;
+	error wait time 1, 4;
+	ipv4 { import all; export where proto = "s4"; };
+}
+# MD5 with the password of the day
+protocol bgp podbad {
+	local 192.0.2.5 as 65001;
+	neighbor 192.0.2.13 as 65000;
+	password "$1";
+	connect delay time 1;
+	connect retry time 2;
+	error wait time 1, 4;
+	debug { events, states };
+	ipv4 { import all; export none; };
+}
 EOF
-ip netns exec "$ns_a" "$bird" -f -c "$tmp/bird.conf" -s "$tmp/bird.ctl" \
-    -P "$tmp/bird.pid" >"$tmp/bird.out" 2>&1 &
-bird_pid=$!
-if ! wait_for 10 birdc_a show status; then
-	echo "bird did not start"
-	cat "$tmp/bird.out"
-	exit 99
-fi
+}
+# start_bird: BIRD on bird.conf, its pid in $bird_pid.
+start_bird() {
+	ip netns exec "$ns_a" "$bird" -f -c "$tmp/bird.conf" \
+	    -s "$tmp/bird.ctl" -P "$tmp/bird.pid" >>"$tmp/bird.out" 2>&1 &
+	bird_pid=$!
+	started "$bird_pid"
+	if ! wait_for 10 birdc_a show status; then
+		echo "bird did not start"
+		cat "$tmp/bird.out"
+		exit 99
+	fi
+}
+bird_conf wrong-s3cret
+start_bird
 
 # --- podbgpd (AS 65000) ------------------------------------------------
 cat >"$tmp/nodes.yaml" <<EOF
@@ -164,39 +157,57 @@ bgp:
     - address: 192.0.2.1
       asn: 65001
       name: bird-a
-      hold-time: 30
     - address: "2001:db8::1"
       asn: 65001
       name: bird-a6
+      hold-time: 6
       password-file: $tmp/pod6.pass
       ttl-security: true
+    - address: 192.0.2.4
+      asn: 65000
+      name: bird-i
+      local-address: 192.0.2.12
+    - address: 192.0.2.5
+      asn: 65001
+      name: bird-md5
+      local-address: 192.0.2.13
+      password-file: $tmp/pod.pass
 control:
   socket: $tmp/podbgpd.ctl
 log:
   level: debug
 EOF
-(umask 077 && echo pod6-s3cret >"$tmp/pod6.pass")
-ip netns exec "$ns_b" "$podbgpd" -d -f "$tmp/podbgpd.yaml" \
-    >"$tmp/podbgpd.log" 2>&1 &
-pod_pid=$!
+(umask 077 && echo pod6-s3cret >"$tmp/pod6.pass" &&
+    echo pod-s3cret >"$tmp/pod.pass")
+start_podbgpd "$ns_b"
 
 # --- the session ------------------------------------------------------
 check "podbgpd logs Established" wait_for 30 \
     log_has 'neighbor 192\.0\.2\.1 \(bird-a\): Established'
 check "BIRD shows the session Established" wait_for 10 \
     bird_has 'pod +BGP +.* up .*Established' show protocols
+# the capabilities BIRD received from us and the session's kind
+birdc_a show protocols all pod >"$tmp/proto" 2>&1
+sed -n '/Neighbor capabilities/,/Session:/p' "$tmp/proto" >"$tmp/ncaps"
+for c in 'AF announced: +ipv4 ipv6' 'Route refresh' 'Graceful restart' \
+    'Restart time: 120' '4-octet AS numbers' 'Enhanced refresh'; do
+	check "BIRD sees our capability: $c" grep -Eq "^ +$c\$" "$tmp/ncaps"
+done
+check "BIRD: an external AS4 session" \
+    grep -Eq 'Session: +external AS4$' "$tmp/proto"
 
 # --- our pod CIDRs at BIRD --------------------------------------------
 check "BIRD has our IPv4 pod CIDR" wait_for 10 \
-    bird_has '^10\.244\.1\.0/24' show route for 10.244.1.0/24 all
-birdc_a show route for 10.244.1.0/24 all >"$tmp/r4" 2>&1
+    bird_has '^10\.244\.1\.0/24' show route for 10.244.1.0/24 all protocol pod
+birdc_a show route for 10.244.1.0/24 all protocol pod >"$tmp/r4" 2>&1
 check "IPv4 next hop is our veth address" \
     grep -Eq 'via 192\.0\.2\.2 on veth0' "$tmp/r4"
 check "IPv4 AS path is our AS" grep -Eq 'BGP\.as_path: 65000$' "$tmp/r4"
 check "IPv4 origin IGP" grep -Eq 'BGP\.origin: IGP' "$tmp/r4"
 check "BIRD has our IPv6 pod CIDR" wait_for 10 \
-    bird_has '^fd00:10:244:1::/64' show route for fd00:10:244:1::/64 all
-birdc_a show route for fd00:10:244:1::/64 all >"$tmp/r6" 2>&1
+    bird_has '^fd00:10:244:1::/64' show route for fd00:10:244:1::/64 all \
+    protocol pod
+birdc_a show route for fd00:10:244:1::/64 all protocol pod >"$tmp/r6" 2>&1
 check "IPv6 next hop is our global address" \
     grep -Eq 'BGP\.next_hop: 2001:db8::2 fe80:' "$tmp/r6"
 check "IPv6 AS path is our AS" grep -Eq 'BGP\.as_path: 65000$' "$tmp/r6"
@@ -215,6 +226,26 @@ check "IPv6 session: IPv4 pod CIDR with an IPv4 next hop" \
     grep -Eq 'BGP\.next_hop: 192\.0\.2\.2$' "$tmp/r66"
 check "podbgpd accepts BIRD's IPv6 prefix" wait_for 10 \
     log_has 'neighbor 2001:db8::1: accepted fd00:96::/48 via 2001:db8::1'
+
+# --- iBGP between second addresses ----------------------------------
+check "iBGP: podbgpd logs Established" wait_for 30 \
+    log_has 'neighbor 192\.0\.2\.4 \(bird-i\): Established'
+check "iBGP: BIRD shows the session Established" wait_for 10 \
+    bird_has 'podi +BGP +.* up .*Established' show protocols
+birdc_a show protocols all podi >"$tmp/proti" 2>&1
+check "iBGP: BIRD sees an internal AS4 session" \
+    grep -Eq 'Session: +internal .*AS4$' "$tmp/proti"
+check "iBGP: BIRD sees our route refresh capability" \
+    sed -n '/Neighbor capabilities/,$p' "$tmp/proti" | grep -q 'Route refresh'
+check "iBGP: BIRD has our IPv4 pod CIDR" wait_for 10 \
+    bird_has '^10\.244\.1\.0/24' show route all protocol podi
+birdc_a show route all protocol podi >"$tmp/ri" 2>&1
+check "iBGP: with an empty AS path" grep -Eq 'BGP\.as_path: *$' "$tmp/ri"
+check "iBGP: with LOCAL_PREF 100" grep -Eq 'BGP\.local_pref: 100$' "$tmp/ri"
+check "iBGP: with our local address as next hop" \
+    grep -Eq 'BGP\.next_hop: 192\.0\.2\.12$' "$tmp/ri"
+check "iBGP: podbgpd accepts BIRD's prefix" wait_for 10 \
+    log_has 'neighbor 192\.0\.2\.4: accepted 10\.96\.0\.0/16 via 192\.0\.2\.4'
 
 # --- BIRD's prefix at podbgpd ----------------------------------------
 check "podbgpd accepts BIRD's prefix" wait_for 10 \
@@ -247,7 +278,7 @@ nodes:
 EOF
 kill -HUP "$pod_pid"
 check "BIRD gets the new IPv4 pod CIDR" wait_for 10 \
-    bird_has '^10\.244\.7\.0/24 .*\[pod ' show route for 10.244.7.0/24
+    bird_has '^10\.244\.7\.0/24' show route for 10.244.7.0/24 protocol pod
 check "and over the IPv6 session" wait_for 10 \
     bird_has '^10\.244\.7\.0/24' show route protocol pod6
 check "BIRD loses the old IPv4 pod CIDR" wait_for 10 \
@@ -255,31 +286,93 @@ check "BIRD loses the old IPv4 pod CIDR" wait_for 10 \
 check "the unchanged IPv6 pod CIDR stays" \
     bird_has '^fd00:10:244:1::/64' show route for fd00:10:244:1::/64
 
+# --- MD5 with a wrong password, then the right one -------------------
+# all along BIRD's podbad has tried with a wrong password, podbgpd with
+# the right one: neither side's SYNs get an answer
+check "wrong MD5 password: BIRD tried to connect" \
+    grep -Eq 'podbad: Connecting to 192\.0\.2\.13' "$tmp/bird.log"
+check "wrong MD5 password: podbgpd tried to connect" \
+    log_has 'neighbor 192\.0\.2\.5: .*-> Connect'
+check "wrong MD5 password: BIRD's session stays down" \
+    bird_lacks 'podbad .*Established' show protocols
+check "wrong MD5 password: podbgpd's session stays down" \
+    not log_has 'bird-md5\): Established'
+bird_conf pod-s3cret
+birdc_a configure >/dev/null 2>&1
+check "right MD5 password: podbgpd logs Established" wait_for 30 \
+    log_has 'neighbor 192\.0\.2\.5 \(bird-md5\): Established'
+check "right MD5 password: BIRD shows Established" wait_for 10 \
+    bird_has 'podbad +BGP +.* up .*Established' show protocols
+
+# --- hold timer: BIRD stops sending KEEPALIVEs ------------------------
+# on the IPv6 session, whose hold time is 6 s: the IPv4 one flapped
+# already and podbgpd damps a session that flaps again
+birdc_a show protocols all pod6 >"$tmp/proto6" 2>&1
+check "BIRD: hold time 6 s negotiated" \
+    grep -Eq 'Hold timer: +[0-9.]+/6$' "$tmp/proto6"
+est=$(est_count bird-a6)
+hold_expiry bird-a6 "$bird_pid" 6
+check "the session recovers" wait_for 30 \
+    sh -c "[ \$(grep -c 'bird-a6): Established' '$tmp/podbgpd.log') -gt $est ]"
+check "BIRD shows it Established again" wait_for 10 \
+    bird_has 'pod6 +BGP +.* up .*Established' show protocols
+check "BIRD has our pod CIDR again" wait_for 10 \
+    bird_has '^fd00:10:244:1::/64' show route all protocol pod6
+
+# --- BIRD killed and started again ------------------------------------
+est=$(est_count bird-a)
+est6=$(est_count bird-a6)
+esti=$(est_count bird-i)
+estm=$(est_count bird-md5)
+acc=$(log_count 'neighbor 192\.0\.2\.1: accepted 10\.96\.0\.0/16')
+kill -KILL "$bird_pid"
+wait "$bird_pid" 2>/dev/null
+forget "$bird_pid"
+check "BIRD gone: podbgpd leaves Established" wait_for 10 \
+    log_has 'bird-a\): (Idle|Active|Connect)$'
+start_bird
+check "BIRD restarted: the session comes back" wait_for 30 \
+    sh -c "[ \$(grep -c 'bird-a): Established' '$tmp/podbgpd.log') -gt $est ]"
+check "BIRD restarted: the IPv6 session comes back" wait_for 30 \
+    sh -c "[ \$(grep -c 'bird-a6): Established' '$tmp/podbgpd.log') \
+    -gt $est6 ]"
+check "BIRD restarted: the iBGP session comes back" wait_for 30 \
+    sh -c "[ \$(grep -c 'bird-i): Established' '$tmp/podbgpd.log') -gt $esti ]"
+check "BIRD restarted: the MD5 session comes back" wait_for 30 \
+    sh -c "[ \$(grep -c 'bird-md5): Established' '$tmp/podbgpd.log') \
+    -gt $estm ]"
+check "BIRD restarted: BIRD has our pod CIDR again" wait_for 10 \
+    bird_has '^10\.244\.7\.0/24' show route for 10.244.7.0/24 protocol pod
+check "BIRD restarted: and our IPv6 pod CIDR" wait_for 30 \
+    bird_has '^fd00:10:244:1::/64' show route all protocol pod6
+check "BIRD restarted: podbgpd accepts BIRD's prefix again" wait_for 10 \
+    sh -c "[ \$(grep -c 'neighbor 192\.0\.2\.1: accepted 10\.96\.0\.0/16' \
+    '$tmp/podbgpd.log') -gt $acc ]"
+
+# --- a flood of connections from addresses that are no peers --------
+check "all four sessions up before the flood" wait_for 30 sh -c \
+    "[ \$(ip netns exec $ns_a $birdc -s $tmp/bird.ctl show protocols |
+    grep -Ec '^pod[^ ]* +BGP .* up .*Established') -eq 4 ]"
+birdc_a show protocols >"$tmp/protos0" 2>&1
+s0=$(sinces)
+flood "$ns_a" veth0 192.0.2.2 bird-a bird-a6 bird-i bird-md5
+birdc_a show protocols >"$tmp/protos1" 2>&1
+s1=$(sinces)
+check "BIRD's sessions did not restart (before: $s0; after: $s1)" \
+    [ -n "$s0" -a "$s1" = "$s0" ]
+check "BIRD's sessions are still Established" \
+    [ "$(birdc_a show protocols | grep -Ec \
+    '^pod[^ ]* +BGP .* up .*Established')" -eq 4 ]
+
 # --- SIGTERM: administrative shutdown with our message ---------------
 kill -TERM "$pod_pid"
 check "BIRD receives our shutdown communication" wait_for 10 \
     grep -Eq 'pod: Received: Administrative shutdown: "podbgpd shutting down"' \
     "$tmp/bird.log"
-check "and on the IPv6 session" wait_for 10 \
-    grep -Eq 'pod6: Received: Administrative shutdown: "podbgpd shutting down"' \
+check "and on the IPv6 session" wait_for 10 grep -Eq \
+    'pod6: Received: Administrative shutdown: "podbgpd shutting down"' \
     "$tmp/bird.log"
-i=0
-while kill -0 "$pod_pid" 2>/dev/null && [ $i -lt 50 ]; do
-	sleep 0.2
-	i=$((i + 1))
-done
-check "podbgpd exits after SIGTERM" [ $i -lt 50 ]
-wait "$pod_pid"
-check "podbgpd exits 0" [ $? -eq 0 ]
-pod_pid=""
-check "podbgpd logs no ASan/UBSan report" \
-    sh -c "! grep -Eq 'runtime error|AddressSanitizer|LeakSanitizer' \
-    '$tmp/podbgpd.log'"
+reap_podbgpd
+check "podbgpd logs no ASan/UBSan report" no_sanitizer_report
 
-if [ "$fail" -ne 0 ]; then
-	dump
-	echo "bird_session.sh: $fail of $n checks failed"
-	exit 1
-fi
-echo "bird_session.sh: $n checks passed"
-exit 0
+finish dump

@@ -6,8 +6,12 @@
 # with malformed attributes built with ExaBGP's generic attribute syntax
 # get RFC 7606's treatment (treat-as-withdraw, attribute discard) while
 # the session stays up; an iBGP session from a second address gets an
-# empty AS path and LOCAL_PREF; SIGTERM's shutdown communication reaches
-# ExaBGP.
+# empty AS path and LOCAL_PREF; the capabilities ExaBGP negotiated; a
+# route refresh sent through ExaBGP's API is answered; SIGHUP with a
+# changed nodes file withdraws our old pod CIDRs at ExaBGP; the hold timer
+# against a stopped ExaBGP, ExaBGP killed and started again, a flood of
+# connections from unconfigured addresses while the sessions stay up;
+# SIGTERM's shutdown communication reaches ExaBGP.
 # Needs root, exabgp and python3; exits 77 otherwise. Waits poll with
 # deadlines; only processes started here are signalled, only namespaces
 # made here are deleted.
@@ -43,6 +47,34 @@ for line in open(sys.argv[2]):
 		pass
 sys.exit(1)
 EOF
+}
+# exa_count PYEXPR: how many JSON messages m ExaBGP received make PYEXPR
+# true.
+exa_count() {
+	python3 - "$1" "$tmp/received.json" <<'EOF'
+import json, sys
+n = 0
+for line in open(sys.argv[2]):
+	try:
+		m = json.loads(line)
+		if eval(sys.argv[1]):
+			n += 1
+	except Exception:
+		pass
+print(n)
+EOF
+}
+# exa_more PYEXPR N: more than N messages make PYEXPR true.
+exa_more() {
+	[ "$(exa_count "$1")" -gt "$2" ]
+}
+# withdrawn FAMILY PREFIX [LOCAL]: the PYEXPR for an UPDATE of ours
+# withdrawing PREFIX at ExaBGP's session from LOCAL (192.0.2.1, eBGP).
+withdrawn() {
+	echo "m['type'] == 'update' and \
+m['neighbor']['address']['local'] == '${3:-192.0.2.1}' and \
+any(r.get('nlri') == '$2' for r in \
+m['neighbor']['message']['update'].get('withdraw', {}).get('$1', []))"
 }
 # announced FAMILY PREFIX [LOCAL]: the PYEXPR for an UPDATE of ours
 # announcing PREFIX to ExaBGP's session from LOCAL (192.0.2.1, eBGP).
@@ -103,10 +135,14 @@ neighbor 192.0.2.2 {
 	local-address 192.0.2.1;
 	local-as 65001;
 	peer-as 65000;
-	hold-time 30;
+	hold-time 6;
 	family {
 		ipv4 unicast;
 		ipv6 unicast;
+	}
+	capability {
+		route-refresh;
+		asn4 enable;
 	}
 	api {
 		processes [ api ];
@@ -114,8 +150,11 @@ neighbor 192.0.2.2 {
 			parsed;
 			update;
 			notification;
+			open;
+			refresh;
 			packets;
 		}
+		negotiated;
 		neighbor-changes;
 	}
 	static {
@@ -148,22 +187,28 @@ neighbor 192.0.2.2 {
 }
 EOF
 ip -n "$ns_a" addr add 192.0.2.3/24 dev veth0
-ip netns exec "$ns_a" env \
-    exabgp_daemon_user=root \
-    exabgp_daemon_daemonize=false \
-    exabgp_daemon_pid="$tmp/exabgp.pid" \
-    exabgp_log_destination=stdout \
-    exabgp_log_level=INFO \
-    exabgp_api_ack=false \
-    exabgp_api_cli=false \
-    exabgp_tcp_once=false \
-    "$exabgp" "$tmp/exabgp.conf" >"$tmp/exabgp.log" 2>&1 &
-started $!
-if ! wait_for 20 test -e "$tmp/api.ready"; then
-	echo "exabgp did not start"
-	cat "$tmp/exabgp.log"
-	exit 99
-fi
+# start_exabgp: ExaBGP on exabgp.conf, its pid in $exa_pid.
+start_exabgp() {
+	rm -f "$tmp/api.ready"
+	ip netns exec "$ns_a" env \
+	    exabgp_daemon_user=root \
+	    exabgp_daemon_daemonize=false \
+	    exabgp_daemon_pid="$tmp/exabgp.pid" \
+	    exabgp_log_destination=stdout \
+	    exabgp_log_level=INFO \
+	    exabgp_api_ack=false \
+	    exabgp_api_cli=false \
+	    exabgp_tcp_once=false \
+	    "$exabgp" "$tmp/exabgp.conf" >>"$tmp/exabgp.log" 2>&1 &
+	exa_pid=$!
+	started "$exa_pid"
+	if ! wait_for 20 test -e "$tmp/api.ready"; then
+		echo "exabgp did not start"
+		cat "$tmp/exabgp.log"
+		exit 99
+	fi
+}
+start_exabgp
 
 # --- podbgpd (AS 65000) ------------------------------------------------
 cat >"$tmp/nodes.yaml" <<EOF
@@ -200,6 +245,34 @@ check "podbgpd logs Established" wait_for 30 \
     log_has 'neighbor 192\.0\.2\.1 \(exa-a\): Established'
 check "ExaBGP reports the session up" wait_for 10 exa_got \
     "m['type'] == 'state' and m['neighbor']['state'] == 'up'"
+
+# the capabilities of our OPEN and what ExaBGP made of them
+opn="m['type'] == 'open' and m['neighbor']['direction'] == 'receive' and \
+m['neighbor']['address']['local'] == '192.0.2.1' and \
+'open' in m['neighbor']"
+cap="[c for c in m['neighbor']['open']['capabilities'].values()"
+check "ExaBGP receives our OPEN" wait_for 10 exa_got "$opn"
+check "our OPEN: multiprotocol IPv4 and IPv6" exa_got "$opn and \
+{'ipv4/unicast', 'ipv6/unicast'} <= set(f for c in $cap \
+if c['name'] == 'multiprotocol'] for f in c['families'])"
+for c in route-refresh enhanced-route-refresh 'graceful restart' asn4 \
+    extended-message; do
+	check "our OPEN: capability $c" exa_got "$opn and \
+any(c['name'] == '$c' for c in $cap])"
+done
+neg="m['type'] == 'negotiated' and \
+m['neighbor']['address']['local'] == '192.0.2.1'"
+check "ExaBGP negotiated 4-octet AS" wait_for 10 exa_got \
+    "$neg and m['neighbor']['negotiated']['asn4']"
+check "ExaBGP negotiated enhanced route refresh" exa_got \
+    "$neg and m['neighbor']['negotiated']['refresh'] == 'enhanced'"
+check "ExaBGP negotiated IPv4 and IPv6 unicast" exa_got \
+    "$neg and sorted(m['neighbor']['negotiated']['families']) == \
+['ipv4 unicast', 'ipv6 unicast']"
+check "ExaBGP negotiated extended messages" exa_got \
+    "$neg and m['neighbor']['negotiated']['message_size'] == 65535"
+check "ExaBGP negotiated hold time 6 s" exa_got \
+    "$neg and m['neighbor']['negotiated']['hold_time'] == 6"
 
 # --- our pod CIDRs at ExaBGP ------------------------------------------
 check "ExaBGP receives our IPv4 pod CIDR" wait_for 10 \
@@ -279,6 +352,75 @@ check "the session stayed up: Established only once" \
 exa_cmd "withdraw route 10.96.0.0/16 next-hop self"
 check "and still takes UPDATEs: a withdrawal" wait_for 10 \
     log_has 'neighbor 192\.0\.2\.1: withdrawn 10\.96\.0\.0/16'
+
+# --- route refresh through ExaBGP's API ------------------------------
+a1="$(announced 'ipv4 unicast' 10.244.1.0/24)"
+na=$(exa_count "$a1")
+exa_cmd "neighbor 192.0.2.2 local-ip 192.0.2.1 announce route-refresh \
+ipv4 unicast"
+check "podbgpd answers ExaBGP's route refresh" wait_for 10 \
+    log_has 'neighbor 192\.0\.2\.1: route refresh for IPv4'
+check "ExaBGP receives our IPv4 pod CIDR again" wait_for 10 \
+    exa_more "$a1" "$na"
+
+# --- our pod CIDRs change: SIGHUP re-reads the nodes file -------------
+cat >"$tmp/nodes.yaml" <<EOF
+nodes:
+  - name: node-b
+    pod-cidrs: [10.244.7.0/24, "fd00:10:244:7::/64"]
+    addresses: [192.0.2.2]
+EOF
+kill -HUP "$pod_pid"
+check "SIGHUP: ExaBGP gets the new IPv4 pod CIDR" wait_for 10 \
+    exa_got "$(announced 'ipv4 unicast' 10.244.7.0/24)"
+check "SIGHUP: ExaBGP gets the old IPv4 pod CIDR withdrawn" wait_for 10 \
+    exa_got "$(withdrawn 'ipv4 unicast' 10.244.1.0/24)"
+check "SIGHUP: ExaBGP gets the new IPv6 pod CIDR" wait_for 10 \
+    exa_got "$(announced 'ipv6 unicast' fd00:10:244:7::/64)"
+check "SIGHUP: ExaBGP gets the old IPv6 pod CIDR withdrawn" wait_for 10 \
+    exa_got "$(withdrawn 'ipv6 unicast' fd00:10:244:1::/64)"
+check "SIGHUP: and over iBGP" wait_for 10 \
+    exa_got "$(withdrawn 'ipv4 unicast' 10.244.1.0/24 192.0.2.3)"
+
+# --- hold timer: ExaBGP stops sending KEEPALIVEs ----------------------
+est=$(est_count exa-a)
+hold_expiry exa-a "$exa_pid" 6
+check "the session recovers" wait_for 30 \
+    sh -c "[ \$(grep -c 'exa-a): Established' '$tmp/podbgpd.log') -gt $est ]"
+a7="$(announced 'ipv4 unicast' 10.244.7.0/24)"
+check "ExaBGP receives our pod CIDR again" wait_for 10 exa_more "$a7" 1
+
+# --- ExaBGP killed and started again ----------------------------------
+est=$(est_count exa-a)
+esti=$(est_count exa-ibgp)
+acc=$(log_count 'neighbor 192\.0\.2\.1: accepted 10\.96\.0\.0/16')
+kill -KILL "$exa_pid"
+wait "$exa_pid" 2>/dev/null
+forget "$exa_pid"
+check "ExaBGP gone: podbgpd leaves Established" wait_for 10 \
+    log_has 'exa-a\): (Idle|Active|Connect)$'
+# what the new ExaBGP receives, apart
+mv "$tmp/received.json" "$tmp/received.1.json"
+: >"$tmp/received.json"
+start_exabgp
+check "ExaBGP restarted: the session comes back" wait_for 30 \
+    sh -c "[ \$(grep -c 'exa-a): Established' '$tmp/podbgpd.log') -gt $est ]"
+check "ExaBGP restarted: the iBGP session comes back" wait_for 30 \
+    sh -c "[ \$(grep -c 'exa-ibgp): Established' '$tmp/podbgpd.log') -gt \
+    $esti ]"
+check "ExaBGP restarted: our IPv4 pod CIDR" wait_for 10 exa_got "$a7"
+check "ExaBGP restarted: our IPv6 pod CIDR" wait_for 10 \
+    exa_got "$(announced 'ipv6 unicast' fd00:10:244:7::/64)"
+check "ExaBGP restarted: podbgpd accepts ExaBGP's route again" \
+    wait_for 10 sh -c "[ \$(grep -c \
+    'neighbor 192\.0\.2\.1: accepted 10\.96\.0\.0/16' \
+    '$tmp/podbgpd.log') -gt $acc ]"
+
+# --- a flood of connections from addresses that are no peers --------
+down="m['type'] == 'state' and m['neighbor']['state'] == 'down'"
+nd=$(exa_count "$down")
+flood "$ns_a" veth0 192.0.2.2 exa-a exa-ibgp
+check "ExaBGP's sessions did not go down" [ "$(exa_count "$down")" -eq "$nd" ]
 
 # --- SIGTERM: administrative shutdown with our message ---------------
 stop_podbgpd

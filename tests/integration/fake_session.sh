@@ -4,11 +4,12 @@
 # established session, max-prefix, a bad peer AS, BGP identifiers equal
 # to ours (eBGP: fine; iBGP: refused), UPDATE errors (treat-as-withdraw
 # and session reset), a bad marker, the hold timer, a peer restarting
-# gracefully, strangers refused, a 20 kB UPDATE and a burst of 1000, and
-# our attributes towards eBGP and iBGP. A fresh podbgpd per scenario, so
-# no scenario waits out another's back-off. Needs root and python3
-# (exits 77 otherwise). Waits poll with deadlines; only processes started
-# here are signalled.
+# gracefully, podbgpd restarting (the R and F bits of its OPENs before and
+# after a SIGKILL, and the state file), strangers refused, a 20 kB UPDATE
+# and a burst of 1000, and our attributes towards eBGP and iBGP. A fresh
+# podbgpd per scenario, so no scenario waits out another's back-off.
+# Needs root and python3 (exits 77 otherwise). Waits poll with
+# deadlines; only processes started here are signalled.
 # KEEP=1 keeps the temporary directory (logs, configs) for a look.
 set -u
 
@@ -111,7 +112,8 @@ scenario() {
 	name=$1
 	log=$tmp/$name.log
 	rm -f "$tmp/ready"
-	ip netns exec "$ns_a" python3 "$fake" --ready "$tmp/ready" "$name" \
+	ip netns exec "$ns_a" python3 "$fake" --ready "$tmp/ready" \
+	    --signal "$tmp/signal" "$name" \
 	    >"$tmp/$name.fake" 2>&1 &
 	fake_pid=$!
 	if ! wait_for 10 test -s "$tmp/ready"; then
@@ -214,6 +216,59 @@ check "bulk: no NOTIFICATION" sh -c \
     "! grep -q 'NOTIFICATION' '$tmp/bulk.log'"
 check "bulk: 5250 distinct paths flushed at the end" logged bulk \
     'neighbor 192\.0\.2\.1: 5250 paths flushed'
+
+# podbgpd restarting: its own OPENs. The state file goes next to the
+# control socket, here in $tmp, so the first start is a fresh one.
+sed "s|^log:\$|control:\\n  socket: $tmp/gr.ctl\\n&|" "$tmp/plain.yaml" \
+    >"$tmp/gr.yaml"
+log=$tmp/restarting.log
+rm -f "$tmp/ready" "$tmp/signal" "$tmp/gr.state"
+ip netns exec "$ns_a" python3 "$fake" --ready "$tmp/ready" \
+    --signal "$tmp/signal" restarting >"$tmp/restarting.fake" 2>&1 &
+fake_pid=$!
+wait_for 10 test -s "$tmp/ready" || { cat "$tmp/restarting.fake"; exit 99; }
+ip netns exec "$ns_b" "$podbgpd" -d -f "$tmp/gr.yaml" >"$log" 2>&1 &
+pod_pid=$!
+check "restarting: podbgpd writes its state file" wait_for 10 \
+    test -s "$tmp/gr.state"
+check "restarting: the peer had our routes" wait_for 20 \
+    test -s "$tmp/signal"
+kill -KILL "$pod_pid"
+wait "$pod_pid" 2>/dev/null
+check "restarting: the state file outlives SIGKILL" test -f "$tmp/gr.state"
+ip netns exec "$ns_b" "$podbgpd" -d -f "$tmp/gr.yaml" >>"$log" 2>&1 &
+pod_pid=$!
+wait_for 30 sh -c "! kill -0 $fake_pid"
+wait "$fake_pid"
+rc=$?
+fake_pid=""
+check "restarting: R and F bits as the peer expected" [ "$rc" -eq 0 ]
+[ "$rc" -eq 0 ] || cat "$tmp/restarting.fake"
+check "restarting: the restart is logged once" [ "$(grep -c \
+    "graceful restart: restarting, as $tmp/gr.state was left" "$log")" \
+    -eq 1 ]
+check "restarting: its end is logged" grep -q \
+    'graceful restart: every peer has our routes and End-of-RIB' "$log"
+kill -TERM "$pod_pid"
+wait_for 10 sh -c "! kill -0 $pod_pid"
+wait "$pod_pid"
+check "restarting: podbgpd exits 0" [ $? -eq 0 ]
+pod_pid=""
+check "restarting: keep-on-exit keeps the state file on SIGTERM" \
+    test -f "$tmp/gr.state"
+check "restarting: no sanitizer report" sh -c "! grep -Eq \
+    'runtime error|AddressSanitizer|LeakSanitizer' '$log'"
+[ "$fail" -eq 0 ] || { echo "--- $log"; cat "$log"; }
+
+# keep-on-exit false: no F bit, and a SIGTERM removes the state file
+rm -f "$tmp/gr.state"
+sed 's|^log:$|fib:\n  keep-on-exit: false\n&|' "$tmp/gr.yaml" \
+    >"$tmp/podbgpd.yaml"
+scenario no-forwarding
+check "no-forwarding: a stop that flushes removes the state file" \
+    test ! -e "$tmp/gr.state"
+check "no-forwarding: a first start is no restart" sh -c \
+    "! grep -q 'graceful restart: restarting' '$tmp/no-forwarding.log'"
 
 # the peer in our AS
 sed 's/^      asn: 65001$/      asn: 65000/' "$tmp/plain.yaml" \

@@ -134,6 +134,48 @@ def check_open(body, name):
             raise Fail("%s: OPEN lacks capability %d" % (name, code))
 
 
+def gr_capability(body):
+    """(restart flags, {(afi, safi): af flags}) of the graceful-restart
+    capability in an OPEN body; None if there is none."""
+    params = body[10:10 + body[9]]
+    while len(params) >= 2:
+        ptype, plen = params[0], params[1]
+        caps, params = params[2:2 + plen], params[2 + plen:]
+        while ptype == 2 and len(caps) >= 2:
+            code, clen = caps[0], caps[1]
+            val, caps = caps[2:2 + clen], caps[2 + clen:]
+            if code != 64 or len(val) < 2:
+                continue
+            flags = struct.unpack("!H", val[:2])[0] >> 12
+            afs = {}
+            for i in range(2, len(val) - 3, 4):
+                afi, safi, aff = struct.unpack("!HBB", val[i:i + 4])
+                afs[(afi, safi)] = aff
+            return flags, afs
+    return None
+
+
+def check_gr(body, name, restarting, forwarding):
+    """The OPEN's Restart State bit, and the F bit of both families."""
+    gr = check_gr_cap(body, name)
+    if bool(gr[0] & 0x8) != restarting:
+        raise Fail("%s: R bit %d, expected %d" %
+                   (name, gr[0] >> 3, restarting))
+    for af in ((1, 1), (2, 1)):
+        if af not in gr[1]:
+            raise Fail("%s: graceful restart lacks %r" % (name, af))
+        if bool(gr[1][af] & 0x80) != forwarding:
+            raise Fail("%s: F bit of %r is %d, expected %d" %
+                       (name, af, gr[1][af] >> 7, forwarding))
+
+
+def check_gr_cap(body, name):
+    gr = gr_capability(body)
+    if gr is None:
+        raise Fail("%s: OPEN without graceful restart" % name)
+    return gr
+
+
 def accept_first(lsock):
     s, addr = lsock.accept()
     if addr[0] != POD:
@@ -408,6 +450,49 @@ def sc_bulk(lsock):
         pass
 
 
+def sc_restarting(lsock, signal):
+    """podbgpd as the restarting speaker: a first start says R=0, a start
+    after a SIGKILL R=1, both with F set (keep-on-exit); once we have its
+    End-of-RIB again, a new connection's OPEN says R=0."""
+    c1 = accept_first(lsock)
+    body = c1.expect(OPEN)
+    check_open(body, c1.name)
+    check_gr(body, "first start", False, True)
+    c1.send(open_msg(65001, "192.0.2.9", gr=120))
+    c1.expect(KEEPALIVE)
+    c1.send(msg(KEEPALIVE))
+    eors(c1)
+    with open(signal, "w") as f:
+        f.write("KILL\n")
+    c1.expect_closed()
+    c2 = accept_first(lsock)
+    body = c2.expect(OPEN)
+    check_open(body, c2.name)
+    check_gr(body, "after SIGKILL", True, True)
+    c2.send(open_msg(65001, "192.0.2.9", gr=120))
+    c2.expect(KEEPALIVE)
+    c2.send(msg(KEEPALIVE))
+    eors(c2)
+    time.sleep(0.3)
+    c3 = connect_second()
+    body = c3.expect(OPEN)
+    check_gr(body, "after End-of-RIB", False, True)
+    c3.s.close()
+    c2.send(msg(KEEPALIVE))
+
+
+def sc_no_forwarding(lsock, signal):
+    """keep-on-exit false: no F bit; a first start, so no R bit."""
+    c = accept_first(lsock)
+    body = c.expect(OPEN)
+    check_open(body, c.name)
+    check_gr(body, "keep-on-exit false", False, False)
+    c.send(open_msg(65001, "192.0.2.9", gr=120))
+    c.expect(KEEPALIVE)
+    c.send(msg(KEEPALIVE))
+    eors(c)
+
+
 SCENARIOS = {
     "collision-high": sc_collision_high,
     "collision-low": sc_collision_low,
@@ -423,12 +508,20 @@ SCENARIOS = {
     "ibgp": sc_ibgp,
     "ibgp-same-id": sc_ibgp_same_id,
 }
+# scenarios that tell the script when to act, through --signal
+SIGNALLING = {
+    "restarting": sc_restarting,
+    "no-forwarding": sc_no_forwarding,
+}
 
 
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--ready", required=True)
-    ap.add_argument("scenario", choices=sorted(SCENARIOS))
+    ap.add_argument("--signal", help="file written when the script is "
+                    "to act")
+    ap.add_argument("scenario", choices=sorted(list(SCENARIOS) +
+                                               list(SIGNALLING)))
     a = ap.parse_args()
     lsock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     lsock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -438,7 +531,10 @@ def main():
     with open(a.ready, "w") as f:
         f.write("READY\n")
     try:
-        SCENARIOS[a.scenario](lsock)
+        if a.scenario in SIGNALLING:
+            SIGNALLING[a.scenario](lsock, a.signal)
+        else:
+            SCENARIOS[a.scenario](lsock)
     except (Fail, OSError) as e:
         print("FAIL: %s: %s" % (a.scenario, e))
         return 1

@@ -1,8 +1,9 @@
-# Shared by the interoperability scripts (frr_session.sh, gobgp_session.sh,
-# exabgp_session.sh): checks, polling with deadlines, two network
-# namespaces joined by a veth pair, podbgpd started in one of them, and a
-# cleanup that signals only what the script started. Sourced with $me set
-# to the script's name.
+# Shared by the interoperability scripts (bird_session.sh, frr_session.sh,
+# gobgp_session.sh, exabgp_session.sh): checks, polling with deadlines,
+# two network namespaces joined by a veth pair, podbgpd started in one of
+# them, the hold timer against a stopped peer, a flood of connections
+# from unconfigured addresses, and a cleanup that signals only what the
+# script started. Sourced with $me set to the script's name.
 
 podbgpd=${PODBGPD:-$(pwd)/src/podbgpd/podbgpd}
 
@@ -164,6 +165,86 @@ log_count() {
 no_sanitizer_report() {
 	! grep -Eq 'runtime error|AddressSanitizer|LeakSanitizer' \
 	    "$tmp/podbgpd.log"
+}
+
+# est_count NAME: how many times podbgpd logged peer NAME Established.
+est_count() {
+	log_count "\\($1\\): Established$"
+}
+
+# hold_expiry NAME PID HOLD: stops the peer's process PID so that it
+# sends no more KEEPALIVEs; podbgpd must log the hold timer of its
+# session NAME expiring after about HOLD seconds (the last KEEPALIVE came
+# up to a third of HOLD before the stop). PID is continued after.
+hold_expiry() {
+	he0=$(log_count "\\($1\\): sent NOTIFICATION hold timer expired")
+	kill -STOP "$2"
+	het=$(date +%s)
+	check "$1: podbgpd detects the hold timer expiring" \
+	    wait_for $(($3 + 10)) sh -c "[ \$(grep -Ec '\\($1\\): sent \
+NOTIFICATION hold timer expired' '$tmp/podbgpd.log') -gt $he0 ]"
+	hel=$(($(date +%s) - het))
+	check "$1: within the $3 s hold time and a margin (took $hel s)" \
+	    [ "$hel" -ge $(($3 / 2)) -a "$hel" -le $(($3 + 4)) ]
+	kill -CONT "$2"
+}
+
+# flood NS DEV DST NAME...: 200 TCP connections to podbgpd's BGP port at
+# DST, 50 from each of 192.0.2.96 to .99, addresses of no peer, added to
+# DEV in the peer's namespace NS for the time. podbgpd must answer every
+# one (no attempt times out), log the refusals rate-limited, keep no
+# descriptor of them, and not restart its sessions NAME... How the peer
+# sees its sessions is the caller's to check.
+flood() {
+	fns=$1
+	fdev=$2
+	fdst=$3
+	shift 3
+	for a in 96 97 98 99; do
+		ip -n "$fns" addr add "192.0.2.$a/24" dev "$fdev"
+	done
+	fest=""
+	for nm in "$@"; do
+		fest="$fest$(est_count "$nm") "
+	done
+	nfd=$(ls "/proc/$pod_pid/fd" | wc -l)
+	nrej0=$(log_count 'connection from 192\.0\.2\.9[6-9] refused')
+	ip netns exec "$fns" python3 -c '
+import socket, sys
+res = [0, 0, 0]
+for i in range(200):
+	s = socket.socket()
+	s.settimeout(3)
+	s.bind(("192.0.2.%d" % (96 + i % 4), 0))
+	try:
+		s.connect((sys.argv[1], 179))
+		res[0] += 1
+	except socket.timeout:
+		res[2] += 1
+	except OSError:
+		res[1] += 1
+	s.close()
+print("%d %d %d" % tuple(res))' "$fdst" >"$tmp/flood.out" 2>&1
+	read -r fcon fref fto <"$tmp/flood.out"
+	check "flood: 200 connections answered (connected ${fcon:-?}, \
+refused ${fref:-?}, timed out ${fto:-?})" \
+	    [ "${fto:-1}" = 0 -a $((${fcon:-0} + ${fref:-0})) -eq 200 ]
+	for nm in "$@"; do
+		fe=${fest%% *}
+		fest=${fest#* }
+		check "flood: podbgpd's session $nm did not restart" \
+		    [ "$(est_count "$nm")" -eq "$fe" ]
+	done
+	check "flood: podbgpd keeps no descriptor of it" wait_for 5 \
+	    sh -c "[ \$(ls /proc/$pod_pid/fd | wc -l) -le $nfd ]"
+	nrej=$(($(log_count 'connection from 192\.0\.2\.9[6-9] refused') - \
+	    nrej0))
+	check "flood: podbgpd logs the refusals" [ "$nrej" -ge 1 ]
+	check "flood: rate-limited ($nrej lines for 200 attempts)" \
+	    [ "$nrej" -le 20 ]
+	for a in 96 97 98 99; do
+		ip -n "$fns" addr del "192.0.2.$a/24" dev "$fdev"
+	done
 }
 
 # finish DUMP-FUNCTION: the summary line and the exit status; on failure

@@ -108,7 +108,7 @@ static const struct {
 	  "t.yaml:2:14: expected 'main' or a table number between 1 and "
 	  "4294967295 for 'table', got \"local\"", 1 },
 	{ "bgp: {asn: 1}\nfib: {max-paths: 0}\n",
-	  "t.yaml:2:18: expected an integer between 1 and 256 for "
+	  "t.yaml:2:18: expected an integer between 1 and 64 for "
 	  "'max-paths', got \"0\"", 1 },
 	{ "bgp: {asn: 1}\nlog: {level: verbose}\n",
 	  "t.yaml:2:14: expected one of error, warning, info, debug for "
@@ -168,6 +168,38 @@ START_TEST(bad_table)
 	ck_assert_uint_ge(errs.n, 1);
 	ck_assert_str_eq(errs.e[0].text, bad_cases[_i].first);
 	ck_assert_uint_eq(errs.n, bad_cases[_i].n);
+}
+END_TEST
+
+/* The graceful-restart state file sits next to the control socket. */
+START_TEST(state_path)
+{
+	static const struct {
+		const char	*sock, *want;
+	} cases[] = {
+		{ "/run/podbgp/podbgpd.ctl", "/run/podbgp/podbgpd.state" },
+		{ "/tmp/t.x/control.socket", "/tmp/t.x/control.state" },
+		{ "/tmp/t.x/sock", "/tmp/t.x/sock.state" },
+		{ "/tmp/.hidden", "/tmp/.hidden.state" },
+		{ "/tmp/a.b.ctl", "/tmp/a.b.state" },
+		{ "/tmp/a.state", "/tmp/a.state.state" },
+		{ "rel.ctl", "rel.state" },
+	};
+	char	buf[64];
+	size_t	i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		ck_assert_int_eq(conf_state_path(cases[i].sock, buf,
+		    sizeof(buf)), 0);
+		ck_assert_str_eq(buf, cases[i].want);
+	}
+	ck_assert_int_eq(conf_state_path("", buf, sizeof(buf)), -1);
+	ck_assert_int_eq(conf_state_path("/run/podbgp/", buf, sizeof(buf)),
+	    -1);
+	/* exactly fits, then one byte short */
+	ck_assert_int_eq(conf_state_path("/a/b.ctl", buf, 11), 0);
+	ck_assert_str_eq(buf, "/a/b.state");
+	ck_assert_int_eq(conf_state_path("/a/b.ctl", buf, 10), -1);
 }
 END_TEST
 
@@ -261,7 +293,7 @@ START_TEST(values)
 	    "    max-prefixes: {limit: 100, restart-time: 30}\n"
 	    "    communities: [\"65000:7\", no-export, blackhole]\n"
 	    "    large-communities: [\"4294967295:0:1\"]\n"
-	    "fib: {table: 4294967295, protocol: 5, max-paths: 256}\n"
+	    "fib: {table: 4294967295, protocol: 5, max-paths: 64}\n"
 	    "control: {mode: 600, group: wheel, read-only-socket: \"\"}\n"
 	    "log: {level: debug, destination: syslog}\n");
 	ck_assert_msg(c != NULL, "%s", errs.e[0].text);
@@ -300,7 +332,7 @@ START_TEST(values)
 	ck_assert_uint_eq(p->large_communities[0].local2, 1);
 	ck_assert_uint_eq(c->fib_table, 4294967295u);
 	ck_assert_uint_eq(c->fib_protocol, 5);
-	ck_assert_uint_eq(c->max_paths, 256);
+	ck_assert_uint_eq(c->max_paths, 64);
 	ck_assert_uint_eq(c->ctl_mode, 0600);
 	ck_assert_str_eq(c->ctl_group, "wheel");
 	ck_assert_ptr_null(c->ro_socket);
@@ -609,6 +641,7 @@ conf_suite(void)
 	tcase_add_test(tc, peer_defaults);
 	tcase_add_test(tc, values);
 	tcase_add_test(tc, aliases_and_find);
+	tcase_add_test(tc, state_path);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("write");
