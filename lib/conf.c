@@ -939,9 +939,10 @@ parse_bgp(struct yctx *x, yaml_node_t *kn, yaml_node_t *v, struct conf *c)
 static void
 parse_fib(struct yctx *x, yaml_node_t *v, struct conf *c)
 {
-	static const char *const keys[] = { "table", "protocol", "max-paths",
-	    "keep-on-exit", "blackhole-own-cidr", NULL };
-	enum { K_TABLE, K_PROTOCOL, K_MAX_PATHS, K_KEEP, K_BLACKHOLE };
+	static const char *const keys[] = { "install", "table", "protocol",
+	    "max-paths", "keep-on-exit", "blackhole-own-cidr", NULL };
+	enum { K_INSTALL, K_TABLE, K_PROTOCOL, K_MAX_PATHS, K_KEEP,
+	    K_BLACKHOLE };
 	/* rtnetlink protocol numbers of other routing software */
 	static const struct {
 		uint32_t	 proto;
@@ -1011,6 +1012,9 @@ parse_fib(struct yctx *x, yaml_node_t *v, struct conf *c)
 			break;
 		case K_MAX_PATHS:
 			get_uint(x, val, "max-paths", 1, 64, &c->max_paths);
+			break;
+		case K_INSTALL:
+			get_bool(x, val, "install", &c->fib_install);
 			break;
 		case K_KEEP:
 			get_bool(x, val, "keep-on-exit", &c->keep_on_exit);
@@ -1215,6 +1219,7 @@ conf_new(void)
 	c->fib_protocol = CONF_DEF_FIB_PROTOCOL;
 	c->max_paths = CONF_DEF_MAX_PATHS;
 	c->keep_on_exit = true;
+	c->fib_install = true;
 	c->blackhole_own_cidr = false;
 	c->ctl_mode = CONF_DEF_CTL_MODE;
 	c->ro_mode = CONF_DEF_RO_MODE;
@@ -1553,6 +1558,7 @@ conf_write(FILE *f, const struct conf *c)
 			write_peer(f, &c->peers[i]);
 	}
 	fprintf(f, "fib:\n");
+	fprintf(f, "  install: %s\n", wbool(c->fib_install));
 	if (c->fib_table == CONF_DEF_FIB_TABLE)
 		fprintf(f, "  table: main\n");
 	else
@@ -1689,6 +1695,7 @@ global_changes(const struct conf *a, const struct conf *b)
 	    a->fib_protocol != b->fib_protocol ||
 	    a->max_paths != b->max_paths ||
 	    a->keep_on_exit != b->keep_on_exit ||
+	    a->fib_install != b->fib_install ||
 	    a->blackhole_own_cidr != b->blackhole_own_cidr)
 		f |= CONF_CH_FIB;
 	if (!str_eq(a->ctl_socket, b->ctl_socket) ||

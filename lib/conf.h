@@ -154,6 +154,7 @@ struct conf {
 	uint32_t		 fib_table;
 	uint32_t		 fib_protocol;
 	uint32_t		 max_paths;
+	bool			 fib_install;	/* false: kernel untouched */
 	bool			 keep_on_exit;
 	bool			 blackhole_own_cidr;
 

@@ -1227,7 +1227,7 @@ fib_start(struct fib *fib)
 {
 	struct fib_route	*r;
 	size_t			 i, nstale = 0;
-	int			 err;
+	int			 err, prio;
 
 	if ((fib->cmd = open_sock("request", true)) == NULL ||
 	    (fib->mon = open_sock("monitor", true)) == NULL ||
@@ -1261,7 +1261,20 @@ fib_start(struct fib *fib)
 	if (fib->ev_cmd == NULL || fib->ev_cmd_w == NULL ||
 	    fib->ev_mon == NULL || fib->ev_flush == NULL ||
 	    fib->ev_stale == NULL || fib->ev_soft == NULL ||
-	    fib->ev_retry == NULL || event_add(fib->ev_cmd, NULL) == -1 ||
+	    fib->ev_retry == NULL)
+		fatalx("fib: cannot set up events");
+	/*
+	 * Writing routes is the kernel's work in our thread: it waits while
+	 * sessions have messages to handle (the lowest priority of the base),
+	 * so a burst reaches the Loc-RIB and the peers first. The monitor
+	 * keeps the default, its socket must not overflow meanwhile.
+	 */
+	if ((prio = event_base_get_npriorities(fib->base)) > 1 &&
+	    (event_priority_set(fib->ev_flush, prio - 1) == -1 ||
+	    event_priority_set(fib->ev_cmd, prio - 1) == -1 ||
+	    event_priority_set(fib->ev_cmd_w, prio - 1) == -1))
+		fatalx("fib: cannot set event priorities");
+	if (event_add(fib->ev_cmd, NULL) == -1 ||
 	    event_add(fib->ev_mon, NULL) == -1)
 		fatalx("fib: cannot set up events");
 	fib->started = true;

@@ -604,6 +604,11 @@ fib_setup(struct daemon *d)
 		.arg = d,
 	};
 
+	if (!d->bgp_conf->fib_install) {
+		log_info("fib: install is off: the kernel's routes are left "
+		    "alone");
+		return;
+	}
 	d->fib = fib_new(d->base, d->bgp_conf, d->rib);
 	if (fib_start(d->fib) == -1) {
 		log_warnx("fib: cannot follow the kernel: no routes will be "
@@ -816,7 +821,9 @@ run(struct daemon *d)
 	if (sigaction(SIGPIPE, &sa, NULL) == -1)
 		fatal("sigaction(SIGPIPE)");
 
-	if ((d->base = event_base_new()) == NULL)
+	/* three priorities: 1, the default, for most; 2 for fib's writes */
+	if ((d->base = event_base_new()) == NULL ||
+	    event_base_priority_init(d->base, 3) == -1)
 		fatalx("event_base_new failed");
 	d->ev_term = add_signal(d, SIGTERM);
 	d->ev_int = add_signal(d, SIGINT);

@@ -25,7 +25,10 @@
 #   bench_feed.sh [-n prefixes] [-x]
 #
 # -x offers extended messages (RFC 8654; podbgpd takes them, BIRD as set
-# up here does not). Environment: BENCH_PERF=1 profiles podbgpd with
+# up here does not). podbgpd runs with fib.install false, as BIRD runs
+# without a kernel protocol: the BGP side alone (make bench-fib measures
+# the kernel's). Environment: BENCH_FIB=1 lets podbgpd install the feed
+# in its namespace's kernel meanwhile, BENCH_PERF=1 profiles podbgpd with
 # perf(1) during the feed, BENCH_KEEP=1 keeps the logs, BENCH_LOG_LEVEL
 # sets podbgpd's (info; debug logs every prefix and slows it down).
 #
@@ -152,7 +155,8 @@ done
 [ "$n" -ge 1 ] && [ "$n" -le 2097152 ] || die "-n from 1 to 2097152"
 
 echo "bench_feed: $n IPv4 /24s from 32.0.0.0, $(nproc) CPUs," \
-    "$(uname -r)"
+    "$(uname -r); podbgpd installs in the kernel:" \
+    "$([ -n "${BENCH_FIB:-}" ] && echo yes || echo no)"
 
 # --- podbgpd -----------------------------------------------------------
 cat >"$tmp/nodes.yaml" <<EOF
@@ -167,6 +171,8 @@ nodes:
   source: file
   file: $tmp/nodes.yaml
 cluster-cidrs: [32.0.0.0/3]
+fib:
+  install: $([ -n "${BENCH_FIB:-}" ] && echo true || echo false)
 bgp:
   asn: 65000
   router-id: 192.0.2.2

@@ -226,6 +226,7 @@ START_TEST(defaults)
 	ck_assert_uint_eq(c->fib_protocol, 196);
 	ck_assert_uint_eq(c->max_paths, 16);
 	ck_assert(c->keep_on_exit);
+	ck_assert(c->fib_install);
 	ck_assert(!c->blackhole_own_cidr);
 	ck_assert_str_eq(c->ctl_socket, RUNSTATEDIR "/podbgp/podbgpd.ctl");
 	ck_assert_uint_eq(c->ctl_mode, 0660);
@@ -293,7 +294,8 @@ START_TEST(values)
 	    "    max-prefixes: {limit: 100, restart-time: 30}\n"
 	    "    communities: [\"65000:7\", no-export, blackhole]\n"
 	    "    large-communities: [\"4294967295:0:1\"]\n"
-	    "fib: {table: 4294967295, protocol: 5, max-paths: 64}\n"
+	    "fib: {install: false, table: 4294967295, protocol: 5, "
+	    "max-paths: 64}\n"
 	    "control: {mode: 600, group: wheel, read-only-socket: \"\"}\n"
 	    "log: {level: debug, destination: syslog}\n");
 	ck_assert_msg(c != NULL, "%s", errs.e[0].text);
@@ -333,6 +335,7 @@ START_TEST(values)
 	ck_assert_uint_eq(c->fib_table, 4294967295u);
 	ck_assert_uint_eq(c->fib_protocol, 5);
 	ck_assert_uint_eq(c->max_paths, 64);
+	ck_assert(!c->fib_install);
 	ck_assert_uint_eq(c->ctl_mode, 0600);
 	ck_assert_str_eq(c->ctl_group, "wheel");
 	ck_assert_ptr_null(c->ro_socket);
