@@ -172,6 +172,7 @@ bgp:
       ttl-security: true
 control:
   socket: $tmp/podbgpd.ctl
+  read-only-socket: $tmp/podbgpd.ro.ctl
 log:
   level: debug
 EOF

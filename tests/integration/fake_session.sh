@@ -102,6 +102,9 @@ bgp:
     - address: 192.0.2.1
       asn: 65001
       name: fake
+control:
+  socket: $tmp/podbgpd.ctl
+  read-only-socket: $tmp/podbgpd.ro.ctl
 log:
   level: debug
 EOF

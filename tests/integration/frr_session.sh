@@ -140,6 +140,7 @@ bgp:
       password-file: $tmp/pod6.pass
 control:
   socket: $tmp/podbgpd.ctl
+  read-only-socket: $tmp/podbgpd.ro.ctl
 log:
   level: debug
 EOF

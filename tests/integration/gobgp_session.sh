@@ -129,6 +129,7 @@ bgp:
       name: gobgp-a6
 control:
   socket: $tmp/podbgpd.ctl
+  read-only-socket: $tmp/podbgpd.ro.ctl
 log:
   level: debug
 EOF
