@@ -193,6 +193,140 @@ run_cmd(struct conn *c, const char *req, bool json)
 	return 0;
 }
 
+#ifdef HAVE_LIBEDIT
+/*
+ * Tab completion: the keywords that may follow the words before the
+ * cursor, and for the arguments that name a session the names the daemon
+ * reports (asked for at each completion: sessions come and go).
+ */
+#define COMP_MAX	256
+
+static struct conn	*comp_conn;
+static const char	*comp_cand[COMP_MAX];
+static char		*comp_names[COMP_MAX];
+static size_t		 comp_n;
+
+/* w is a prefix of kw (a keyword spelt short, as the daemon takes it). */
+static bool
+is_kw(const char *w, const char *kw)
+{
+	return *w != '\0' && strncmp(w, kw, strlen(w)) == 0;
+}
+
+static void
+comp_add(const char *w)
+{
+	if (comp_n < COMP_MAX)
+		comp_cand[comp_n++] = w;
+}
+
+/* The first column of `show protocols`, the header left out. */
+static void
+comp_add_names(void)
+{
+	static const char	 req[] = "show protocols\n";
+	struct conn		*c = comp_conn;
+	const char		*text;
+	unsigned		 code;
+	bool			 last, header = true;
+	size_t			 i, k = 0;
+
+	for (i = 0; i < COMP_MAX; i++) {
+		free(comp_names[i]);
+		comp_names[i] = NULL;
+	}
+	if (write(c->fd, req, sizeof(req) - 1) != (ssize_t)sizeof(req) - 1)
+		return;
+	while (read_line(c) == 0 &&
+	    ctl_reply_parse(c->line, &code, &last, &text) == 0) {
+		if (code == CTL_R_PROTOCOLS && !header && k < COMP_MAX &&
+		    (comp_names[k] = strndup(text, strcspn(text, " "))) !=
+		    NULL)
+			comp_add(comp_names[k++]);
+		if (code == CTL_R_PROTOCOLS)
+			header = false;
+		if (last)
+			break;
+	}
+}
+
+static void
+comp_candidates(char **w, size_t n)
+{
+	static const char *const	top[] = { "show", "help", "enable",
+					    "disable", "restart", "configure",
+					    "down", "quit", "exit" };
+	static const char *const	show[] = { "status", "protocols",
+					    "route", "nodes", "memory" };
+	static const char *const	route[] = { "all", "count", "for",
+					    "protocol" };
+	size_t				i;
+
+	comp_n = 0;
+	if (n > 0 && is_kw(w[0], "json")) {
+		w++;
+		n--;
+	} else if (n == 0)
+		comp_add("json");
+	if (n == 0) {
+		for (i = 0; i < sizeof(top) / sizeof(top[0]); i++)
+			comp_add(top[i]);
+		return;
+	}
+	if (is_kw(w[0], "show")) {
+		if (n == 1) {
+			for (i = 0; i < sizeof(show) / sizeof(show[0]); i++)
+				comp_add(show[i]);
+		} else if (is_kw(w[1], "protocols") && n <= 3) {
+			if (n == 2)
+				comp_add("all");
+			comp_add_names();
+		} else if (is_kw(w[1], "route")) {
+			if (is_kw(w[n - 1], "protocol"))
+				comp_add_names();
+			else if (!is_kw(w[n - 1], "for"))
+				for (i = 0; i < 4; i++)
+					comp_add(route[i]);
+		}
+	} else if (n == 1 && (is_kw(w[0], "enable") ||
+	    is_kw(w[0], "disable") || is_kw(w[0], "restart")))
+		comp_add_names();
+	else if (n == 1 && is_kw(w[0], "configure"))
+		comp_add("check");
+}
+
+static char *
+comp_gen(const char *text, int state)
+{
+	static size_t	i;
+	size_t		len = strlen(text);
+
+	if (state == 0)
+		i = 0;
+	while (i < comp_n)
+		if (strncmp(comp_cand[i++], text, len) == 0)
+			return strdup(comp_cand[i - 1]);
+	return NULL;
+}
+
+static char **
+complete(const char *text, int start, int end)
+{
+	char	*buf, *w[32], *p;
+	size_t	 n = 0;
+
+	rl_attempted_completion_over = 1;
+	if ((buf = strndup(rl_line_buffer, (size_t)start)) == NULL)
+		return NULL;
+	for (p = strtok(buf, " \t"); p != NULL && n < 32;
+	    p = strtok(NULL, " \t"))
+		w[n++] = p;
+	comp_candidates(w, n);
+	free(buf);
+	return rl_completion_matches(text, comp_gen);
+}
+#endif
+
 /* The next command line of the prompt, or NULL at EOF; caller frees. */
 static char *
 prompt_line(bool tty)
@@ -230,6 +364,11 @@ interactive(struct conn *c, bool json)
 	char	*s, *p;
 	int	 rc = 0;
 
+#ifdef HAVE_LIBEDIT
+	comp_conn = c;
+	rl_readline_name = "podbgpctl";
+	rl_attempted_completion_function = complete;
+#endif
 	while ((s = prompt_line(tty)) != NULL) {
 		p = s + strspn(s, " \t");
 		if (*p == '\0') {
@@ -247,6 +386,10 @@ interactive(struct conn *c, bool json)
 	}
 	if (tty)
 		putchar('\n');
+#ifdef HAVE_LIBEDIT
+	for (size_t i = 0; i < COMP_MAX; i++)
+		free(comp_names[i]);
+#endif
 	return rc;
 }
 

@@ -264,6 +264,37 @@ printf 'sh st\nbad\nhelp\nquit\nshow status\n' | admin >"$tmp/out" \
 check "the prompt goes on after an error" grep -q '^help  ' "$tmp/out"
 check "the prompt stops at quit" [ "$(grep -c '^Node:' "$tmp/out")" -eq 1 ]
 
+# With libedit, a terminal gets completion of keywords and session names.
+if command -v ldd >/dev/null 2>&1 && ldd "$ctl" | grep -q libedit; then
+	python3 - "$ctl" "$tmp/admin.ctl" >"$tmp/tty" 2>&1 <<'EOF'
+import os, pty, select, sys, time
+pid, fd = pty.fork()
+if pid == 0:
+    os.execv(sys.argv[1], ["podbgpctl", "-s", sys.argv[2]])
+out = b""
+def rd(t=1.0):
+    global out
+    end = time.time() + t
+    while time.time() < end:
+        if select.select([fd], [], [], 0.1)[0]:
+            try:
+                out += os.read(fd, 65536)
+            except OSError:
+                return
+rd()
+for k in (b"sh\t", b"pro\t", b"tor-a6\r", b"\x04"):
+    os.write(fd, k)
+    rd()
+os.waitpid(pid, 0)
+sys.stdout.write(out.decode(errors="replace").replace("\r", ""))
+EOF
+	check "the prompt completes sh to show" grep -q 'ow ' "$tmp/tty"
+	check "the prompt completes pro to protocols" grep -q 'tocols ' \
+	    "$tmp/tty"
+	check "the completed command runs" grep -Eq '^tor-a6 +2001:db8::9 ' \
+	    "$tmp/tty"
+fi
+
 # --- the read-only socket -----------------------------------------------
 check "read-only: show status" ro show status
 check "read-only: json show protocols" sh -c \
