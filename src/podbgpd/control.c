@@ -8,7 +8,8 @@
  * turn, and is called again when the output drains below the low mark or,
  * if it stopped on its budget, on the next loop turn. Requests that arrive
  * while a reply is being produced wait in the input buffer, whose size is
- * bounded by the read watermark.
+ * bounded by the read watermark; they are taken up, without recursion,
+ * once the reply is complete.
  */
 #include "config.h"
 
@@ -1086,14 +1087,9 @@ fill(struct client *cl)
 	while (cl->busy && budget-- > 0 &&
 	    evbuffer_get_length(out(cl)) < CTL_OUT_HIGH)
 		step(cl);
-	if (cl->busy) {
-		/* out of budget with room left: go on next turn */
-		if (evbuffer_get_length(out(cl)) < CTL_OUT_HIGH)
-			event_active(cl->ev_more, EV_TIMEOUT, 0);
-		return;
-	}
-	/* requests that came while this reply was produced */
-	client_input(cl);
+	/* out of budget with room left: go on next turn */
+	if (cl->busy && evbuffer_get_length(out(cl)) < CTL_OUT_HIGH)
+		event_active(cl->ev_more, EV_TIMEOUT, 0);
 }
 
 static void
@@ -1146,6 +1142,9 @@ client_write_cb(struct bufferevent *bev, void *arg)
 
 	if (cl->busy)
 		fill(cl);
+	/* requests that came while the reply was produced */
+	if (!cl->busy)
+		client_input(cl);
 	maybe_close(cl);
 }
 
@@ -1156,6 +1155,9 @@ client_more_cb(evutil_socket_t fd, short what, void *arg)
 
 	if (cl->busy)
 		fill(cl);
+	if (!cl->busy)
+		client_input(cl);
+	maybe_close(cl);
 }
 
 static void

@@ -259,6 +259,26 @@ check "after the errors show status still answers" grep -Eq \
 check "and ends with 0000 ok" sh -c "tail -n 1 '$tmp/raw' | grep -qx '0000 ok'"
 check "every error line ends its reply" [ "$(grep -c '^900[12] ' "$tmp/raw")" \
     -eq 5 ]
+# 1500 requests in one write: answered in order, none lost
+python3 - "$tmp/admin.ctl" >"$tmp/pipe" 2>&1 <<'EOF'
+import socket, sys
+s = socket.socket(socket.AF_UNIX)
+s.connect(sys.argv[1])
+f = s.makefile("rb")
+f.readline()
+s.sendall(b"sh st\nsh ro c\nbad\n" * 500)
+ok = err = counts = 0
+while ok + err < 1500:
+    l = f.readline().decode()
+    if not l:
+        break
+    ok += l.startswith("0000 ")
+    err += l.startswith("9001 ")
+    counts += l.startswith("1009-")
+print("ok=%d err=%d counts=%d" % (ok, err, counts))
+EOF
+check "1500 pipelined requests all answered" grep -qx \
+    'ok=1000 err=500 counts=500' "$tmp/pipe"
 printf 'sh st\nbad\nhelp\nquit\nshow status\n' | admin >"$tmp/out" \
     2>"$tmp/err"
 check "the prompt goes on after an error" grep -q '^help  ' "$tmp/out"
