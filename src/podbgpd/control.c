@@ -58,6 +58,8 @@ struct peer_name {
 	bool		 set;
 };
 
+struct proto_snap;
+
 struct client {
 	TAILQ_ENTRY(client)	 entry;
 	struct bufferevent	*bev;
@@ -78,6 +80,8 @@ struct client {
 	size_t			 wname;		/* column width */
 	struct peer_name	*names;		/* by RIB peer id */
 	size_t			 nnames;
+	struct proto_snap	*snap;		/* show protocols */
+	size_t			 nsnap;
 };
 
 struct listener {
@@ -258,34 +262,27 @@ show_status(struct client *cl)
 
 /* --- sessions --------------------------------------------------------- */
 
-struct nth {
-	size_t				 want, i;
-	struct session_info		 si;
-	bool				 found;
+/*
+ * show protocols works on a copy taken when the request starts: sessions
+ * may come and go while a long reply goes out, and their names and
+ * counters with them.
+ */
+struct proto_snap {
+	struct session_info	 si;	/* name and policy: set when shown */
+	char			*name;
+	struct policy_peer	 pp;	/* the counters only */
 };
 
 static void
-nth_cb(const struct session_info *si, void *arg)
+snap_free(struct client *cl)
 {
-	struct nth	*n = arg;
+	size_t	i;
 
-	if (n->i++ == n->want) {
-		n->si = *si;
-		n->found = true;
-	}
-}
-
-/* The idx-th session (a snapshot), false past the last. */
-static bool
-session_nth(size_t idx, struct session_info *si)
-{
-	struct nth	n;
-
-	memset(&n, 0, sizeof(n));
-	n.want = idx;
-	session_foreach(nth_cb, &n);
-	*si = n.si;
-	return n.found;
+	for (i = 0; i < cl->nsnap; i++)
+		free(cl->snap[i].name);
+	free(cl->snap);
+	cl->snap = NULL;
+	cl->nsnap = 0;
 }
 
 static const char *
@@ -491,31 +488,43 @@ proto_text(struct client *cl, const struct session_info *si)
 }
 
 static void
-width_cb(const struct session_info *si, void *arg)
+snap_cb(const struct session_info *si, void *arg)
 {
-	struct client	*cl = arg;
-	char		 addr[IPADDR_STRLEN];
-	size_t		 w;
+	struct client		*cl = arg;
+	struct proto_snap	*ps;
+	char			 addr[IPADDR_STRLEN];
+	size_t			 w;
 
 	if (!si_matches(si, cl->cmd.name))
 		return;
+	cl->snap = xreallocarray(cl->snap, cl->nsnap + 1, sizeof(*cl->snap));
+	ps = &cl->snap[cl->nsnap++];
+	memset(ps, 0, sizeof(*ps));
+	ps->si = *si;
+	ps->name = si->name != NULL ? xstrdup(si->name) : NULL;
+	if (si->policy != NULL) {
+		ps->pp.accepted = si->policy->accepted;
+		memcpy(ps->pp.rejected, si->policy->rejected,
+		    sizeof(ps->pp.rejected));
+		ps->pp.prefixes = si->policy->prefixes;
+	}
 	w = strlen(si_name(si, addr, sizeof(addr)));
 	if (w > cl->wname)
 		cl->wname = w;
-	cl->nprefixes++;	/* sessions that match */
 }
 
 /* One step of show protocols: phase 0 header, 1 sessions, 2 end. */
 static void
 show_protocols(struct client *cl)
 {
-	struct session_info	si;
+	struct proto_snap	*ps;
 
 	switch (cl->phase) {
 	case 0:
 		cl->wname = 4;
-		session_foreach(width_cb, cl);
-		if (cl->cmd.name[0] != '\0' && cl->nprefixes == 0) {
+		snap_free(cl);
+		session_foreach(snap_cb, cl);
+		if (cl->cmd.name[0] != '\0' && cl->nsnap == 0) {
 			error_reply(cl, CTL_E_NO_PROTOCOL, "no protocol "
 			    "named %s", cl->cmd.name);
 			return;
@@ -530,18 +539,20 @@ show_protocols(struct client *cl)
 		cl->phase = 1;
 		return;
 	case 1:
-		if (!session_nth(cl->idx++, &si)) {
+		if (cl->idx >= cl->nsnap) {
 			cl->phase = 2;
 			return;
 		}
-		if (!si_matches(&si, cl->cmd.name))
-			return;
+		ps = &cl->snap[cl->idx++];
+		ps->si.name = ps->name;
+		ps->si.policy = &ps->pp;
 		if (cl->cmd.json)
-			proto_json(cl, &si);
+			proto_json(cl, &ps->si);
 		else
-			proto_text(cl, &si);
+			proto_text(cl, &ps->si);
 		return;
 	default:
+		snap_free(cl);
 		if (cl->cmd.json)
 			line(cl, CTL_R_JSON, false, "]}");
 		done(cl);
@@ -1186,6 +1197,7 @@ client_free(struct client *cl)
 	event_free(cl->ev_more);
 	bufferevent_free(cl->bev);
 	free(cl->names);
+	snap_free(cl);
 	free(cl);
 }
 
