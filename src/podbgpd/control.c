@@ -985,11 +985,16 @@ show_nodes(struct client *cl)
 static void
 show_memory(struct client *cl)
 {
-	struct rib_mem	m[RIB_MT_MAX];
-	size_t		total, i, nattr;
+	struct rib_mem	 m[RIB_MT_MAX];
+	struct client	*c;
+	size_t		 total, i, nattr, cbytes = 0;
 
 	total = rib_memory(C.st->rib, m);
 	nattr = bgp_attr_table_count(C.st->attrs);
+	/* what the control clients hold in their buffers, this one's too */
+	TAILQ_FOREACH(c, &C.clients, entry)
+		cbytes += evbuffer_get_length(bufferevent_get_input(c->bev)) +
+		    evbuffer_get_length(bufferevent_get_output(c->bev));
 	if (cl->cmd.json) {
 		evbuffer_add_printf(out(cl), "%04u-{\"rib\": [", CTL_R_JSON);
 		for (i = 0; i < RIB_MT_MAX; i++)
@@ -997,7 +1002,9 @@ show_memory(struct client *cl)
 			    "\"count\": %zu, \"bytes\": %zu}", i > 0 ? ", " :
 			    "", m[i].name, m[i].count, m[i].bytes);
 		evbuffer_add_printf(out(cl), "], \"rib_bytes\": %zu, "
-		    "\"attribute_sets\": %zu}\n", total, nattr);
+		    "\"attribute_sets\": %zu, \"control_clients\": %zu, "
+		    "\"control_buffer_bytes\": %zu}\n", total, nattr,
+		    C.nclients, cbytes);
 		done(cl);
 		return;
 	}
@@ -1010,6 +1017,8 @@ show_memory(struct client *cl)
 	    total);
 	line(cl, CTL_R_MEMORY, false, "%-24s %12zu %14s", "attribute sets",
 	    nattr, "-");
+	line(cl, CTL_R_MEMORY, false, "%-24s %12zu %14zu", "control buffers",
+	    C.nclients, cbytes);
 	done(cl);
 }
 

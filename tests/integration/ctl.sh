@@ -204,7 +204,12 @@ check "show memory: RIB parts" grep -Eq '^rib-node-ipv4 +[0-9]+ +[0-9]+$' \
     "$tmp/out"
 check "show memory: attribute sets" grep -Eq '^attribute sets +[0-9]+ ' \
     "$tmp/out"
+check "show memory: control buffers" grep -Eq \
+    '^control buffers +1 +[0-9]+$' "$tmp/out"
 check "json show memory is JSON" json_ok show memory
+check "json show memory: fields" jq_py \
+    'd["control_clients"] == 1 and d["attribute_sets"] >= 0 and
+     len(d["rib"]) == 8 and d["rib_bytes"] > 0' show memory
 admin help >"$tmp/out"
 check "help lists show route" grep -q '^show route \[all\] \[count\]' \
     "$tmp/out"
@@ -476,6 +481,9 @@ EOF
 	rss2=$(awk '/^VmRSS/ {print $2}' "/proc/$pod_pid/status")
 	check "memory stays put while the client does not read" \
 	    [ "$((rss2 - rss1))" -lt 4096 ]
+	cb=$(admin show memory | sed -n 's/^control buffers *2 *//p')
+	check "the stuck client holds under 128 KiB of buffers (${cb:-?})" \
+	    [ "${cb:-999999}" -lt 131072 ]
 	check "the 3 s session is still Established" sh -c \
 	    "'$ctl' -s '$tmp/admin.ctl' show protocols feeder | grep -q ' Established '"
 	check "the stuck client gets all 200000 routes" wait_for 60 grep -qx \
