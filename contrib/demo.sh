@@ -142,6 +142,7 @@ bgp:
       name: tor
 control:
   socket: $tmp/$n.ctl
+  read-only-socket: $tmp/$n.ro.ctl
 log:
   level: debug
 PODBGPD_CONF

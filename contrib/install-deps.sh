@@ -7,7 +7,7 @@ set -eu
 
 pkgs="build-essential autoconf automake libtool pkg-config
   libnl-3-dev libnl-route-3-dev libyaml-dev libevent-dev libcurl4-openssl-dev
-  check clang llvm mandoc iproute2 tcpdump tshark python3
+  check libedit-dev clang llvm mandoc iproute2 tcpdump tshark python3
   bird2 frr gobgpd exabgp"
 
 if [ "$(id -u)" -ne 0 ]; then

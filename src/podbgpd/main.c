@@ -10,8 +10,9 @@
  * in full-mesh mode the other nodes of that file get sessions, which
  * follow the file on SIGHUP. A state file next to the control socket
  * tells a start after a crash or SIGKILL, a graceful restart, apart.
- * Node discovery from the API, the FIB and the control socket are not
- * wired in yet, and the daemon says so rather than pretend.
+ * The control sockets serve podbgpctl(8); fib.c puts the Loc-RIB in the
+ * kernel. Node discovery from the API is not wired in yet, and the
+ * daemon says so rather than pretend.
  */
 #include "config.h"
 
@@ -27,12 +28,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <event2/event.h>
 
 #include "bgp_attr.h"
 #include "conf.h"
+#include "control.h"
 #include "fib.h"
 #include "log.h"
 #include "node.h"
@@ -67,6 +70,9 @@ struct daemon {
 	struct bgp_attr_table	*attrs;
 	/* the nodes file as last loaded; NULL: never loaded */
 	struct node_set		*nodes;
+	/* what the control sockets show; kept current on reload */
+	struct control_state	 ctl;
+	char			 host[256];	/* own_name()'s buffer */
 	const char		*conf_path;
 	const char		*socket;	/* -s; NULL: config's */
 	char			*state_path;	/* GR; NULL: none */
@@ -511,6 +517,7 @@ nodes_from_file(struct daemon *d)
 		mesh_apply(d->bgp_conf, d->nodes, ns, name);
 	node_set_free(d->nodes);
 	d->nodes = ns;
+	d->ctl.nodes = ns;
 }
 
 /*
@@ -551,6 +558,8 @@ reload(struct daemon *d)
 	if (d->conf != d->bgp_conf)
 		conf_free(d->conf);
 	d->conf = nc;
+	d->ctl.conf = nc;
+	d->ctl.node_name = own_name(nc, d->host, sizeof(d->host));
 	apply_log(d);
 	/* nodes may have come, gone or changed in the nodes file */
 	nodes_from_file(d);
@@ -850,16 +859,37 @@ run(struct daemon *d)
 	log_info("podbgpd %s started with %s (%zu peers, log level %s, "
 	    "libevent %s)", PACKAGE_VERSION, d->conf_path, d->conf->npeers,
 	    log_level_name(log_get_level()), event_get_version());
-	log_warnx("node discovery from the API server and the control "
-	    "socket are not implemented yet: this daemon runs its BGP "
-	    "sessions, announces the pod CIDRs of the nodes file and "
-	    "installs the routes it learns");
+	log_warnx("node discovery from the API server is not implemented "
+	    "yet: this daemon runs its BGP sessions, announces the pod CIDRs "
+	    "of the nodes file, installs the routes it learns and serves "
+	    "podbgpctl");
+	/* the sockets first: an unusable path stops us before any session */
+	d->ctl.conf = d->conf;
+	d->ctl.node_name = own_name(d->conf, d->host, sizeof(d->host));
+	d->ctl.start_ms = log_now_ms();
+	d->ctl.start_time = (int64_t)time(NULL);
+	if (control_init(d->base, &d->ctl) == -1) {
+		log_error("control socket unusable, not starting");
+		sdnotify_send("STOPPING=1");
+		if (d->ev_watchdog != NULL)
+			event_free(d->ev_watchdog);
+		event_free(d->ev_hup);
+		event_free(d->ev_int);
+		event_free(d->ev_term);
+		event_base_free(d->base);
+		conf_free(d->conf);
+		return 1;
+	}
 	bgp_start(d);
+	d->ctl.rib = d->rib;
+	d->ctl.attrs = d->attrs;
+	d->ctl.nodes = d->nodes;
 
 	if (event_base_dispatch(d->base) == -1)
 		fatalx("event_base_dispatch failed");
 
 	log_info("stopped");
+	control_free();
 	bgp_free(d);
 	if (d->ev_watchdog != NULL)
 		event_free(d->ev_watchdog);

@@ -2723,6 +2723,11 @@ session_foreach(void (*cb)(const struct session_info *, void *), void *arg)
 		si.last_err_code = s->last_code;
 		si.last_err_subcode = s->last_subcode;
 		si.last_err_sent = s->last_sent;
+		si.rib_peer = s->rib_peer;
+		si.keepalive_ms = c->fsm.keepalive_ms;
+		si.hold_conf = (uint16_t)s->cp->hold_time;
+		si.node = s->node;
+		si.policy = &s->pp;
 		cb(&si, arg);
 	}
 }

@@ -146,9 +146,16 @@ struct session_info {
 	uint8_t			 last_err_code;
 	uint8_t			 last_err_subcode;
 	bool			 last_err_sent;	/* we sent it */
+	/* for show protocols all and show route */
+	int			 rib_peer;	/* RIB peer id; -1: none */
+	uint32_t		 keepalive_ms;	/* in use; 0: none */
+	uint16_t		 hold_conf;	/* configured hold time */
+	bool			 node;		/* a mesh node's session */
+	const struct policy_peer *policy;	/* counters by reason */
 };
 
-/* Calls cb for every session in configuration order. */
+/* Calls cb for every session in configuration order (mesh nodes after
+ * the configured peers, in the order they were added). */
 void	session_foreach(void (*cb)(const struct session_info *, void *),
 	    void *arg);
 

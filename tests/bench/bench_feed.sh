@@ -188,6 +188,7 @@ bgp:
           - {prefix: 32.0.0.0/3, ge: 24, le: 24, action: accept}
 control:
   socket: $tmp/podbgpd.ctl
+  read-only-socket: $tmp/podbgpd.ro.ctl
 log:
   level: ${BENCH_LOG_LEVEL:-info}
 EOF

@@ -174,6 +174,7 @@ bgp:
       password-file: $tmp/pod.pass
 control:
   socket: $tmp/podbgpd.ctl
+  read-only-socket: $tmp/podbgpd.ro.ctl
 log:
   level: debug
 EOF

@@ -112,6 +112,9 @@ cluster-cidrs: [10.244.0.0/16]
 bgp:
   asn: 64512
   peers: []
+control:
+  socket: $tmp/podbgpd.ctl
+  read-only-socket: $tmp/podbgpd.ro.ctl
 log:
   level: info
 EOF

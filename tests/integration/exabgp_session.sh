@@ -235,6 +235,7 @@ bgp:
       name: exa-ibgp
 control:
   socket: $tmp/podbgpd.ctl
+  read-only-socket: $tmp/podbgpd.ro.ctl
 log:
   level: debug
 EOF

@@ -103,6 +103,9 @@ bgp:
     - address: 192.0.2.1
       asn: 65001
       name: fake
+control:
+  socket: $tmp/podbgpd.ctl
+  read-only-socket: $tmp/podbgpd.ro.ctl
 log:
   level: debug
 EOF
@@ -219,8 +222,9 @@ check "bulk: 5250 distinct paths flushed at the end" logged bulk \
 
 # podbgpd restarting: its own OPENs. The state file goes next to the
 # control socket, here in $tmp, so the first start is a fresh one.
-sed "s|^log:\$|control:\\n  socket: $tmp/gr.ctl\\n&|" "$tmp/plain.yaml" \
-    >"$tmp/gr.yaml"
+sed "s|^  socket: .*|  socket: $tmp/gr.ctl|
+s|^  read-only-socket: .*|  read-only-socket: $tmp/gr.ro.ctl|" \
+    "$tmp/plain.yaml" >"$tmp/gr.yaml"
 log=$tmp/restarting.log
 rm -f "$tmp/ready" "$tmp/signal" "$tmp/gr.state"
 ip netns exec "$ns_a" python3 "$fake" --ready "$tmp/ready" \

@@ -152,6 +152,7 @@ fib:
   blackhole-own-cidr: true
 control:
   socket: $tmp/podbgpd.ctl
+  read-only-socket: $tmp/podbgpd.ro.ctl
 log:
   level: debug
 EOF

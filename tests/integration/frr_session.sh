@@ -162,6 +162,7 @@ bgp:
       passive: true
 control:
   socket: $tmp/podbgpd.ctl
+  read-only-socket: $tmp/podbgpd.ro.ctl
 log:
   level: debug
 EOF

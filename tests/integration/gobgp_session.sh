@@ -174,6 +174,7 @@ bgp:
       local-address: 192.0.2.12
 control:
   socket: $tmp/podbgpd.ctl
+  read-only-socket: $tmp/podbgpd.ro.ctl
 log:
   level: debug
 EOF

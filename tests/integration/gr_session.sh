@@ -58,7 +58,7 @@ nodes:
 EOF
 }
 # pod_conf: podbgpd's configuration for $peer; its state file is
-# $tmp/$peer.state, next to the control socket.
+# $tmp/$peer-pod.state, next to the control socket.
 pod_conf() {
 	cat >"$tmp/$peer.yaml" <<EOF
 node-name: node-b
@@ -75,7 +75,8 @@ bgp:
       name: $peer
       hold-time: 30
 control:
-  socket: $tmp/$peer.ctl
+  socket: $tmp/$peer-pod.ctl
+  read-only-socket: $tmp/$peer-pod.ro.ctl
 log:
   level: debug
 EOF
@@ -525,7 +526,7 @@ podbgpd_restarts() {
 	wait "$pod_pid" 2>/dev/null
 	forget "$pod_pid"
 	check "$peer: the state file outlives SIGKILL" test -f \
-	    "$tmp/$peer.state"
+	    "$tmp/$peer-pod.state"
 	if [ "$peer" != exa ]; then
 		check "$peer: keeps our route as stale while we are away" \
 		    wait_for 10 "${peer}_stale"
@@ -548,7 +549,7 @@ podbgpd_restarts() {
 	check "$peer: our route never missing at the peer ($absent of \
 $polls polls)" [ "$absent" -eq 0 -a "$polls" -gt 0 ]
 	check "$peer: podbgpd logs that it is restarting" plog \
-	    "graceful restart: restarting, as $tmp/$peer.state was left"
+	    "graceful restart: restarting, as $tmp/$peer-pod.state was left"
 	check "$peer: session Established again" wait_for 10 "${peer}_up"
 	check "$peer: has our pod CIDR after the restart" "${peer}_has_pod"
 	check "$peer: our End-of-RIB cleared the stale flag" not "${peer}_stale"

@@ -148,6 +148,7 @@ bgp:
     mode: full-mesh
 control:
   socket: $tmp/$x.ctl
+  read-only-socket: $tmp/$x.ro.ctl
 log:
   level: debug
 EOF

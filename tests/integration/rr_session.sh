@@ -149,6 +149,7 @@ bgp:
           - {prefix: 10.244.0.0/16, ge: 24, le: 24, action: accept}
 control:
   socket: $tmp/podbgpd.ctl
+  read-only-socket: $tmp/podbgpd.ro.ctl
 log:
   level: debug
 EOF

@@ -1,0 +1,52 @@
+/*
+ * control: podbgpd's control sockets, served on the event loop.
+ *
+ * The admin socket (control.socket) and the optional read-only one
+ * (control.read-only-socket) speak the line protocol of ctl_cmd.h, which
+ * podbgpctl(8) documents. Replies are produced in chunks only while the
+ * client's output buffer is below a mark, so a client that stops reading
+ * holds a bounded buffer and never delays the loop; `show route` walks the
+ * Loc-RIB with a resumable cursor.
+ *
+ * Call order: control_init (after session_init), control_free at exit.
+ */
+#ifndef PODBGPD_CONTROL_H
+#define PODBGPD_CONTROL_H
+
+#include <stdint.h>
+
+#include "bgp_attr.h"
+#include "conf.h"
+#include "node.h"
+#include "rib.h"
+
+struct event_base;
+
+/* Most clients served at once, over both sockets. */
+#define CONTROL_CLIENTS_MAX	64
+
+/*
+ * What the show commands read. Owned by the caller, who keeps the fields
+ * current (a reload replaces conf and nodes); read at every request.
+ */
+struct control_state {
+	const struct conf		*conf;	/* running configuration */
+	struct rib			*rib;
+	const struct bgp_attr_table	*attrs;
+	const struct node_set		*nodes;	/* NULL: none loaded */
+	const char			*node_name;
+	uint64_t			 start_ms;	/* monotonic */
+	int64_t				 start_time;	/* wall clock, s */
+};
+
+/*
+ * Creates the sockets named in st->conf: a stale socket file is removed,
+ * a live one (another daemon answers), a file of another kind or a group
+ * that does not exist is refused. Returns 0, or -1 with the reason
+ * logged. st is borrowed until control_free.
+ */
+int	control_init(struct event_base *base, const struct control_state *st);
+/* Closes every client and both sockets, and removes the socket files. */
+void	control_free(void);
+
+#endif
