@@ -20,6 +20,7 @@ fi
 # make is cheap when nothing changed, and keeps a reused build current
 make -s -C "$build" -j"$(nproc)" >/dev/null || exit 1
 podbgpd=$build/src/podbgpd/podbgpd
+podbgpctl=$build/src/podbgpctl/podbgpctl
 decode=$build/src/tools/podbgp-decode
 
 tmp=$(mktemp -d /tmp/podbgp-demo.XXXXXX) || exit 1
@@ -180,6 +181,19 @@ wait_for 10 grep -q '10.96.0.0/12' "$tmp/node-a.log" ||
 grep -hE '10\.96\.0\.0/12|fd00:96::/108|End-of-RIB' "$tmp/node-a.log" |
     head -n 4
 
+say "node-a's kernel: those routes, with podbgp's protocol number 196"
+wait_for 10 sh -c "ip -n $ns-node-a route show proto 196 |
+    grep -q 10.96.0.0/12" || die "node-a did not install the ToR's prefix"
+wait_for 10 sh -c "ip -n $ns-node-a -6 route show proto 196 |
+    grep -q fd00:96::/108" ||
+    die "node-a did not install the ToR's IPv6 prefix"
+ip -n "$ns-node-a" route show proto 196
+ip -n "$ns-node-a" -6 route show proto 196
+
+say "podbgpctl on node-a (its control socket): sessions and routes"
+"$podbgpctl" -s "$tmp/node-a.ctl" show protocols
+"$podbgpctl" -s "$tmp/node-a.ctl" show route
+
 say "node-b's pod CIDR changes (nodes file edited, SIGHUP): the ToR follows"
 sed -i 's|10.244.2.0/24|10.244.3.0/24|' "$tmp/nodes.yaml"
 kill -HUP "$pid_node_b"
@@ -214,8 +228,8 @@ echo "one of them in full (first lines): podbgp-decode bird-to-frr-v4.bgp"
 
 if [ $rc -eq 0 ]; then
 	say "demo done: routes flowed both ways; every recorded message decoded"
-	echo "(next: learned routes into the kernel, the Kubernetes API,"
-	echo " podbgpctl)"
+	echo "(next: the Kubernetes API as node source, podbgpctl's commands"
+	echo " that change things)"
 else
 	say "demo: some recorded messages failed to decode (see above)"
 fi
