@@ -281,7 +281,7 @@ parse_nodes(struct yctx *x, yaml_node_t *kn, yaml_node_t *v, struct conf *c)
 	    NULL };
 	static const char *const sources[] = { "kubernetes", "file", NULL };
 	enum { K_SOURCE, K_KUBECONFIG, K_FILE };
-	yaml_node_t	*seen[3], *val;
+	yaml_node_t	*seen[YMAP_NSEEN(keys)], *val;
 	struct ymap	 it;
 	int		 i, src;
 
@@ -394,7 +394,7 @@ parse_mesh(struct yctx *x, yaml_node_t *v, struct conf *c)
 	static const char *const modes[] = { "none", "full-mesh",
 	    "route-reflector", NULL };
 	enum { K_MODE, K_LABEL, K_CLUSTER_ID };
-	yaml_node_t	*seen[3], *val;
+	yaml_node_t	*seen[YMAP_NSEEN(keys)], *val;
 	struct ymap	 it;
 	int		 i, m;
 
@@ -428,7 +428,7 @@ parse_gr(struct yctx *x, yaml_node_t *v, struct conf *c)
 {
 	static const char *const keys[] = { "restart-time", "stale-time",
 	    NULL };
-	yaml_node_t	*seen[2], *val;
+	yaml_node_t	*seen[YMAP_NSEEN(keys)], *val;
 	struct ymap	 it;
 	int		 i;
 
@@ -451,7 +451,7 @@ parse_rule(struct yctx *x, yaml_node_t *v, struct conf_rule *r, bool *ok)
 	    NULL };
 	static const char *const actions[] = { "accept", "reject", NULL };
 	enum { K_PREFIX, K_GE, K_LE, K_ACTION };
-	yaml_node_t	*seen[4], *val;
+	yaml_node_t	*seen[YMAP_NSEEN(keys)], *val;
 	struct ymap	 it;
 	uint32_t	 ge = 0, le = 0, max;
 	bool		 have_prefix = false, have_action = false;
@@ -516,7 +516,7 @@ parse_filter(struct yctx *x, yaml_node_t *v, const char *sect,
 {
 	static const char *const keys[] = { "allow-default", "rules", NULL };
 	yaml_node_item_t	*items;
-	yaml_node_t		*seen[2], *val, *item;
+	yaml_node_t		*seen[YMAP_NSEEN(keys)], *val, *item;
 	struct ymap		 it;
 	size_t			 n, j;
 	bool			 ok;
@@ -546,7 +546,7 @@ static void
 parse_max_prefixes(struct yctx *x, yaml_node_t *v, struct conf_peer *p)
 {
 	static const char *const keys[] = { "limit", "restart-time", NULL };
-	yaml_node_t	*seen[2], *val;
+	yaml_node_t	*seen[YMAP_NSEEN(keys)], *val;
 	struct ymap	 it;
 	int		 i;
 
@@ -907,7 +907,7 @@ parse_bgp(struct yctx *x, yaml_node_t *kn, yaml_node_t *v, struct conf *c)
 	static const char *const keys[] = { "asn", "router-id", "mesh",
 	    "graceful-restart", "peers", NULL };
 	enum { K_ASN, K_ROUTER_ID, K_MESH, K_GR, K_PEERS };
-	yaml_node_t	*seen[5], *val;
+	yaml_node_t	*seen[YMAP_NSEEN(keys)], *val;
 	struct ymap	 it;
 	int		 i;
 
@@ -957,7 +957,7 @@ parse_fib(struct yctx *x, yaml_node_t *v, struct conf *c)
 	};
 	const char	*twhat = "'main' or a table number between 1 and "
 			    "4294967295";
-	yaml_node_t	*seen[5], *val;
+	yaml_node_t	*seen[YMAP_NSEEN(keys)], *val;
 	struct ymap	 it;
 	uint64_t	 big;
 	uint32_t	 n;
@@ -1079,7 +1079,7 @@ parse_control(struct yctx *x, yaml_node_t *v, struct conf *c)
 	    "read-only-socket", "read-only-mode", NULL };
 	enum { K_SOCKET, K_MODE, K_GROUP, K_RO_SOCKET, K_RO_MODE };
 	const char	*gwhat = "a group name";
-	yaml_node_t	*seen[5], *val;
+	yaml_node_t	*seen[YMAP_NSEEN(keys)], *val;
 	struct ymap	 it;
 	const char	*s;
 	int		 i;
@@ -1133,7 +1133,7 @@ parse_log(struct yctx *x, yaml_node_t *v, struct conf *c)
 	static const char *const levels[] = { "error", "warning", "info",
 	    "debug", NULL };
 	static const char *const dests[] = { "stderr", "syslog", NULL };
-	yaml_node_t	*seen[2], *val;
+	yaml_node_t	*seen[YMAP_NSEEN(keys)], *val;
 	struct ymap	 it;
 	int		 i, e;
 
@@ -1157,7 +1157,7 @@ parse_root(struct yctx *x, yaml_node_t *root, struct conf *c)
 	    K_LOG };
 	const char	*nwhat = "a node name of lower-case letters, digits, "
 			    "'-' and '.'";
-	yaml_node_t	*seen[7], *val;
+	yaml_node_t	*seen[YMAP_NSEEN(keys)], *val;
 	struct ymap	 it;
 	const char	*s;
 	int		 i;

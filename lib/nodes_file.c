@@ -169,7 +169,7 @@ parse_node(struct yctx *x, yaml_node_t *v, size_t idx, bool *oom)
 	enum { K_NAME, K_CIDRS, K_ADDRS, K_LABELS, K_ANNOTS };
 	const char	*name_what = "a node name (a DNS-1123 subdomain: "
 			    "lower-case letters, digits, '-' and '.')";
-	yaml_node_t	*seen[5], *val, *nv;
+	yaml_node_t	*seen[YMAP_NSEEN(keys)], *val, *nv;
 	struct ymap	 it;
 	struct who	 w;
 	char		 g[64];
@@ -294,7 +294,7 @@ parse_root(struct yctx *x, yaml_node_t *root)
 	struct node_set		*set;
 	struct node		*n;
 	struct ymap		 it;
-	yaml_node_t		*seen[1], *val, *list = NULL, *v, **dup;
+	yaml_node_t		*seen[YMAP_NSEEN(keys)], *val, *list = NULL, *v, **dup;
 	yaml_node_item_t	*items;
 	size_t			 nitems, i, before = nerrors(x->errs);
 	bool			 oom = false;

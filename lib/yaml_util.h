@@ -65,6 +65,9 @@ struct ymap {
 	char			 where[320];
 };
 
+/* seen[] for a NULL-terminated key array declared in the same scope. */
+#define YMAP_NSEEN(keys)	(sizeof(keys) / sizeof((keys)[0]))
+
 /* False (after an error) if n is not a mapping. sect NULL: top level. */
 bool	ymap_init(struct yctx *x, struct ymap *it, yaml_node_t *n,
 	    const char *sect, const char *const *keys, yaml_node_t **seen);

@@ -1155,29 +1155,27 @@ maybe_close(struct client *cl)
 		client_free(cl);
 }
 
+/* More of the reply, then the requests that came while it was made. */
 static void
-client_write_cb(struct bufferevent *bev, void *arg)
+client_resume(struct client *cl)
 {
-	struct client	*cl = arg;
-
 	if (cl->busy)
 		fill(cl);
-	/* requests that came while the reply was produced */
 	if (!cl->busy)
 		client_input(cl);
 	maybe_close(cl);
 }
 
 static void
+client_write_cb(struct bufferevent *bev, void *arg)
+{
+	client_resume(arg);
+}
+
+static void
 client_more_cb(evutil_socket_t fd, short what, void *arg)
 {
-	struct client	*cl = arg;
-
-	if (cl->busy)
-		fill(cl);
-	if (!cl->busy)
-		client_input(cl);
-	maybe_close(cl);
+	client_resume(arg);
 }
 
 static void

@@ -1417,10 +1417,22 @@ void
 fib_free(struct fib *fib)
 {
 	struct fib_route	*r, *next;
+	struct event		*evs[7];
+	struct nl_sock		*socks[3];
 	size_t			 i;
 
 	if (fib == NULL)
 		return;
+	evs[0] = fib->ev_cmd;
+	evs[1] = fib->ev_cmd_w;
+	evs[2] = fib->ev_mon;
+	evs[3] = fib->ev_flush;
+	evs[4] = fib->ev_stale;
+	evs[5] = fib->ev_soft;
+	evs[6] = fib->ev_retry;
+	socks[0] = fib->cmd;
+	socks[1] = fib->mon;
+	socks[2] = fib->sync;
 	for (i = 0; i < fib->hsize; i++)
 		for (r = fib->htab[i]; r != NULL; r = next) {
 			next = r->hnext;
@@ -1429,26 +1441,12 @@ fib_free(struct fib *fib)
 			free(r);
 		}
 	free(fib->htab);
-	if (fib->ev_cmd != NULL)
-		event_free(fib->ev_cmd);
-	if (fib->ev_cmd_w != NULL)
-		event_free(fib->ev_cmd_w);
-	if (fib->ev_mon != NULL)
-		event_free(fib->ev_mon);
-	if (fib->ev_flush != NULL)
-		event_free(fib->ev_flush);
-	if (fib->ev_stale != NULL)
-		event_free(fib->ev_stale);
-	if (fib->ev_soft != NULL)
-		event_free(fib->ev_soft);
-	if (fib->ev_retry != NULL)
-		event_free(fib->ev_retry);
-	if (fib->cmd != NULL)
-		nl_socket_free(fib->cmd);
-	if (fib->mon != NULL)
-		nl_socket_free(fib->mon);
-	if (fib->sync != NULL)
-		nl_socket_free(fib->sync);
+	for (i = 0; i < sizeof(evs) / sizeof(evs[0]); i++)
+		if (evs[i] != NULL)
+			event_free(evs[i]);
+	for (i = 0; i < sizeof(socks) / sizeof(socks[0]); i++)
+		if (socks[i] != NULL)
+			nl_socket_free(socks[i]);
 	free(fib->own);
 	free(fib->addrs);
 	free(fib->links);
