@@ -300,6 +300,18 @@ in_feed(const struct prefix *p, uint32_t base, unsigned long n)
 	    v - base < n;
 }
 
+/* How many prefixes of the feed the iterator yields. */
+static unsigned long
+count_feed(struct bgp_nlri_iter *it, uint32_t base, unsigned long n)
+{
+	struct prefix	p;
+	unsigned long	k = 0;
+
+	while (bgp_nlri_next(it, &p, NULL) == 1)
+		k += in_feed(&p, base, n);
+	return k;
+}
+
 static int
 receive(int fd, const struct bgp_peer_ctx *ctx, uint32_t base,
     unsigned long n, uint16_t holdtime, double duration)
@@ -308,10 +320,9 @@ receive(int fd, const struct bgp_peer_ctx *ctx, uint32_t base,
 	struct bgp_update	u;
 	struct bgp_nlri_iter	it;
 	struct bgp_err		e;
-	struct prefix		p;
 	struct timespec		ts;
-	unsigned long		got = 0, gone = 0;
-	size_t			nupd = 0, nwupd = 0, k;
+	unsigned long		got = 0, gone = 0, k;
+	size_t			nupd = 0, nwupd = 0;
 	double			last_ka = mono(), deadline = 0;
 	int			r;
 
@@ -341,8 +352,7 @@ receive(int fd, const struct bgp_peer_ctx *ctx, uint32_t base,
 		}
 		if (got < n) {
 			bgp_nlri_iter_reach(&it, &u);
-			for (k = 0; bgp_nlri_next(&it, &p, NULL) == 1; )
-				k += in_feed(&p, base, n);
+			k = count_feed(&it, base, n);
 			got += k;
 			nupd += k > 0;
 			if (got >= n) {
@@ -356,8 +366,7 @@ receive(int fd, const struct bgp_peer_ctx *ctx, uint32_t base,
 			}
 		} else if (gone < n) {
 			bgp_nlri_iter_unreach(&it, &u);
-			for (k = 0; bgp_nlri_next(&it, &p, NULL) == 1; )
-				k += in_feed(&p, base, n);
+			k = count_feed(&it, base, n);
 			gone += k;
 			nwupd += k > 0;
 			if (gone >= n) {
