@@ -930,12 +930,42 @@ list_addrs(const struct node *n, char *dst, size_t len, bool json)
 		snprintf(dst, len, "-");
 }
 
+/*
+ * The pod CIDRs of n that lose to an older claim, as "CIDR (NODE)" items,
+ * or "-".
+ */
+static void
+list_conflicts(const struct node *n, char *dst, size_t len, bool json)
+{
+	const struct node_overlap	*ov;
+	char				 s[PREFIX_STRLEN], j[300];
+	size_t				 i, o = 0;
+
+	dst[0] = '\0';
+	for (i = 0; i < C.st->noverlaps && o < len; i++) {
+		ov = &C.st->overlaps[i];
+		if (ov->loser != n)
+			continue;
+		prefix_fmt(&ov->loser_cidr, s, sizeof(s));
+		if (json)
+			o += (size_t)snprintf(dst + o, len - o, "%s{\"cidr\": "
+			    "\"%s\", \"older_claim\": %s}", o > 0 ? ", " : "",
+			    s, jstr(ov->winner->name, j, sizeof(j)));
+		else
+			o += (size_t)snprintf(dst + o, len - o, "%s%s (%s)",
+			    o > 0 ? "," : "", s, ov->winner->name);
+	}
+	if (o == 0 && !json)
+		snprintf(dst, len, "-");
+}
+
 static void
 show_nodes(struct client *cl)
 {
 	const struct node_set	*ns = C.st->nodes;
 	const struct node	*n;
 	char			 cidrs[128], addrs[1024], j[300];
+	char			 conflicts[640];
 	size_t			 i, w = 4;
 	bool			 self;
 
@@ -950,8 +980,8 @@ show_nodes(struct client *cl)
 			    "\"nodes\": [", source_name(C.st->conf));
 		else
 			line(cl, CTL_R_NODES, false, "%-*s %-4s %-10s %-34s "
-			    "%s", (int)w, "Name", "Self", "Role",
-			    "Pod CIDRs", "Addresses");
+			    "%-32s %s", (int)w, "Name", "Self", "Role",
+			    "Pod CIDRs", "Addresses", "Ignored (older claim)");
 		cl->phase = 1;
 		return;
 	case 1:
@@ -963,17 +993,21 @@ show_nodes(struct client *cl)
 		self = strcmp(n->name, C.st->node_name) == 0;
 		list_cidrs(n, cidrs, sizeof(cidrs), cl->cmd.json);
 		list_addrs(n, addrs, sizeof(addrs), cl->cmd.json);
+		list_conflicts(n, conflicts, sizeof(conflicts), cl->cmd.json);
 		if (cl->cmd.json) {
 			line(cl, CTL_R_JSON, false, "%s{\"name\": %s, "
 			    "\"self\": %s, \"role\": \"%s\", \"pod_cidrs\": "
-			    "[%s], \"addresses\": [%s]}", cl->first ? "" : ",",
+			    "[%s], \"addresses\": [%s], \"ignored_cidrs\": "
+			    "[%s]}", cl->first ? "" : ",",
 			    jstr(n->name, j, sizeof(j)), self ? "true" :
-			    "false", node_role(C.st->conf, n), cidrs, addrs);
+			    "false", node_role(C.st->conf, n), cidrs, addrs,
+			    conflicts);
 			cl->first = false;
 		} else
 			line(cl, CTL_R_NODES, false, "%-*s %-4s %-10s %-34s "
-			    "%s", (int)cl->wname, n->name, self ? "*" : "",
-			    node_role(C.st->conf, n), cidrs, addrs);
+			    "%-32s %s", (int)cl->wname, n->name, self ? "*" :
+			    "", node_role(C.st->conf, n), cidrs, addrs,
+			    conflicts);
 		return;
 	default:
 		if (cl->cmd.json)

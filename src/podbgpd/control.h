@@ -34,6 +34,9 @@ struct control_state {
 	struct rib			*rib;
 	const struct bgp_attr_table	*attrs;
 	const struct node_set		*nodes;	/* NULL: none loaded */
+	/* overlapping pod CIDR claims among nodes; the losers' are unused */
+	const struct node_overlap	*overlaps;
+	size_t				 noverlaps;
 	const char			*node_name;
 	uint64_t			 start_ms;	/* monotonic */
 	int64_t				 start_time;	/* wall clock, s */

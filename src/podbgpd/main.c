@@ -68,7 +68,14 @@ struct daemon {
 	bool			 fib_swept;	/* after all End-of-RIBs */
 	struct policy_ctx	*pol;
 	struct bgp_attr_table	*attrs;
-	/* the nodes file as last loaded; NULL: never loaded */
+	/*
+	 * The nodes as the source last gave them (NULL: none yet), their
+	 * overlapping pod CIDR claims (pointing into nodes_raw), and the
+	 * nodes the daemon works from: nodes_raw less the younger claims.
+	 */
+	struct node_set		*nodes_raw;
+	struct node_overlap	*overlaps;
+	size_t			 noverlaps;
 	struct node_set		*nodes;
 	/* what the control sockets show; kept current on reload */
 	struct control_state	 ctl;
@@ -457,44 +464,109 @@ policy_nodes(struct daemon *d, const struct node_set *ns, const char *self)
 	free(pn);
 }
 
+/* Whether a claim of the overlap list ov is also in old (same loser). */
+static bool
+overlap_known(const struct node_overlap *ov, const struct node_overlap *old,
+    size_t nold)
+{
+	size_t	i;
+
+	for (i = 0; i < nold; i++)
+		if (strcmp(old[i].loser->name, ov->loser->name) == 0 &&
+		    strcmp(old[i].winner->name, ov->winner->name) == 0 &&
+		    prefix_cmp(&old[i].loser_cidr, &ov->loser_cidr) == 0)
+			return true;
+	return false;
+}
+
+/* Removes cidr from the record's pod CIDRs. */
+static void
+node_drop_cidr(struct node *n, const struct prefix *cidr)
+{
+	size_t	i;
+
+	for (i = 0; i < n->ncidrs; i++)
+		if (prefix_cmp(&n->cidrs[i], cidr) == 0) {
+			memmove(&n->cidrs[i], &n->cidrs[i + 1],
+			    (n->ncidrs - i - 1) * sizeof(n->cidrs[0]));
+			n->ncidrs--;
+			return;
+		}
+}
+
 /*
- * The static nodes file: this node's entry (named as own_name()) gives the
- * pod CIDRs to announce; in full-mesh mode every other entry a session.
- * A file that cannot be read leaves everything as it was.
+ * What the rest of the daemon works from: the nodes as the source gave
+ * them, less every pod CIDR that overlaps an older claim. The loser's
+ * CIDR is neither announced, accepted nor routed to, so no traffic is
+ * balanced between two nodes that both think they own the addresses.
+ */
+static struct node_set *
+nodes_effective(const struct node_set *raw, const struct node_overlap *ov,
+    size_t nov)
+{
+	struct node_set	*eff;
+	struct node	*c;
+	size_t		 i;
+
+	eff = node_set_new();
+	if (eff == NULL)
+		fatalx("out of memory");
+	for (i = 0; i < raw->n; i++) {
+		if ((c = node_copy(raw->v[i])) == NULL ||
+		    node_set_add(eff, c) != 0)
+			fatalx("out of memory");
+	}
+	for (i = 0; i < nov; i++)
+		node_drop_cidr(node_set_find(eff, ov[i].loser->name),
+		    &ov[i].loser_cidr);
+	return eff;
+}
+
+/*
+ * Takes the nodes the source (the nodes file or the API server) now
+ * reports, and applies what changed: this node's pod CIDRs to announce,
+ * the policy's view of the other nodes and, in full-mesh and
+ * route-reflector modes, the sessions to them. Unchanged nodes cause no
+ * work beyond the comparison. raw becomes the daemon's.
  */
 static void
-nodes_from_file(struct daemon *d)
+nodes_apply(struct daemon *d, struct node_set *raw, const char *source)
 {
 	const struct conf	*c = d->conf;
-	struct conf_errors	 errs;
+	struct node_overlap	*ov;
 	struct node_set		*ns;
-	const struct node	*n;
+	const struct node	*n, *old_self;
 	const char		*name;
-	char			 host[256];
+	char			 host[256], a[PREFIX_STRLEN], b[PREFIX_STRLEN];
+	size_t			 i, nov;
 
-	if (c->nodes_source != CONF_NODES_FILE || c->nodes_file == NULL)
-		return;
 	name = own_name(c, host, sizeof(host));
-	if ((ns = nodes_file_load(c->nodes_file, &errs)) == NULL) {
-		log_conf_errors("", &errs);
-		log_warnx("%s: cannot be read; keeping the nodes as they were",
-		    c->nodes_file);
-		return;
-	}
-	if (errs.n > 0 || errs.dropped > 0)
-		log_conf_errors("", &errs);
+	if (node_set_overlaps(raw, &ov, &nov) == -1)
+		fatalx("out of memory");
+	for (i = 0; i < nov; i++)
+		if (!overlap_known(&ov[i], d->overlaps, d->noverlaps))
+			log_warnx("node %s: pod CIDR %s overlaps %s of node "
+			    "%s, an older claim: ignored until resolved",
+			    ov[i].loser->name,
+			    prefix_fmt(&ov[i].loser_cidr, a, sizeof(a)),
+			    prefix_fmt(&ov[i].winner_cidr, b, sizeof(b)),
+			    ov[i].winner->name);
+	ns = nodes_effective(raw, ov, nov);
+
+	old_self = d->nodes != NULL ? node_set_find(d->nodes, name) : NULL;
 	if ((n = node_set_find(ns, name)) == NULL) {
-		log_warnx("node %s is not in %s: not announcing any pod CIDR",
-		    name, c->nodes_file);
+		if (d->nodes == NULL || old_self != NULL)
+			log_warnx("node %s is not in %s: not announcing any "
+			    "pod CIDR", name, source);
 		if (session_set_own_prefixes(NULL, 0) == -1 ||
 		    (d->fib != NULL &&
 		    fib_set_own_prefixes(d->fib, NULL, 0) == -1))
 			fatalx("out of memory");
-	} else if (session_set_own_prefixes(n->cidrs, n->ncidrs) == -1 ||
-	    (d->fib != NULL &&
-	    fib_set_own_prefixes(d->fib, n->cidrs, n->ncidrs) == -1))
-		fatalx("out of memory");
-	else {
+	} else if (old_self == NULL || !node_equal(old_self, n)) {
+		if (session_set_own_prefixes(n->cidrs, n->ncidrs) == -1 ||
+		    (d->fib != NULL &&
+		    fib_set_own_prefixes(d->fib, n->cidrs, n->ncidrs) == -1))
+			fatalx("out of memory");
 		log_info("node %s: %zu pod CIDRs to announce", name,
 		    n->ncidrs);
 		if (policy_set_addrs(d->pol, n->addrs, n->naddrs) == -1)
@@ -517,7 +589,40 @@ nodes_from_file(struct daemon *d)
 		mesh_apply(d->bgp_conf, d->nodes, ns, name);
 	node_set_free(d->nodes);
 	d->nodes = ns;
-	d->ctl.nodes = ns;
+	free(d->overlaps);
+	node_set_free(d->nodes_raw);
+	d->nodes_raw = raw;
+	d->overlaps = ov;
+	d->noverlaps = nov;
+	d->ctl.nodes = raw;
+	d->ctl.overlaps = ov;
+	d->ctl.noverlaps = nov;
+}
+
+/*
+ * The static nodes file. A file that cannot be read leaves everything as
+ * it was; a node with a bad value is logged and left out.
+ */
+static void
+nodes_from_file(struct daemon *d)
+{
+	const struct conf	*c = d->conf;
+	struct conf_errors	 errs;
+	struct node_set		*ns;
+
+	if (c->nodes_source != CONF_NODES_FILE || c->nodes_file == NULL)
+		return;
+	if ((ns = nodes_file_load(c->nodes_file, &errs)) == NULL) {
+		log_conf_errors("", &errs);
+		log_warnx("%s: cannot be read; keeping the nodes as they were",
+		    c->nodes_file);
+		return;
+	}
+	if (errs.n > 0 || errs.dropped > 0)
+		log_conf_errors("", &errs);
+	if (d->nodes_raw != NULL)
+		node_set_keep_age(ns, d->nodes_raw);
+	nodes_apply(d, ns, c->nodes_file);
 }
 
 /*
@@ -793,6 +898,11 @@ bgp_free(struct daemon *d)
 	d->fib = NULL;
 	node_set_free(d->nodes);
 	d->nodes = NULL;
+	free(d->overlaps);
+	d->overlaps = NULL;
+	d->noverlaps = 0;
+	node_set_free(d->nodes_raw);
+	d->nodes_raw = NULL;
 	rib_free(d->rib);
 	policy_ctx_free(d->pol);
 	bgp_attr_table_free(d->attrs);
@@ -883,7 +993,7 @@ run(struct daemon *d)
 	bgp_start(d);
 	d->ctl.rib = d->rib;
 	d->ctl.attrs = d->attrs;
-	d->ctl.nodes = d->nodes;
+	d->ctl.nodes = d->nodes_raw;
 
 	if (event_base_dispatch(d->base) == -1)
 		fatalx("event_base_dispatch failed");

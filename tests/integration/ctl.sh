@@ -34,6 +34,10 @@ nodes:
   - name: node-c
     pod-cidrs: [10.244.2.0/24, "fd00:244:2::/64"]
     addresses: [192.0.2.3, "2001:db8::3"]
+  # a younger claim overlapping node-c's CIDR: listed, its CIDR ignored
+  - name: node-a
+    pod-cidrs: [10.244.2.128/25]
+    addresses: [192.0.2.1]
 EOF
 # a passive peer that never comes: sessions without any traffic
 cat >"$tmp/podbgpd.yaml" <<EOF
@@ -125,7 +129,7 @@ check "show status: AS" grep -Eq '^AS: +65000$' "$tmp/out"
 check "show status: uptime" grep -Eq '^Started: .*, up [0-9:d]+$' \
     "$tmp/out"
 check "show status: node source" grep -Eq \
-    "^Node source: +file $tmp/nodes.yaml, 2 nodes$" "$tmp/out"
+    "^Node source: +file $tmp/nodes.yaml, 3 nodes$" "$tmp/out"
 check "json show status is JSON" json_ok show status
 check "json show status: fields" jq_py \
     'd["node"] == "node-b" and d["asn"] == 65000 and
@@ -189,14 +193,23 @@ check "show route protocol nosuch exits 1" [ $? -eq 1 ]
 admin show nodes >"$tmp/out"
 check "show nodes exits 0" [ $? -eq 0 ]
 check "show nodes: this node, marked" grep -Eq \
-    '^node-b +\* +self +10\.244\.1\.0/24 +192\.0\.2\.2$' "$tmp/out"
+    '^node-b +\* +self +10\.244\.1\.0/24 +192\.0\.2\.2 +-$' "$tmp/out"
 check "show nodes: the other node" grep -Eq \
-    '^node-c +- +10\.244\.2\.0/24,fd00:244:2::/64 +192\.0\.2\.3,2001:db8::3$' \
+    '^node-c +- +10\.244\.2\.0/24,fd00:244:2::/64 +192\.0\.2\.3,2001:db8::3 +-$' \
     "$tmp/out"
+check "show nodes: the overlapping younger claim, ignored" grep -Eq \
+    '^node-a +- +10\.244\.2\.128/25 +192\.0\.2\.1 +10\.244\.2\.128/25 \(node-c\)$' \
+    "$tmp/out"
+check "the overlap is logged once, naming both nodes" [ "$(grep -c \
+    'node node-a: pod CIDR 10.244.2.128/25 overlaps 10.244.2.0/24 of node node-c, an older claim: ignored' \
+    "$tmp/podbgpd.log")" -eq 1 ]
 check "json show nodes is JSON" json_ok show nodes
 check "json show nodes: fields" jq_py \
-    'd["nodes"][1]["pod_cidrs"] == ["10.244.2.0/24", "fd00:244:2::/64"] and
-     d["nodes"][0]["self"] and not d["nodes"][1]["self"]' show nodes
+    'd["nodes"][2]["pod_cidrs"] == ["10.244.2.0/24", "fd00:244:2::/64"] and
+     d["nodes"][1]["self"] and not d["nodes"][2]["self"] and
+     d["nodes"][0]["ignored_cidrs"] == [{"cidr": "10.244.2.128/25",
+     "older_claim": "node-c"}] and d["nodes"][2]["ignored_cidrs"] == []' \
+    show nodes
 
 admin show memory >"$tmp/out"
 check "show memory exits 0" [ $? -eq 0 ]
