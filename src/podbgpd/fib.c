@@ -100,6 +100,25 @@ struct fib_addr {
 	struct prefix	net;		/* the connected subnet */
 };
 
+/*
+ * A BGP next hop on no connected subnet, resolved through the kernel's
+ * own routes as BIRD's recursive gateways are: the gateways of the
+ * route the kernel would use for it (one that is not ours, nor the
+ * default route). Kept while the daemon runs and looked up again when
+ * routes, addresses or links change.
+ */
+#define FIB_RNH_PATHS	16
+
+struct fib_rnh {
+	struct ipaddr	addr;
+	bool		resolved;
+	bool		told;		/* the RIB knows 'resolved' */
+	uint32_t	metric;		/* the covering route's */
+	struct prefix	via;		/* the covering route */
+	uint16_t	nnh;
+	struct fib_nh	nh[FIB_RNH_PATHS];
+};
+
 struct fib_link {
 	int		ifindex;
 	bool		up;		/* IFF_UP and IFF_RUNNING */
@@ -115,6 +134,7 @@ struct fib {
 	uint32_t		 cmd_port;
 	struct event		*ev_cmd, *ev_cmd_w, *ev_mon, *ev_flush;
 	struct event		*ev_stale, *ev_soft, *ev_retry;
+	struct event		*ev_rnh, *ev_rnh_tell;
 	bool			 started, stopping;
 
 	struct fib_route	**htab;
@@ -137,6 +157,8 @@ struct fib {
 	size_t			 naddrs;
 	struct fib_link		*links;
 	size_t			 nlinks;
+	struct fib_rnh		*rnh;
+	size_t			 nrnh;
 
 	uint8_t			*rxbuf;
 	unsigned long		 errors, reinstalled;
@@ -147,6 +169,10 @@ static void	flush_schedule(struct fib *);
 static void	full_resync(struct fib *);
 static void	read_answers(struct fib *);
 static void	mon_read_cb(evutil_socket_t, short, void *);
+static void	soft_resync(struct fib *);
+static void	rnh_recheck(struct fib *);
+static void	rnh_tell_cb(evutil_socket_t, short, void *);
+static void	rnh_check_cb(evutil_socket_t, short, void *);
 
 /* --- the table ---------------------------------------------------------- */
 
@@ -340,22 +366,28 @@ is_own(const struct fib *fib, const struct prefix *p)
 	return false;
 }
 
+static struct fib_rnh	*rnh_get(struct fib *, const struct ipaddr *);
+
 /*
- * The next hop of one selected path: the global next hop on the
- * interface of its connected subnet; for IPv6 with a link-local next
- * hop, that one on the interface the peer is reached through.
+ * The next hops of one selected path, at most max into nh: the global
+ * next hop on the interface of its connected subnet; for IPv6 with a
+ * link-local next hop, that one on the interface the peer is reached
+ * through; a next hop on no connected subnet, the gateways it resolves
+ * to (none while it does not).
  */
-static bool
-path_nh(const struct fib *fib, const struct prefix *p,
-    const struct rib_path *path, struct fib_nh *nh)
+static size_t
+path_nh(struct fib *fib, const struct prefix *p,
+    const struct rib_path *path, struct fib_nh *nh, size_t max)
 {
 	const struct bgp_attr_set	*a = path->attr;
 	const struct rib_peer		*peer;
+	const struct fib_rnh		*rnh;
+	size_t				 i;
 	int				 ifi = 0;
 
 	memset(nh, 0, sizeof(*nh));
-	if (a == NULL || a->nexthop.family != p->family)
-		return false;
+	if (a == NULL || a->nexthop.family != p->family || max == 0)
+		return 0;
 	if (p->family == AF_INET6 && a->nexthop_ll.family == AF_INET6) {
 		ifi = connected_ifindex(fib, &a->nexthop);
 		if (ifi == 0 && (peer = rib_peer_get(fib->rib,
@@ -366,16 +398,22 @@ path_nh(const struct fib *fib, const struct prefix *p,
 		if (ifi != 0) {
 			nh->gw = a->nexthop_ll;
 			nh->ifindex = ifi;
-			return true;
+			return 1;
 		}
 	}
 	nh->gw = a->nexthop;
-	if (ipaddr_is_linklocal(&nh->gw))
+	if (ipaddr_is_linklocal(&nh->gw)) {
 		/* no global address to go by: the only candidate link */
 		nh->ifindex = only_ll_ifindex(fib);
-	else
-		nh->ifindex = connected_ifindex(fib, &nh->gw);
-	return true;
+		return 1;
+	}
+	if ((nh->ifindex = connected_ifindex(fib, &nh->gw)) != 0)
+		return 1;
+	if ((rnh = rnh_get(fib, &nh->gw)) == NULL || !rnh->resolved)
+		return 0;
+	for (i = 0; i < rnh->nnh && i < max; i++)
+		nh[i] = rnh->nh[i];
+	return i;
 }
 
 /*
@@ -384,11 +422,11 @@ path_nh(const struct fib *fib, const struct prefix *p,
  * have no route of ours.
  */
 static int
-want(const struct fib *fib, const struct prefix *p, uint8_t *type,
+want(struct fib *fib, const struct prefix *p, uint8_t *type,
     struct fib_nh *nh)
 {
 	struct rib_entry	e;
-	size_t			i, n = 0, max;
+	size_t			i, n = 0, npaths = 0, max;
 
 	*type = RTN_UNICAST;
 	if (fib->conf->blackhole_own_cidr && is_own(fib, p)) {
@@ -400,17 +438,21 @@ want(const struct fib *fib, const struct prefix *p, uint8_t *type,
 	max = fib->conf->max_paths > 0 ? fib->conf->max_paths : 1;
 	if (max > RIB_ECMP_MAX)
 		max = RIB_ECMP_MAX;
-	for (i = 0; i < e.nbest && n < max; i++) {
+	/* max BGP paths; a recursive one may bring several gateways */
+	for (i = 0; i < e.nbest && npaths < max && n < RIB_ECMP_MAX; i++) {
 		const struct rib_peer	*peer;
+		size_t			 k, got, w = n;
 
 		peer = rib_peer_get(fib->rib, e.paths[i].peer);
 		if (peer != NULL && (peer->flags & RIB_PEER_LOCAL))
 			continue;
-		if (!path_nh(fib, p, &e.paths[i], &nh[n]))
-			continue;
-		if (!link_usable(fib, nh[n].ifindex))
-			continue;
-		n++;
+		got = path_nh(fib, p, &e.paths[i], &nh[n], RIB_ECMP_MAX - n);
+		for (k = 0; k < got; k++)
+			if (link_usable(fib, nh[n + k].ifindex))
+				nh[w++] = nh[n + k];
+		if (w > n)
+			npaths++;
+		n = w;
 	}
 	if (n == 0)
 		return -1;
@@ -973,6 +1015,30 @@ on_addr(struct fib *fib, struct nlmsghdr *h)
 		event_add(fib->ev_soft, &(struct timeval){ 0, 200000 });
 }
 
+/*
+ * The kernel drops IPv4 routes through a link that goes down without a
+ * word (no RTM_DELROUTE): ours through it are of unknown state now, so
+ * the next pass writes them whole again rather than trusting our view.
+ */
+static void
+link_lost(struct fib *fib, int ifindex)
+{
+	struct fib_route	*r;
+	size_t			 i, k;
+
+	for (i = 0; i < fib->hsize; i++)
+		for (r = fib->htab[i]; r != NULL; r = r->hnext) {
+			if (!(r->flags & FR_KERNEL))
+				continue;
+			for (k = 0; k < r->nnh; k++)
+				if (r->nh[k].ifindex == ifindex) {
+					r->flags |= FR_UNKNOWN;
+					mark_dirty(fib, r);
+					break;
+				}
+		}
+}
+
 static void
 on_link(struct fib *fib, struct nlmsghdr *h)
 {
@@ -1013,6 +1079,8 @@ on_link(struct fib *fib, struct nlmsghdr *h)
 		snprintf(l->name, sizeof(l->name), "%s", name);
 		log_info("fib: link %s is %s: its next hops are %s", l->name,
 		    up ? "up" : "down", up ? "usable again" : "left out");
+		if (!up)
+			link_lost(fib, ifi->ifi_index);
 	} else
 		return;
 	if (fib->started)
@@ -1026,14 +1094,23 @@ on_msg(struct fib *fib, struct nlmsghdr *h, bool dump)
 	case RTM_NEWROUTE:
 	case RTM_DELROUTE:
 		on_route(fib, h, dump);
+		/* a route of another protocol may carry a next hop of ours */
+		if (!dump && h->nlmsg_len >= NLMSG_LENGTH(sizeof(struct
+		    rtmsg)) && ((struct rtmsg *)NLMSG_DATA(h))->rtm_protocol !=
+		    fib->conf->fib_protocol)
+			rnh_recheck(fib);
 		break;
 	case RTM_NEWADDR:
 	case RTM_DELADDR:
 		on_addr(fib, h);
+		if (!dump)
+			rnh_recheck(fib);
 		break;
 	case RTM_NEWLINK:
 	case RTM_DELLINK:
 		on_link(fib, h);
+		if (!dump)
+			rnh_recheck(fib);
 		break;
 	}
 }
@@ -1077,6 +1154,218 @@ dump(struct fib *fib, int type, int family)
 			on_msg(fib, h, true);
 		}
 	}
+}
+
+/* --- recursive next hops ------------------------------------------------ */
+
+/*
+ * Asks the kernel which route it uses for rnh->addr (RTM_GETROUTE with
+ * RTM_F_FIB_MATCH: the whole route, every path of a multipath one) and
+ * takes its gateways. A route of ours or the default route does not
+ * resolve: BGP is not resolved through BGP, and a default route would
+ * make every next hop look reachable (FRR resolves the same way unless
+ * told otherwise). Blocking, but one short exchange per next hop.
+ */
+static void
+rnh_resolve(struct fib *fib, struct fib_rnh *rnh)
+{
+	struct {
+		struct nlmsghdr	h;
+		struct rtmsg	rm;
+		struct rtattr	ra;
+		uint8_t		addr[16];
+	} req;
+	uint8_t			 rx[8192];
+	struct rtnl_route	*rt = NULL;
+	struct nlmsghdr		*h;
+	struct nl_addr		*dst;
+	size_t			 alen = rnh->addr.family == AF_INET ? 4 : 16;
+	ssize_t			 n;
+	int			 fd = nl_socket_get_fd(fib->sync), rem, i, nn;
+
+	rnh->resolved = false;
+	rnh->nnh = 0;
+	rnh->metric = 0;
+	memset(&rnh->via, 0, sizeof(rnh->via));
+	memset(&req, 0, sizeof(req));
+	req.h.nlmsg_len = (uint32_t)NLMSG_LENGTH(sizeof(req.rm) +
+	    RTA_LENGTH(alen));
+	req.h.nlmsg_type = RTM_GETROUTE;
+	req.h.nlmsg_flags = NLM_F_REQUEST;
+	req.h.nlmsg_seq = ++fib->seq;
+	req.rm.rtm_family = rnh->addr.family;
+	req.rm.rtm_dst_len = (unsigned char)(alen * 8);
+	req.rm.rtm_flags = RTM_F_FIB_MATCH;
+	req.ra.rta_type = RTA_DST;
+	req.ra.rta_len = (unsigned short)RTA_LENGTH(alen);
+	memcpy(req.addr, rnh->addr.addr, alen);
+	if (send(fd, &req, req.h.nlmsg_len, 0) == -1) {
+		log_warn("fib: next hop lookup");
+		return;
+	}
+	do
+		n = recv(fd, rx, sizeof(rx), 0);
+	while (n == -1 && errno == EINTR);
+	if (n <= 0)
+		return;
+	rem = (int)n;
+	for (h = (struct nlmsghdr *)rx; nlmsg_ok(h, rem);
+	    h = nlmsg_next(h, &rem)) {
+		if (h->nlmsg_type == RTM_NEWROUTE &&
+		    rtnl_route_parse(h, &rt) >= 0)
+			break;
+		/* an error (unreachable, blackhole...): not resolved */
+		return;
+	}
+	if (rt == NULL)
+		return;
+	dst = rtnl_route_get_dst(rt);
+	if (rtnl_route_get_type(rt) != RTN_UNICAST ||
+	    rtnl_route_get_protocol(rt) == fib->conf->fib_protocol ||
+	    dst == NULL || nl_addr_get_prefixlen(dst) == 0 ||
+	    prefix_set(&rnh->via, rnh->addr.family,
+	    nl_addr_get_binary_addr(dst), nl_addr_get_prefixlen(dst)) != 0) {
+		rtnl_route_put(rt);
+		return;
+	}
+	rnh->metric = rtnl_route_get_priority(rt);
+	nn = rtnl_route_get_nnexthops(rt);
+	for (i = 0; i < nn && rnh->nnh < FIB_RNH_PATHS; i++) {
+		struct rtnl_nexthop	*rn = rtnl_route_nexthop_n(rt, i);
+		struct fib_nh		*nh = &rnh->nh[rnh->nnh];
+
+		memset(nh, 0, sizeof(*nh));
+		if (!nl_to_ipaddr(rtnl_route_nh_get_gateway(rn), &nh->gw) ||
+		    nh->gw.family != rnh->addr.family)
+			/* a device route: the next hop is on that link */
+			nh->gw = rnh->addr;
+		nh->ifindex = rtnl_route_nh_get_ifindex(rn);
+		if (nh->ifindex != 0 && link_usable(fib, nh->ifindex))
+			rnh->nnh++;
+	}
+	rtnl_route_put(rt);
+	qsort(rnh->nh, rnh->nnh, sizeof(rnh->nh[0]), nh_cmp);
+	rnh->resolved = rnh->nnh > 0;
+}
+
+static bool
+rnh_same(const struct fib_rnh *a, const struct fib_rnh *b)
+{
+	return a->resolved == b->resolved && a->metric == b->metric &&
+	    a->nnh == b->nnh && prefix_eq(&a->via, &b->via) &&
+	    memcmp(a->nh, b->nh, a->nnh * sizeof(a->nh[0])) == 0;
+}
+
+static void
+rnh_log(const struct fib_rnh *rnh)
+{
+	char	a[IPADDR_STRLEN], v[PREFIX_STRLEN], g[IPADDR_STRLEN];
+
+	ipaddr_fmt(&rnh->addr, a, sizeof(a));
+	if (!rnh->resolved)
+		log_info("fib: next hop %s is unresolved: no route of "
+		    "another protocol leads to it; its routes are unusable",
+		    a);
+	else
+		log_info("fib: next hop %s resolves through %s: %u "
+		    "gateways, the first %s", a,
+		    prefix_fmt(&rnh->via, v, sizeof(v)), rnh->nnh,
+		    ipaddr_fmt(&rnh->nh[0].gw, g, sizeof(g)));
+}
+
+/*
+ * The cache entry of next hop a, resolved on first use. The RIB hears of
+ * its reachability later (rnh_tell_cb): the caller may be in the middle
+ * of a RIB entry that the news would change.
+ */
+static struct fib_rnh *
+rnh_get(struct fib *fib, const struct ipaddr *a)
+{
+	struct fib_rnh	*rnh;
+	size_t		 i;
+
+	for (i = 0; i < fib->nrnh; i++)
+		if (ipaddr_cmp(&fib->rnh[i].addr, a) == 0)
+			return &fib->rnh[i];
+	if (fib->sync == NULL)
+		return NULL;
+	fib->rnh = xreallocarray(fib->rnh, fib->nrnh + 1, sizeof(*fib->rnh));
+	rnh = &fib->rnh[fib->nrnh++];
+	memset(rnh, 0, sizeof(*rnh));
+	rnh->addr = *a;
+	rnh_resolve(fib, rnh);
+	rnh_log(rnh);
+	if (!rnh->resolved && fib->ev_rnh_tell != NULL)
+		event_active(fib->ev_rnh_tell, EV_TIMEOUT, 0);
+	else
+		rnh->told = true;	/* reachable is the RIB's default */
+	return rnh;
+}
+
+/* Tells the RIB which next hops are reachable now. */
+static void
+rnh_tell_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct fib	*fib = arg;
+	size_t		 i;
+
+	for (i = 0; i < fib->nrnh; i++) {
+		struct fib_rnh	*rnh = &fib->rnh[i];
+
+		if (rnh->told)
+			continue;
+		rnh->told = true;
+		if (rib_nexthop_update(fib->rib, &rnh->addr, rnh->resolved,
+		    rnh->metric) == -1)
+			fatalx("out of memory");
+	}
+	/* the RIB's changes come back through fib_rib_changes */
+}
+
+/* Routes, addresses or links changed: every next hop is looked up again. */
+static void
+rnh_check_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct fib	*fib = arg;
+	struct fib_rnh	 old;
+	size_t		 i;
+	bool		 moved = false, tell = false;
+
+	for (i = 0; i < fib->nrnh; i++) {
+		struct fib_rnh	*rnh = &fib->rnh[i];
+
+		old = *rnh;
+		rnh_resolve(fib, rnh);
+		if (rnh_same(&old, rnh))
+			continue;
+		rnh_log(rnh);
+		moved = true;
+		if (old.resolved != rnh->resolved ||
+		    old.metric != rnh->metric) {
+			rnh->told = false;
+			tell = true;
+		}
+	}
+	if (tell)
+		event_active(fib->ev_rnh_tell, EV_TIMEOUT, 0);
+	if (moved)
+		soft_resync(fib);
+}
+
+/*
+ * Something the resolution depends on changed. The check waits a little
+ * so a burst costs one pass, and a burst that goes on does not postpone
+ * it: the timer is only set when not set already.
+ */
+static void
+rnh_recheck(struct fib *fib)
+{
+	struct timeval	tv = { 0, 100000 };
+
+	if (fib->nrnh == 0 || fib->ev_rnh == NULL ||
+	    evtimer_pending(fib->ev_rnh, NULL))
+		return;
+	evtimer_add(fib->ev_rnh, &tv);
 }
 
 static void
@@ -1258,10 +1547,13 @@ fib_start(struct fib *fib)
 	fib->ev_stale = evtimer_new(fib->base, stale_cb, fib);
 	fib->ev_soft = evtimer_new(fib->base, soft_cb, fib);
 	fib->ev_retry = evtimer_new(fib->base, retry_cb, fib);
+	fib->ev_rnh = evtimer_new(fib->base, rnh_check_cb, fib);
+	fib->ev_rnh_tell = event_new(fib->base, -1, 0, rnh_tell_cb, fib);
 	if (fib->ev_cmd == NULL || fib->ev_cmd_w == NULL ||
 	    fib->ev_mon == NULL || fib->ev_flush == NULL ||
 	    fib->ev_stale == NULL || fib->ev_soft == NULL ||
-	    fib->ev_retry == NULL)
+	    fib->ev_retry == NULL || fib->ev_rnh == NULL ||
+	    fib->ev_rnh_tell == NULL)
 		fatalx("fib: cannot set up events");
 	/*
 	 * Writing routes is the kernel's work in our thread: it waits while
@@ -1372,6 +1664,8 @@ fib_stop(struct fib *fib, bool flush_routes)
 	event_del(fib->ev_stale);
 	event_del(fib->ev_soft);
 	event_del(fib->ev_retry);
+	event_del(fib->ev_rnh);
+	event_del(fib->ev_rnh_tell);
 	event_del(fib->ev_mon);
 	event_del(fib->ev_cmd);
 	event_del(fib->ev_cmd_w);
@@ -1417,7 +1711,7 @@ void
 fib_free(struct fib *fib)
 {
 	struct fib_route	*r, *next;
-	struct event		*evs[7];
+	struct event		*evs[9];
 	struct nl_sock		*socks[3];
 	size_t			 i;
 
@@ -1430,6 +1724,8 @@ fib_free(struct fib *fib)
 	evs[4] = fib->ev_stale;
 	evs[5] = fib->ev_soft;
 	evs[6] = fib->ev_retry;
+	evs[7] = fib->ev_rnh;
+	evs[8] = fib->ev_rnh_tell;
 	socks[0] = fib->cmd;
 	socks[1] = fib->mon;
 	socks[2] = fib->sync;
@@ -1450,6 +1746,7 @@ fib_free(struct fib *fib)
 	free(fib->own);
 	free(fib->addrs);
 	free(fib->links);
+	free(fib->rnh);
 	free(fib->obuf);
 	free(fib->rxbuf);
 	free(fib);
