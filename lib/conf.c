@@ -940,9 +940,10 @@ static void
 parse_fib(struct yctx *x, yaml_node_t *v, struct conf *c)
 {
 	static const char *const keys[] = { "install", "table", "protocol",
-	    "max-paths", "keep-on-exit", "blackhole-own-cidr", NULL };
+	    "max-paths", "keep-on-exit", "blackhole-own-cidr",
+	    "resolve-via-default", "reinstall-deleted", NULL };
 	enum { K_INSTALL, K_TABLE, K_PROTOCOL, K_MAX_PATHS, K_KEEP,
-	    K_BLACKHOLE };
+	    K_BLACKHOLE, K_VIA_DEFAULT, K_REINSTALL };
 	/* rtnetlink protocol numbers of other routing software */
 	static const struct {
 		uint32_t	 proto;
@@ -1022,6 +1023,14 @@ parse_fib(struct yctx *x, yaml_node_t *v, struct conf *c)
 		case K_BLACKHOLE:
 			get_bool(x, val, "blackhole-own-cidr",
 			    &c->blackhole_own_cidr);
+			break;
+		case K_VIA_DEFAULT:
+			get_bool(x, val, "resolve-via-default",
+			    &c->resolve_via_default);
+			break;
+		case K_REINSTALL:
+			get_bool(x, val, "reinstall-deleted",
+			    &c->reinstall_deleted);
 			break;
 		}
 	}
@@ -1221,6 +1230,8 @@ conf_new(void)
 	c->keep_on_exit = true;
 	c->fib_install = true;
 	c->blackhole_own_cidr = false;
+	c->resolve_via_default = true;
+	c->reinstall_deleted = true;
 	c->ctl_mode = CONF_DEF_CTL_MODE;
 	c->ro_mode = CONF_DEF_RO_MODE;
 	c->log_level = CONF_LOG_INFO;
@@ -1567,6 +1578,9 @@ conf_write(FILE *f, const struct conf *c)
 	fprintf(f, "  max-paths: %u\n", c->max_paths);
 	fprintf(f, "  keep-on-exit: %s\n", wbool(c->keep_on_exit));
 	fprintf(f, "  blackhole-own-cidr: %s\n", wbool(c->blackhole_own_cidr));
+	fprintf(f, "  resolve-via-default: %s\n",
+	    wbool(c->resolve_via_default));
+	fprintf(f, "  reinstall-deleted: %s\n", wbool(c->reinstall_deleted));
 	fprintf(f, "control:\n");
 	wkey_str(f, "  ", "socket", c->ctl_socket);
 	fprintf(f, "  mode: \"%04o\"\n", c->ctl_mode);
@@ -1696,7 +1710,9 @@ global_changes(const struct conf *a, const struct conf *b)
 	    a->max_paths != b->max_paths ||
 	    a->keep_on_exit != b->keep_on_exit ||
 	    a->fib_install != b->fib_install ||
-	    a->blackhole_own_cidr != b->blackhole_own_cidr)
+	    a->blackhole_own_cidr != b->blackhole_own_cidr ||
+	    a->resolve_via_default != b->resolve_via_default ||
+	    a->reinstall_deleted != b->reinstall_deleted)
 		f |= CONF_CH_FIB;
 	if (!str_eq(a->ctl_socket, b->ctl_socket) ||
 	    a->ctl_mode != b->ctl_mode || !str_eq(a->ctl_group, b->ctl_group) ||

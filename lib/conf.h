@@ -157,6 +157,10 @@ struct conf {
 	bool			 fib_install;	/* false: kernel untouched */
 	bool			 keep_on_exit;
 	bool			 blackhole_own_cidr;
+	/* recursive next hops may resolve through the default route */
+	bool			 resolve_via_default;
+	/* a route of ours deleted by someone else is put back */
+	bool			 reinstall_deleted;
 
 	char			*ctl_socket;
 	uint32_t		 ctl_mode;

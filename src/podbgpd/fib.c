@@ -938,7 +938,14 @@ on_route(struct fib *fib, struct nlmsghdr *h, bool dump)
 			if (r->flags & FR_STALE)
 				log_info("fib: adopted route %s was deleted",
 				    buf);
-			else {
+			else if (!fib->conf->reinstall_deleted) {
+				/* left out until the RIB's choice changes */
+				log_info("fib: route %s of ours was deleted "
+				    "by someone else: leaving it out "
+				    "(reinstall-deleted is off)", buf);
+				rtnl_route_put(rt);
+				return;
+			} else {
 				log_info("fib: route %s of ours was deleted "
 				    "by someone else: installing it again",
 				    buf);
@@ -1161,10 +1168,11 @@ dump(struct fib *fib, int type, int family)
 /*
  * Asks the kernel which route it uses for rnh->addr (RTM_GETROUTE with
  * RTM_F_FIB_MATCH: the whole route, every path of a multipath one) and
- * takes its gateways. A route of ours or the default route does not
- * resolve: BGP is not resolved through BGP, and a default route would
- * make every next hop look reachable (FRR resolves the same way unless
- * told otherwise). Blocking, but one short exchange per next hop.
+ * takes its gateways. A route of ours does not resolve: BGP is not
+ * resolved through BGP. The default route does unless the configuration
+ * says otherwise (FRR's default): nodes commonly reach each other's
+ * InternalIPs only through it. Blocking, but one short exchange per
+ * next hop.
  */
 static void
 rnh_resolve(struct fib *fib, struct fib_rnh *rnh)
@@ -1220,9 +1228,10 @@ rnh_resolve(struct fib *fib, struct fib_rnh *rnh)
 	if (rt == NULL)
 		return;
 	dst = rtnl_route_get_dst(rt);
-	if (rtnl_route_get_type(rt) != RTN_UNICAST ||
+	if (dst == NULL || rtnl_route_get_type(rt) != RTN_UNICAST ||
 	    rtnl_route_get_protocol(rt) == fib->conf->fib_protocol ||
-	    dst == NULL || nl_addr_get_prefixlen(dst) == 0 ||
+	    (nl_addr_get_prefixlen(dst) == 0 &&
+	    !fib->conf->resolve_via_default) ||
 	    prefix_set(&rnh->via, rnh->addr.family,
 	    nl_addr_get_binary_addr(dst), nl_addr_get_prefixlen(dst)) != 0) {
 		rtnl_route_put(rt);

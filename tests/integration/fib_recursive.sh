@@ -5,9 +5,11 @@
 # installs its routes via the gateways found, checked with ip(8) in the
 # node's namespace: the route follows when the underlying route moves to
 # another gateway, becomes multipath when that one is, goes away and is
-# shown unusable when nothing leads to its next hop, and comes back. A
-# next hop reachable only through the default route or through a route
-# of podbgp's own stays unresolved, and no request fails in the kernel.
+# shown unusable when nothing leads to its next hop, comes back through
+# the default route, and moves to a more specific route when one
+# appears. A next hop inside a route of podbgp's own stays unresolved,
+# and no request fails in the kernel. With reinstall-deleted: false a
+# route of ours deleted by hand stays deleted.
 # Needs root, ip(8) and exabgp; exits 77 otherwise. KEEP=1 keeps the
 # temporary directory.
 set -u
@@ -94,6 +96,7 @@ bgp:
       name: tor
 fib:
   max-paths: 4
+  reinstall-deleted: false
 control:
   socket: $tmp/podbgpd.ctl
   read-only-socket: $tmp/podbgpd.ro.ctl
@@ -169,8 +172,10 @@ check "... shown unusable in show route" wait_for 10 unusable 10.95.1.0/24
 check "the other routes stay" kroute_has '^10\.95\.4\.0/24 via 192\.0\.2\.1'
 
 ip -n "$ns_n" route add default via 192.0.2.1 proto static
-sleep 0.5
-check "the default route resolves nothing" kroute_lacks '^10\.95\.1\.0/24'
+check "a default route appears: ours comes back through it" wait_for 10 \
+    kroute_has '^10\.95\.1\.0/24 via 192\.0\.2\.1 dev tot'
+check "a next hop inside our own route still does not resolve" \
+    kroute_lacks '^10\.95\.5\.0/24'
 
 ip -n "$ns_n" route add 203.0.113.0/24 via 198.51.100.1 proto static
 check "a covering route appears: ours comes back" wait_for 10 \
@@ -186,6 +191,12 @@ ip -n "$ns_n" link set tou up
 ip -n "$ns_n" route replace 203.0.113.0/24 via 198.51.100.1 proto static
 check "the link comes back: ours returns" wait_for 10 \
     kroute_has '^10\.95\.1\.0/24 via 198\.51\.100\.1 dev tou'
+
+ip -n "$ns_n" route del 10.95.4.0/24 proto 196
+check "reinstall-deleted: false: the deletion is logged" wait_for 10 \
+    log_has 'route 10\.95\.4\.0/24 of ours was deleted by someone else: leaving it out'
+sleep 1
+check "... and the route stays deleted" kroute_lacks '^10\.95\.4\.0/24'
 
 check "no kernel request failed" not log_has 'fib: (add|replace|delete) [^ ]+: '
 stop_podbgpd
