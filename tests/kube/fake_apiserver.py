@@ -1407,7 +1407,9 @@ class ControlHandler(http.server.BaseHTTPRequestHandler):
                  "retry_after": int(a.get("retry-after", 1))}
             with st.cond:
                 st.fail = f if code else None
-            return {"fail": {k: v for k, v in f.items() if k != "until"}
+            return {"fail": {"status": code, "what": sorted(what),
+                             "count": f["count"], "seconds": secs,
+                             "retry-after": f["retry_after"]}
                     if code else None}
         if path == "/hang":
             secs = float(a.get("seconds", 5))
@@ -1418,7 +1420,8 @@ class ControlHandler(http.server.BaseHTTPRequestHandler):
                  "stage": stage}
             with st.cond:
                 st.hang = h if secs > 0 else None
-            return {"hang": secs, "stage": stage}
+            return {"hang": secs, "stage": stage,
+                    "what": sorted(h["what"])}
         if path == "/rotate-token":
             new = a.get("token") or secrets.token_urlsafe(24)
             self.server.tokens.rotate(str(new),
