@@ -207,10 +207,9 @@ api /api/v1/nodes >/dev/null
 is "a new list sees node-9" 6 js "$tmp/out" 'len(d["items"])'
 
 # --- watch from a resourceVersion: later changes as chunked lines
-rv1=$(js "$tmp/out" 'd["metadata"]["resourceVersion"]')
 curl -sSN -D "$tmp/w1.hdr" --cacert "$ca" \
     -H "Authorization: Bearer $(cat "$tokf")" \
-    "$url/api/v1/nodes?watch=1&resourceVersion=$rv0&allowWatchBookmarks=true&timeoutSeconds=3" \
+    "$url/api/v1/nodes?watch=1&resourceVersion=$rv0&allowWatchBookmarks=true&timeoutSeconds=2" \
     >"$tmp/w1" 2>&1 &
 w1=$!
 started "$w1"
@@ -225,7 +224,7 @@ check "watch: the MODIFIED node-1 carries the new pod CIDR" \
 check "watch: chunked" grep -qi '^transfer-encoding: chunked' "$tmp/w1.hdr"
 check "watch: a BOOKMARK comes (interval 1 s)" \
     wait_for 3 grep -q '"type":"BOOKMARK"' "$tmp/w1"
-check "watch: ends after timeoutSeconds=3" wait_for 5 not kill -0 "$w1"
+check "watch: ends after timeoutSeconds=2" wait_for 5 not kill -0 "$w1"
 wait "$w1"
 is "watch: ended cleanly (curl exit status)" 0 echo $?
 forget "$w1"
@@ -233,13 +232,64 @@ rv2=$(stat_of 'd["resourceVersion"]')
 is "watch: the last BOOKMARK is at the current resourceVersion" \
     "BOOKMARK $rv2" eval "events '$tmp/w1' | grep BOOKMARK | tail -n 1"
 
-# --- watch from 0: every current node ADDED first
-curl -sSN --cacert "$ca" -H "Authorization: Bearer $(cat "$tokf")" \
-    "$url/api/v1/nodes?watch=1&resourceVersion=0&timeoutSeconds=1" \
-    >"$tmp/w0" 2>&1
+# --- three watches that end after timeoutSeconds=1, side by side: from
+# 0 (every current node ADDED first), with a labelSelector (nodes
+# entering and leaving it), a streaming list (sendInitialEvents: its
+# initial events end with a mark)
+ctl PATCH '/nodes/node-4?labels=zone=a'
+ctl PATCH '/nodes/node-3?labels=zone=b'
+ctl PATCH '/nodes/node-5?annotations=x=y'
+wq="$url/api/v1/nodes?watch=1&timeoutSeconds=1"
+wps=""
+for w in "w0 resourceVersion=0" \
+    "wsel resourceVersion=$rv2&labelSelector=zone%3Da" \
+    "wsie sendInitialEvents=true&allowWatchBookmarks=true&resourceVersionMatch=NotOlderThan"
+do
+	curl -sSN --cacert "$ca" -H "Authorization: Bearer $(cat "$tokf")" \
+	    "$wq&${w#* }" >"$tmp/${w%% *}" 2>&1 &
+	started "$!"
+	wps="$wps $!"
+done
+for p in $wps; do
+	wait "$p"
+	forget "$p"
+done
 is "watch from 0: ADDED for the five current nodes" \
     "ADDED node-1 ADDED node-3 ADDED node-4 ADDED node-5 ADDED node-9" \
     seq_of "$tmp/w0"
+is "watch zone=a: node-4 enters (ADDED), node-3 leaves (DELETED)" \
+    "ADDED node-4 DELETED node-3" seq_of "$tmp/wsel"
+is "sendInitialEvents: five ADDED, then a BOOKMARK initial-events-end" \
+    "ADDED ADDED ADDED ADDED ADDED BOOKMARK true" python3 -c '
+import json, sys
+ev = [json.loads(l) for l in open(sys.argv[1])][:6]
+print(" ".join(e["type"] for e in ev), ev[-1]["object"]["metadata"].get(
+    "annotations", {}).get("k8s.io/initial-events-end"))' "$tmp/wsie"
+
+# --- what kubectl asks for: a Table
+api /api/v1/nodes -H 'Accept: application/json;as=Table;v=v1;g=meta.k8s.io,application/json' >/dev/null
+is "Accept as=Table: a Table with a row a node, Name first" \
+    "Table 5 Name node-1" js "$tmp/out" '"%s %d %s %s" % (d["kind"],
+len(d["rows"]), d["columnDefinitions"][0]["name"], d["rows"][0]["cells"][0])'
+
+# --- control: nodes as JSON bodies
+curl -sS -o /dev/null --unix-socket "$ctl_sock" -X POST \
+    -d '{"name": "node-7", "podCIDRs": ["10.244.7.0/24"], "internalIPs": ["192.168.0.7"], "labels": {"zone": "q"}}' \
+    http://fake/nodes
+api /api/v1/nodes/node-7 >/dev/null
+is "control: a node from simple JSON fields" "10.244.7.0/24 q node-7" \
+    js "$tmp/out" '"%s %s %s" % (d["spec"]["podCIDR"],
+d["metadata"]["labels"]["zone"], d["metadata"]["labels"]
+["kubernetes.io/hostname"])'
+sed 's/"zone":"q"/"zone":"r"/' "$tmp/out" >"$tmp/node7"
+curl -sS -o /dev/null --unix-socket "$ctl_sock" -X POST \
+    --data-binary "@$tmp/node7" http://fake/nodes
+uid7=$(js "$tmp/out" 'd["metadata"]["uid"]')
+api /api/v1/nodes/node-7 >/dev/null
+is "control: a node replaced by a Node object keeps its uid" "r $uid7" \
+    js "$tmp/out" '"%s %s" % (d["metadata"]["labels"]["zone"],
+d["metadata"]["uid"])'
+ctl DELETE /nodes/node-7
 
 # --- a client that goes away: the server stays, the watch is closed
 curl -sSN --cacert "$ca" -H "Authorization: Bearer $(cat "$tokf")" \
@@ -252,6 +302,13 @@ wait "$wg" 2>/dev/null
 forget "$wg"
 check "a client gone: its watch is closed" wait_for 5 open_watches_is 0
 is "a client gone: the server still answers" 200 api /api/v1/nodes
+
+# --- a list as it was at an older resourceVersion
+api "/api/v1/nodes?resourceVersion=$rv0&resourceVersionMatch=Exact" >/dev/null
+is "resourceVersionMatch=Exact: the five nodes as they were at $rv0" \
+    "node-1,node-2,node-3,node-4,node-5 10.244.1.0/24 $rv0" js "$tmp/out" \
+    '",".join(i["metadata"]["name"] for i in d["items"]) + " " +
+d["items"][0]["spec"]["podCIDR"] + " " + d["metadata"]["resourceVersion"]'
 
 # --- compaction: 410 for an old watch (ERROR event) and an old continue
 is "list for a continue token: 200" 200 api '/api/v1/nodes?limit=2'
@@ -272,13 +329,18 @@ is "a garbled continue token: 400" 400 api '/api/v1/nodes?continue=xyz'
 
 # --- dropping watches: "close" cuts, "end" finishes the response
 rv3=$(stat_of 'd["resourceVersion"]')
-for i in 1 2; do
+# watch3 RV: a watch from RV in the background, its pid in $wpid.
+watch3() {
 	curl -sSN --cacert "$ca" -H "Authorization: Bearer $(cat "$tokf")" \
-	    "$url/api/v1/nodes?watch=1&resourceVersion=$rv3&timeoutSeconds=60" \
+	    "$url/api/v1/nodes?watch=1&resourceVersion=$1&timeoutSeconds=60" \
 	    >/dev/null 2>&1 &
-	eval "wd$i=\$!"
-	started "$!"
-done
+	wpid=$!
+	started "$wpid"
+}
+watch3 "$rv3"
+wd1=$wpid
+watch3 "$rv3"
+wd2=$wpid
 check "two open watches" wait_for 5 open_watches_is 2
 ctl POST /drop-watches
 is "drop-watches: two dropped" 2 js "$tmp/ctl.out" 'd["dropped"]'
@@ -289,17 +351,32 @@ check "drop-watches (close): curl sees a cut transfer" [ $? -ne 0 ]
 forget "$wd1"
 wait "$wd2" 2>/dev/null
 forget "$wd2"
-curl -sSN --cacert "$ca" -H "Authorization: Bearer $(cat "$tokf")" \
-    "$url/api/v1/nodes?watch=1&resourceVersion=$rv3&timeoutSeconds=60" \
-    >/dev/null 2>&1 &
-wd3=$!
-started "$wd3"
+watch3 "$rv3"
+wd3=$wpid
 check "one open watch again" wait_for 5 open_watches_is 1
 ctl POST '/drop-watches?how=end'
 check "drop-watches (end): the stream ends" wait_for 5 not kill -0 "$wd3"
 wait "$wd3"
 check "drop-watches (end): a complete response" [ $? -eq 0 ]
 forget "$wd3"
+
+watch3 "$rv3"
+wd4=$wpid
+wait_for 5 open_watches_is 1
+curl -sSN --cacert "$ca" -H "Authorization: Bearer $(cat "$tokf")" \
+    "$url/api/v1/nodes?watch=1&resourceVersion=$rv3&timeoutSeconds=60" \
+    >"$tmp/werr" 2>&1 &
+we=$!
+started "$we"
+wait_for 5 open_watches_is 2
+ctl POST '/drop-watches?how=error&status=500'
+check "drop-watches (error): the stream ends" wait_for 5 not kill -0 "$we"
+forget "$we"
+is "drop-watches (error): after an ERROR event with a 500 Status" \
+    "ERROR 500 InternalError" js "$tmp/werr" \
+    '"%s %s %s" % (d["type"], d["object"]["code"], d["object"]["reason"])'
+wait "$wd4" 2>/dev/null
+forget "$wd4"
 
 # --- injected failures
 ctl POST '/fail?status=500&count=2'
@@ -320,13 +397,20 @@ answers() {
 	[ "$(api /api/v1/nodes -m 1 2>/dev/null)" = 200 ]
 }
 # --- hanging: accepted, never answered
-ctl POST '/hang?seconds=2'
+ctl POST '/hang?seconds=1.5'
 curl -sS -o /dev/null -m 1 --cacert "$ca" \
     -H "Authorization: Bearer $(cat "$tokf")" "$url/api/v1/nodes" \
     2>/dev/null
 is "hang: the request times out (curl 28)" 28 echo $?
 is "hang: counted" 1 stat_of 'd["injected"]["hung"]'
-check "hang: answers again after 2 s" wait_for 5 answers
+check "hang: answers again after 1.5 s" wait_for 5 answers
+
+ctl POST '/hang?seconds=1.5&stage=tls'
+curl -sS -o /dev/null -m 1 --cacert "$ca" \
+    -H "Authorization: Bearer $(cat "$tokf")" "$url/api/v1/nodes" \
+    2>/dev/null
+is "hang before TLS: the request times out (curl 28)" 28 echo $?
+check "hang before TLS: answers again after 1.5 s" wait_for 5 answers
 
 # --- token rotation
 old=$(cat "$tokf")

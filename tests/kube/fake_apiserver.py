@@ -57,11 +57,14 @@ Protocol notes (as kube-apiserver does it)
     items in name order, all at the resourceVersion of the first page
     (a consistent snapshot), metadata.continue and remainingItemCount
     while more remain. A continue token older than the compacted history
-    gives 410 with a Status of reason Expired.
+    gives 410 with a Status of reason Expired. resourceVersionMatch=Exact
+    lists the nodes as they were at resourceVersion (410 if compacted).
   - A watch from a resourceVersion older than the compacted history gets
     200 and one ERROR event (Status code 410, reason Expired), then the
     stream ends. A watch without resourceVersion or with "0" starts with
-    an ADDED event for every current node. A resourceVersion newer than
+    an ADDED event for every current node; so does one with
+    sendInitialEvents=true, followed by a BOOKMARK annotated
+    k8s.io/initial-events-end when bookmarks are allowed. A resourceVersion newer than
     the current one is waited for up to 3 s, then 504 (Too large resource
     version). A watch with a labelSelector turns changes that make a node
     match or stop matching into ADDED or DELETED.
@@ -94,9 +97,11 @@ body; list fields are JSON lists or comma-separated strings.
        curl --unix-socket S -X PATCH \\
            'http://x/nodes/node-1?podCIDRs=10.9.0.0/24&labels=zone=b,-old'
   DELETE /nodes/NAME (or POST /nodes/NAME/delete)
-  POST /drop-watches[?how=close|end]  ends every open watch now: close
-                     (default) cuts the connection, end finishes the
-                     chunked response properly.
+  POST /drop-watches[?how=close|end|error[&status=N]]  ends every open
+                     watch now: close (default) cuts the connection, end
+                     finishes the chunked response properly, error sends
+                     an ERROR event (a Status with code N, default 500)
+                     first.
   POST /compact[?rv=N]  forgets the changes up to N (default: all); a
                      watch or continue from before N then gets 410.
   POST /fail?status=500[&count=N|&seconds=S][&retry-after=S][&what=W]
@@ -1006,8 +1011,18 @@ class ApiHandler(http.server.BaseHTTPRequestHandler):
                 return
         elif q.get("resourceVersion") == "0":
             limit = 0        # served from the cache: no paging
+        exact = None
+        if not cont and q.get("resourceVersionMatch") == "Exact":
+            try:
+                exact = int(q.get("resourceVersion", ""))
+            except ValueError:
+                self.send_status(400, "resourceVersionMatch=Exact needs a "
+                                 "resourceVersion")
+                return
         with st.cond:
-            if not cont:
+            if exact is not None:
+                rv = min(exact, st.rv)
+            elif not cont:
                 rv = st.rv
             try:
                 view = st.view_at(rv)
@@ -1065,6 +1080,16 @@ class ApiHandler(http.server.BaseHTTPRequestHandler):
         finally:
             c.settimeout(self.timeout)
 
+    @staticmethod
+    def bookmark(rv, initial_end=False):
+        md = {"resourceVersion": str(rv), "creationTimestamp": None}
+        if initial_end:
+            md["annotations"] = {"k8s.io/initial-events-end": "true"}
+        return b'{"type":"BOOKMARK","object":%s}\n' % jdump(
+            {"kind": "Node", "apiVersion": "v1", "metadata": md,
+             "spec": {}, "status": {"daemonEndpoints": {
+                 "kubeletEndpoint": {"Port": 0}}, "nodeInfo": {}}})
+
     def chunk(self, data):
         self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
 
@@ -1080,6 +1105,9 @@ class ApiHandler(http.server.BaseHTTPRequestHandler):
                              "timeoutSeconds")
             return
         bookmarks = q.get("allowWatchBookmarks") in ("1", "true")
+        # the streaming list of WatchList clients: the current state as
+        # ADDED, then a bookmark saying the initial events are over
+        initial_events = q.get("sendInitialEvents") in ("1", "true")
         table = wants_table(self.headers.get("Accept"))
         include = q.get("includeObject", "Metadata")
         now = time.monotonic()
@@ -1100,7 +1128,7 @@ class ApiHandler(http.server.BaseHTTPRequestHandler):
                  "retryAfterSeconds": 1})
             return
         with st.cond:
-            if rv == 0:
+            if rv == 0 or initial_events:
                 initial = [st.nodes[n] for n in sorted(st.nodes)]
                 pos = st.rv
             else:
@@ -1132,6 +1160,8 @@ class ApiHandler(http.server.BaseHTTPRequestHandler):
 
         try:
             out = [ev("ADDED", e) for e in initial if flt.match(e[0])]
+            if initial_events and bookmarks:
+                out.append(self.bookmark(pos, True))
             if out:
                 self.chunk(b"".join(out))
             next_bm = time.monotonic() + BOOKMARK_INTERVAL
@@ -1183,15 +1213,13 @@ class ApiHandler(http.server.BaseHTTPRequestHandler):
                         self.close_connection = True
                         self.connection.shutdown(socket.SHUT_RDWR)
                         return
+                    if how != "end":
+                        code = int(how)
+                        self.chunk(b'{"type":"ERROR","object":%s}\n' % jdump(
+                            status_obj(code, "injected watch error")))
                     break
                 if bookmark is not None:
-                    self.chunk(b'{"type":"BOOKMARK","object":%s}\n' % jdump(
-                        {"kind": "Node", "apiVersion": "v1",
-                         "metadata": {"resourceVersion": str(bookmark),
-                                      "creationTimestamp": None},
-                         "spec": {}, "status": {"daemonEndpoints": {
-                             "kubeletEndpoint": {"Port": 0}},
-                             "nodeInfo": {}}}))
+                    self.chunk(self.bookmark(bookmark))
                     continue
                 if not todo:
                     break    # timeoutSeconds
@@ -1386,8 +1414,10 @@ class ControlHandler(http.server.BaseHTTPRequestHandler):
             return None
         if path == "/drop-watches":
             how = a.get("how", "close")
-            if how not in ("close", "end"):
-                raise ValueError("how: close or end")
+            if how == "error":
+                how = str(int(a.get("status", 500)))
+            elif how not in ("close", "end"):
+                raise ValueError("how: close, end or error")
             with st.cond:
                 n = st.open_watches
                 st.drop_how = how
