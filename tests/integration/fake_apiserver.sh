@@ -31,7 +31,8 @@ tokf=$tmp/token
 
 # ::1 as a second address when the host has IPv6
 listen6=""
-if python3 -c 'import socket; socket.socket(socket.AF_INET6).bind(("::1", 0))' \
+if python3 -c 'import socket
+socket.socket(socket.AF_INET6).bind(("::1", 0))' \
     2>/dev/null; then
 	listen6="--listen [::1]:0"
 fi
@@ -139,7 +140,8 @@ open_watches_is() {
 check "CA, server and client certificates written" \
     [ -s "$ca" -a -s "$certs/server.key" -a -s "$certs/client.crt" ]
 check "the server certificate names 127.0.0.1" sh -c \
-    "openssl x509 -in '$certs/server.crt' -noout -text | grep -q 'IP Address:127.0.0.1'"
+    "openssl x509 -in '$certs/server.crt' -noout -text | \
+grep -q 'IP Address:127.0.0.1'"
 check "the kubeconfig names the server, the CA and the token file" sh -c \
     "grep -q 'server: $url' '$tmp/kubeconfig' && \
 grep -q 'certificate-authority: $ca' '$tmp/kubeconfig' && \
@@ -209,7 +211,8 @@ is "a new list sees node-9" 6 js "$tmp/out" 'len(d["items"])'
 # --- watch from a resourceVersion: later changes as chunked lines
 curl -sSN -D "$tmp/w1.hdr" --cacert "$ca" \
     -H "Authorization: Bearer $(cat "$tokf")" \
-    "$url/api/v1/nodes?watch=1&resourceVersion=$rv0&allowWatchBookmarks=true&timeoutSeconds=2" \
+    "$url/api/v1/nodes?watch=1&resourceVersion=$rv0&allowWatchBookmarks=true\
+&timeoutSeconds=2" \
     >"$tmp/w1" 2>&1 &
 w1=$!
 started "$w1"
@@ -243,7 +246,8 @@ wq="$url/api/v1/nodes?watch=1&timeoutSeconds=1"
 wps=""
 for w in "w0 resourceVersion=0" \
     "wsel resourceVersion=$rv2&labelSelector=zone%3Da" \
-    "wsie sendInitialEvents=true&allowWatchBookmarks=true&resourceVersionMatch=NotOlderThan"
+    "wsie sendInitialEvents=true&allowWatchBookmarks=true\
+&resourceVersionMatch=NotOlderThan"
 do
 	curl -sSN --cacert "$ca" -H "Authorization: Bearer $(cat "$tokf")" \
 	    "$wq&${w#* }" >"$tmp/${w%% *}" 2>&1 &
@@ -267,14 +271,16 @@ print(" ".join(e["type"] for e in ev), ev[-1]["object"]["metadata"].get(
     "annotations", {}).get("k8s.io/initial-events-end"))' "$tmp/wsie"
 
 # --- what kubectl asks for: a Table
-api /api/v1/nodes -H 'Accept: application/json;as=Table;v=v1;g=meta.k8s.io,application/json' >/dev/null
+table='application/json;as=Table;v=v1;g=meta.k8s.io'
+api /api/v1/nodes -H "Accept: $table,application/json" >/dev/null
 is "Accept as=Table: a Table with a row a node, Name first" \
     "Table 5 Name node-1" js "$tmp/out" '"%s %d %s %s" % (d["kind"],
 len(d["rows"]), d["columnDefinitions"][0]["name"], d["rows"][0]["cells"][0])'
 
 # --- control: nodes as JSON bodies
 curl -sS -o /dev/null --unix-socket "$ctl_sock" -X POST \
-    -d '{"name": "node-7", "podCIDRs": ["10.244.7.0/24"], "internalIPs": ["192.168.0.7"], "labels": {"zone": "q"}}' \
+    -d '{"name": "node-7", "podCIDRs": ["10.244.7.0/24"],
+"internalIPs": ["192.168.0.7"], "labels": {"zone": "q"}}' \
     http://fake/nodes
 api /api/v1/nodes/node-7 >/dev/null
 is "control: a node from simple JSON fields" "10.244.7.0/24 q node-7" \
@@ -468,7 +474,8 @@ sed 's/ \$//'"
 	check "kubectl get nodes --watch: lists the nodes" wait_for 10 \
 	    grep -q '^node-9 ' "$tmp/kw"
 	check "kubectl --watch: its watch is open" wait_for 5 open_watches_is 1
-	ctl POST '/nodes?name=node-10&podCIDRs=10.244.10.0/24&internalIPs=192.168.0.10'
+	n10='name=node-10&podCIDRs=10.244.10.0/24&internalIPs=192.168.0.10'
+	ctl POST "/nodes?$n10"
 	check "kubectl get nodes --watch: shows node-10 added" wait_for 5 \
 	    grep -q '^node-10 ' "$tmp/kw"
 	kill "$kw"

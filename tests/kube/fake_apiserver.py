@@ -64,10 +64,11 @@ Protocol notes (as kube-apiserver does it)
     stream ends. A watch without resourceVersion or with "0" starts with
     an ADDED event for every current node; so does one with
     sendInitialEvents=true, followed by a BOOKMARK annotated
-    k8s.io/initial-events-end when bookmarks are allowed. A resourceVersion newer than
-    the current one is waited for up to 3 s, then 504 (Too large resource
-    version). A watch with a labelSelector turns changes that make a node
-    match or stop matching into ADDED or DELETED.
+    k8s.io/initial-events-end when bookmarks are allowed. A
+    resourceVersion newer than the current one is waited for up to 3 s,
+    then 504 (Too large resource version). A watch with a labelSelector
+    turns changes that make a node match or stop matching into ADDED or
+    DELETED.
   - Unauthenticated requests get 401 with a Status of reason Unauthorized
     (only /version, /healthz, /livez and /readyz are public).
 
@@ -88,7 +89,9 @@ body; list fields are JSON lists or comma-separated strings.
                      (query: labels=k=v,k2=v2). Replies the
                      resourceVersion.
        curl --unix-socket S -X POST \\
-           'http://x/nodes?name=n6&podCIDRs=10.244.6.0/24&internalIPs=192.168.0.6'
+           'http://x/nodes?name=n6&podCIDRs=10.244.6.0/24&internalIPs=\
+192.168.0.6'
+       curl --unix-socket S -d @node.json http://x/nodes
   PATCH /nodes/NAME  (or POST /nodes/NAME/patch) podCIDRs and
                      internalIPs replace, labels and annotations merge
                      (JSON null or, in a query, "-key" removes); no
@@ -109,7 +112,8 @@ body; list fields are JSON lists or comma-separated strings.
                      seconds, get STATUS with a Status body (429 and 503
                      carry Retry-After, default 1). W: any (default), api
                      (list,watch,get), or a comma list of list, watch,
-                     get, discovery. status=0 clears.
+                     get, discovery (/api..., /apis..., /version), other
+                     (/healthz, unknown paths). status=0 clears.
   POST /hang?seconds=S[&what=W][&stage=http|tls]
                      requests arriving in the next S seconds are accepted
                      and never answered; their connections are closed
@@ -869,22 +873,22 @@ class ApiHandler(http.server.BaseHTTPRequestHandler):
         path = url.path.rstrip("/") or "/"
         q = {k: v[-1] for k, v in urllib.parse.parse_qs(
             url.query, keep_blank_values=True).items()}
-        if path in ("/healthz", "/livez", "/readyz"):
-            self.send_body(200, b"ok", "text/plain; charset=utf-8")
-            return
-        if path == "/version":
-            self.send_json(VERSION)
-            return
         if path == "/api/v1/nodes":
             kind = "watch" if q.get("watch") in ("1", "true") else "list"
         elif path.startswith("/api/v1/nodes/"):
             kind = "get"
-        elif path in ("/api", "/apis", "/api/v1") or \
+        elif path in ("/api", "/apis", "/api/v1", "/version") or \
                 path.startswith("/openapi") or path.startswith("/apis/"):
             kind = "discovery"
         else:
             kind = "other"
         if self.injected(st, kind):
+            return
+        if path in ("/healthz", "/livez", "/readyz"):
+            self.send_body(200, b"ok", "text/plain; charset=utf-8")
+            return
+        if path == "/version":
+            self.send_json(VERSION)
             return
         if not self.authenticate(st, kind):
             return
@@ -1630,7 +1634,8 @@ current-context: fake
 def main():
     global QUIET, BOOKMARK_INTERVAL, GZIP
     ap = argparse.ArgumentParser(
-        description="A fake Kubernetes API server (Nodes) for tests.")
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--listen", action="append", type=parse_listen)
     ap.add_argument("--certdir", required=True)
     ap.add_argument("--san", action="append", default=[])
