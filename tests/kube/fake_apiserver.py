@@ -961,13 +961,15 @@ class ApiHandler(http.server.BaseHTTPRequestHandler):
         return False
 
     def authenticate(self, st, kind):
+        # as kube-apiserver's authenticators: a verified client
+        # certificate first, then the bearer token
         how = None
         auth = self.headers.get("Authorization", "")
-        if auth[:7].lower() == "bearer ":
-            if self.server.tokens.valid(auth[7:].strip()):
-                how = "token"
-        elif self.connection.getpeercert():
+        if self.connection.getpeercert():
             how = "cert"
+        elif auth[:7].lower() == "bearer " and \
+                self.server.tokens.valid(auth[7:].strip()):
+            how = "token"
         if how:
             with st.cond:
                 st.stats["auth"][how] += 1
@@ -1147,7 +1149,7 @@ class ApiHandler(http.server.BaseHTTPRequestHandler):
         self.end_headers()
         self.rlog(200, "-", " watch from %s" % (rvs or "(none)"))
         sent = 0
-        ended = "timeout"
+        ended = None
         headers = [True]
 
         def ev(typ, entry):
@@ -1176,7 +1178,8 @@ class ApiHandler(http.server.BaseHTTPRequestHandler):
                 with st.cond:
                     while True:
                         if st.stopping or st.drop_gen != gen:
-                            ended = "dropped"
+                            ended = "dropped" if not st.stopping else \
+                                "server stopping"
                             how = st.drop_how if not st.stopping else "end"
                             break
                         try:
@@ -1190,6 +1193,7 @@ class ApiHandler(http.server.BaseHTTPRequestHandler):
                             break
                         now = time.monotonic()
                         if now >= deadline:
+                            ended = "timeout"
                             break
                         if bookmarks and now >= next_bm:
                             bookmark = pos
@@ -1212,7 +1216,7 @@ class ApiHandler(http.server.BaseHTTPRequestHandler):
                 if ended == "client gone":
                     self.close_connection = True
                     return
-                if ended == "dropped":
+                if ended in ("dropped", "server stopping"):
                     if how == "close":
                         self.close_connection = True
                         self.connection.shutdown(socket.SHUT_RDWR)
@@ -1245,8 +1249,10 @@ class ApiHandler(http.server.BaseHTTPRequestHandler):
         finally:
             with st.cond:
                 st.open_watches -= 1
+                st.cond.notify_all()
             log("%s watch from %s ended: %s, %d events" % (
-                self.address(), rvs or "(none)", ended, sent))
+                self.address(), rvs or "(none)", ended or "client gone",
+                sent))
 
 
 VERSION = {"major": "1", "minor": "28", "gitVersion": "v1.28.4-fake",
@@ -1704,7 +1710,11 @@ def main():
             os.unlink(o.control)
         except FileNotFoundError:
             pass
-        servers.append(ControlServer(o.control, state, tokens, o.bulk))
+        try:
+            servers.append(ControlServer(o.control, state, tokens, o.bulk))
+        except OSError as e:
+            sys.exit("fake_apiserver: control socket %s: %s" % (
+                o.control, e))
     urls = [url_of(s.server_address) for s in servers
             if isinstance(s, ApiServer)]
     if o.kubeconfig:
@@ -1739,7 +1749,12 @@ def main():
             os.unlink(o.control)
         except OSError:
             pass
-    return 0
+    # the watches end their responses; then out without waiting for the
+    # other threads (idle keep-alive connections, hung requests)
+    with state.cond:
+        state.cond.wait_for(lambda: state.open_watches == 0, 2)
+    sys.stderr.flush()
+    os._exit(0)
 
 
 if __name__ == "__main__":
