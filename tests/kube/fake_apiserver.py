@@ -1182,6 +1182,10 @@ class ApiHandler(http.server.BaseHTTPRequestHandler):
                                 "server stopping"
                             how = st.drop_how if not st.stopping else "end"
                             break
+                        now = time.monotonic()
+                        if now >= deadline:
+                            ended = "timeout"
+                            break
                         try:
                             todo = st.events_after(pos)
                         except Gone:
@@ -1190,10 +1194,6 @@ class ApiHandler(http.server.BaseHTTPRequestHandler):
                             break
                         if todo:
                             pos = todo[-1][0]
-                            break
-                        now = time.monotonic()
-                        if now >= deadline:
-                            ended = "timeout"
                             break
                         if bookmarks and now >= next_bm:
                             bookmark = pos
@@ -1241,7 +1241,13 @@ class ApiHandler(http.server.BaseHTTPRequestHandler):
                         if typ == "MODIFIED" and not was_in:
                             typ = "ADDED"
                         elif typ == "MODIFIED" and not now_in:
+                            # as the watch cache: the object it last
+                            # saw, at the resourceVersion of the change
                             typ = "DELETED"
+                            old = copy.deepcopy(prev[0])
+                            old["metadata"]["resourceVersion"] = \
+                                entry[0]["metadata"]["resourceVersion"]
+                            entry = (old, jdump(old))
                     out.append(ev(typ, entry))
                 if out:
                     self.chunk(b"".join(out))
