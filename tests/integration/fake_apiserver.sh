@@ -1,15 +1,17 @@
 #!/bin/sh
 # tests/kube/fake_apiserver.py, the fake Kubernetes API server the kube
-# tests run podbgpd against, checked with curl and kubectl: 401 without
-# credentials, list and pages with continue tokens from one snapshot,
-# get, watch (chunked lines, bookmarks, from "0", the end after
-# timeoutSeconds), 410 after compaction for watch (ERROR event) and
-# continue, dropping watches, injected 500/429/401, hanging, token
-# rotation with and without grace, client certificates, IPv6, a client
-# that goes away, and SIGTERM. kubectl get nodes (and --watch) against
-# the written kubeconfig when a kubectl is on PATH. Needs python3,
-# openssl and curl (exits 77 otherwise); no root, 127.0.0.1 and ::1 only.
-# KEEP=1 keeps the temporary directory.
+# tests run podbgpd against, checked with curl and kubectl: the
+# certificates and kubeconfig it writes, 401 without credentials, client
+# certificates, list, get, labelSelector, pages with continue tokens from
+# one snapshot, resourceVersionMatch=Exact, Tables, watch (chunked lines,
+# bookmarks, from "0", with a labelSelector, sendInitialEvents, the end
+# after timeoutSeconds), 410 after compaction for watch (ERROR event) and
+# continue, dropping watches three ways, injected 500/429/401, hanging
+# before and after TLS, token rotation with and without grace, IPv6, the
+# control socket's nodes, a client that goes away, and SIGTERM; kubectl
+# get nodes (and --watch) against the written kubeconfig when a kubectl
+# is on PATH. Needs python3, openssl and curl (exits 77 otherwise); no
+# root, 127.0.0.1 and ::1 only. KEEP=1 keeps the temporary directory.
 set -u
 
 me=fake_apiserver.sh
@@ -50,7 +52,7 @@ EOF
 "$py" "$server" --listen 127.0.0.1:0 $listen6 --certdir "$certs" \
     --token-file "$tokf" --kubeconfig "$tmp/kubeconfig" \
     --ready "$tmp/ready" --control "$ctl_sock" --nodes "$tmp/nodes" \
-    --bookmark-interval 1 2>"$tmp/server.log" &
+    --bookmark-interval 0.5 2>"$tmp/server.log" &
 srv_pid=$!
 started "$srv_pid"
 
@@ -227,7 +229,7 @@ is "watch: the events in order" "ADDED node-9 MODIFIED node-1 DELETED node-2" \
 check "watch: the MODIFIED node-1 carries the new pod CIDR" \
     grep -q '"type":"MODIFIED".*"podCIDR":"10.244.101.0/24"' "$tmp/w1"
 check "watch: chunked" grep -qi '^transfer-encoding: chunked' "$tmp/w1.hdr"
-check "watch: a BOOKMARK comes (interval 1 s)" \
+check "watch: a BOOKMARK comes (interval 0.5 s)" \
     wait_for 3 grep -q '"type":"BOOKMARK"' "$tmp/w1"
 check "watch: ends after timeoutSeconds=2" wait_for 5 not kill -0 "$w1"
 wait "$w1"
