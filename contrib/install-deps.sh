@@ -8,7 +8,9 @@ set -eu
 pkgs="build-essential autoconf automake libtool pkg-config
   libnl-3-dev libnl-route-3-dev libyaml-dev libevent-dev libcurl4-openssl-dev
   check libedit-dev clang llvm mandoc iproute2 tcpdump tshark python3
-  bird2 frr gobgpd exabgp"
+  openssl curl bird2 frr gobgpd exabgp"
+# kubectl for the fake API server's test: Debian's, unless one is there
+command -v kubectl >/dev/null 2>&1 || pkgs="$pkgs kubernetes-client"
 
 if [ "$(id -u)" -ne 0 ]; then
 	echo "install-deps.sh: run as root (apt-get needs it)" >&2
