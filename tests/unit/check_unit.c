@@ -44,6 +44,7 @@ main(void)
 		node_suite,
 		nodes_file_suite,
 		ctl_cmd_suite,
+		kubeconfig_suite,
 	};
 	SRunner	*sr;
 	size_t	 i;

@@ -16,6 +16,7 @@ Suite	*rib_suite(void);
 Suite	*node_suite(void);
 Suite	*nodes_file_suite(void);
 Suite	*ctl_cmd_suite(void);
+Suite	*kubeconfig_suite(void);
 
 /* Reads a test data file under tests/data; the caller frees *out. */
 int	test_read_file(const char *rel, unsigned char **out, size_t *len);
