@@ -43,6 +43,7 @@ main(void)
 		rib_suite,
 		node_suite,
 		nodes_file_suite,
+		kube_node_suite,
 		ctl_cmd_suite,
 		kubeconfig_suite,
 	};

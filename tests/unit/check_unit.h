@@ -15,6 +15,7 @@ Suite	*policy_suite(void);
 Suite	*rib_suite(void);
 Suite	*node_suite(void);
 Suite	*nodes_file_suite(void);
+Suite	*kube_node_suite(void);
 Suite	*ctl_cmd_suite(void);
 Suite	*kubeconfig_suite(void);
 
