@@ -244,6 +244,20 @@ check "certificate-authority-data and client-*-data work" \
     wait_for 10 has "$tmp/out.data" '^nodes 7$'
 check "the second driver stops cleanly" stop_drive "$drive_pid"
 
+# --- in-cluster: the service account directory and the environment
+mkdir "$tmp/sa"
+cp "$tmp/ca.crt" "$tmp/sa/ca.crt"
+cp "$tmp/mytoken" "$tmp/sa/token"
+port=$(sed -n '1s|.*:\([0-9]*\)$|\1|p' "$tmp/ready")
+KUBERNETES_SERVICE_HOST=127.0.0.1 KUBERNETES_SERVICE_PORT=$port \
+    PODBGP_SERVICEACCOUNT_DIR=$tmp/sa start_drive "$tmp/out.sa" -
+check "in-cluster, from the service account, lists the nodes" \
+    wait_for 10 has "$tmp/out.sa" '^nodes 7$'
+check "the in-cluster driver stops cleanly" stop_drive "$drive_pid"
+KUBERNETES_SERVICE_HOST= "$drive" - >/dev/null 2>"$tmp/nosa.err"
+check "outside a pod without a kubeconfig: an error, exit 1" [ $? -eq 1 ]
+check "that says what to do" has "$tmp/nosa.err" "set 'kubeconfig' in 'nodes'"
+
 check "the main driver stops cleanly" stop_drive "$main"
 check "and says so" has "$tmp/out" '^stopped$'
 check "no sanitizer report" \
