@@ -278,9 +278,11 @@ static void
 parse_nodes(struct yctx *x, yaml_node_t *kn, yaml_node_t *v, struct conf *c)
 {
 	static const char *const keys[] = { "source", "kubeconfig", "file",
-	    NULL };
+	    "context", "page-size", "watch-timeout", NULL };
 	static const char *const sources[] = { "kubernetes", "file", NULL };
-	enum { K_SOURCE, K_KUBECONFIG, K_FILE };
+	enum { K_SOURCE, K_KUBECONFIG, K_FILE, K_CONTEXT, K_PAGE_SIZE,
+	    K_WATCH_TIMEOUT };
+	const char	*s;
 	yaml_node_t	*seen[YMAP_NSEEN(keys)], *val;
 	struct ymap	 it;
 	int		 i, src;
@@ -299,15 +301,40 @@ parse_nodes(struct yctx *x, yaml_node_t *kn, yaml_node_t *v, struct conf *c)
 		case K_FILE:
 			get_path(x, val, "file", &c->nodes_file);
 			break;
+		case K_CONTEXT:
+			/* a kubeconfig context name: any one line of text */
+			if ((s = yget_scalar(x, val, "context",
+			    "a context name")) != NULL) {
+				if (!all_chars(s, "-._@:/+"))
+					yexpected(x, val, "context",
+					    "a context name");
+				else
+					set_str(x, s, &c->kube_context);
+			}
+			break;
+		case K_PAGE_SIZE:
+			get_uint(x, val, "page-size", 1, 100000,
+			    &c->kube_page_size);
+			break;
+		case K_WATCH_TIMEOUT:
+			get_uint(x, val, "watch-timeout", 10, 3600,
+			    &c->kube_watch_timeout);
+			break;
 		}
 	}
 	if (c->nodes_source == CONF_NODES_FILE) {
+		static const int kube_only[] = { K_KUBECONFIG, K_CONTEXT,
+		    K_PAGE_SIZE, K_WATCH_TIMEOUT };
+		size_t	j;
+
 		if (seen[K_FILE] == NULL)
 			yerr(x, &kn->start_mark, "missing required key 'file' "
 			    "in 'nodes' (needed with 'source: file')");
-		if (seen[K_KUBECONFIG] != NULL)
-			yerr(x, &seen[K_KUBECONFIG]->start_mark, "'kubeconfig' "
-			    "is only used with 'source: kubernetes'");
+		for (j = 0; j < sizeof(kube_only) / sizeof(kube_only[0]); j++)
+			if (seen[kube_only[j]] != NULL)
+				yerr(x, &seen[kube_only[j]]->start_mark, "'%s' "
+				    "is only used with 'source: kubernetes'",
+				    keys[kube_only[j]]);
 	} else if (seen[K_FILE] != NULL)
 		yerr(x, &seen[K_FILE]->start_mark, "'file' is only used with "
 		    "'source: file'");
@@ -1221,6 +1248,8 @@ conf_new(void)
 	if ((c = calloc(1, sizeof(*c))) == NULL)
 		return NULL;
 	c->nodes_source = CONF_NODES_KUBERNETES;
+	c->kube_page_size = CONF_DEF_KUBE_PAGE_SIZE;
+	c->kube_watch_timeout = CONF_DEF_KUBE_WATCH_TIMEOUT;
 	c->mesh_mode = CONF_MESH_NONE;
 	c->restart_time = CONF_DEF_RESTART_TIME;
 	c->stale_time = CONF_DEF_STALE_TIME;
@@ -1258,6 +1287,7 @@ conf_free(struct conf *c)
 		return;
 	free(c->node_name);
 	free(c->kubeconfig);
+	free(c->kube_context);
 	free(c->nodes_file);
 	free(c->cluster_cidrs);
 	free(c->reflector_label);
@@ -1532,6 +1562,10 @@ conf_write(FILE *f, const struct conf *c)
 		fprintf(f, "  source: kubernetes\n");
 		if (c->kubeconfig != NULL)
 			wkey_str(f, "  ", "kubeconfig", c->kubeconfig);
+		if (c->kube_context != NULL)
+			wkey_str(f, "  ", "context", c->kube_context);
+		fprintf(f, "  page-size: %u\n", c->kube_page_size);
+		fprintf(f, "  watch-timeout: %u\n", c->kube_watch_timeout);
 	}
 	if (c->ncluster_cidrs == 0)
 		fprintf(f, "cluster-cidrs: []\n");
@@ -1684,6 +1718,9 @@ global_changes(const struct conf *a, const struct conf *b)
 		f |= CONF_CH_NODE_NAME;
 	if (a->nodes_source != b->nodes_source ||
 	    !str_eq(a->kubeconfig, b->kubeconfig) ||
+	    !str_eq(a->kube_context, b->kube_context) ||
+	    a->kube_page_size != b->kube_page_size ||
+	    a->kube_watch_timeout != b->kube_watch_timeout ||
 	    !str_eq(a->nodes_file, b->nodes_file))
 		f |= CONF_CH_NODES;
 	if (a->ncluster_cidrs != b->ncluster_cidrs)

@@ -28,6 +28,8 @@
 #define CONF_DEF_FIB_TABLE	254	/* RT_TABLE_MAIN */
 #define CONF_DEF_FIB_PROTOCOL	196
 #define CONF_DEF_MAX_PATHS	16
+#define CONF_DEF_KUBE_PAGE_SIZE	500
+#define CONF_DEF_KUBE_WATCH_TIMEOUT	300	/* s */
 #define CONF_DEF_CTL_MODE	0660
 #define CONF_DEF_RO_MODE	0666
 #define CONF_DEF_REFLECTOR_LABEL "podbgp.io/route-reflector=true"
@@ -135,6 +137,9 @@ struct conf {
 
 	enum conf_nodes_source	 nodes_source;
 	char			*kubeconfig;	/* NULL: in-cluster */
+	char			*kube_context;	/* NULL: current-context */
+	uint32_t		 kube_page_size;	/* nodes per list page */
+	uint32_t		 kube_watch_timeout;	/* s */
 	char			*nodes_file;	/* with CONF_NODES_FILE */
 
 	struct prefix		*cluster_cidrs;

@@ -17,10 +17,13 @@
  * object (status.images, conditions, managedFields...) is skipped without
  * being stored.
  *
- * A node with a bad value is reported by name and left out; the rest of
- * the document still loads. A document that is not the JSON expected
- * (syntax, wrong kind, a missing name) is refused as a whole. Nothing here
- * logs, keeps state between calls, or touches the network.
+ * A node with a bad value, or without a usable name, is reported (by name
+ * when it has one) and left out; the rest of the document still loads. A
+ * document that is not the JSON expected (syntax, wrong kind, a list
+ * without items, an event without type or object) is refused as a whole,
+ * with the byte offset (and line:column) in the message when there is a
+ * place to point at. Nothing here logs, keeps state between calls, or
+ * touches the network.
  */
 #ifndef PODBGP_KUBE_NODE_H
 #define PODBGP_KUBE_NODE_H
@@ -67,7 +70,8 @@ struct kube_event {
 	enum kube_event_type	 type;
 	/*
 	 * ADDED, MODIFIED, DELETED: the node, or NULL when it had a bad
-	 * value (then name and why say which and what).
+	 * value (then name and why say which and what; name is NULL when
+	 * the node had no usable name). name is set for a good node too.
 	 */
 	struct node		*node;
 	char			*name;

@@ -43,7 +43,9 @@ main(void)
 		rib_suite,
 		node_suite,
 		nodes_file_suite,
+		kube_node_suite,
 		ctl_cmd_suite,
+		kubeconfig_suite,
 	};
 	SRunner	*sr;
 	size_t	 i;

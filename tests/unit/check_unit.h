@@ -15,7 +15,9 @@ Suite	*policy_suite(void);
 Suite	*rib_suite(void);
 Suite	*node_suite(void);
 Suite	*nodes_file_suite(void);
+Suite	*kube_node_suite(void);
 Suite	*ctl_cmd_suite(void);
+Suite	*kubeconfig_suite(void);
 
 /* Reads a test data file under tests/data; the caller frees *out. */
 int	test_read_file(const char *rel, unsigned char **out, size_t *len);
