@@ -793,12 +793,26 @@ static int
 prescan(const unsigned char *d, size_t len, unsigned char *out,
     size_t *outlen, bool *fix, size_t *bad_at)
 {
+	static const bool	outside[256] = { ['"'] = true, ['['] = true,
+				    [']'] = true, ['{'] = true, ['}'] = true };
 	size_t		i, n, o = 0, depth = 0;
 	unsigned	cp;
 	bool		in_str = false;
 
 	*fix = false;
 	for (i = 0; i < len;) {
+		/* most bytes are plain: step over them in a tight loop */
+		if (out == NULL) {
+			if (in_str)
+				while (i < len && d[i] != '"' && d[i] != '\\' &&
+				    d[i] < 0x7f)
+					i++;
+			else
+				while (i < len && !outside[d[i]])
+					i++;
+			if (i == len)
+				break;
+		}
 		if (!in_str) {
 			switch (d[i]) {
 			case '"':
