@@ -246,6 +246,19 @@ kbad_setter(struct kobj *k, const char *err)
 	kbad(k, "%s", err);
 }
 
+/* node_validate()'s message without its "node 'NAME': ". */
+static void
+kbad_named(struct kobj *k, const char *err)
+{
+	size_t	len = strlen(k->name);
+
+	if (strncmp(err, "node '", 6) == 0 &&
+	    strncmp(err + 6, k->name, len) == 0 &&
+	    strncmp(err + 6 + len, "': ", 3) == 0)
+		err += 6 + len + 3;
+	kbad(k, "%s", err);
+}
+
 static int
 kobj_init(struct kobj *k)
 {
@@ -698,8 +711,8 @@ kobj_finish(struct kobj *k, struct node **out)
 	k->n->name = nm;
 	k->n->seq = k->created;
 	if (node_validate(k->n, err, sizeof(err)) == -1) {
-		/* a setter let it by: still not a node to use */
-		kbad(k, "%s", err);
+		/* annotations that disagree, or a setter let one by */
+		kbad_named(k, err);
 		return 0;
 	}
 	*out = k->n;
