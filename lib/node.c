@@ -751,12 +751,13 @@ parse_peers_yaml(const struct node *n, enum annot a, const char *s,
     struct derived *d, char *err, size_t errlen)
 {
 	yaml_parser_t		 yp;
-	yaml_document_t		 doc;
+	yaml_document_t		 doc, doc2;
 	yaml_node_t		*root, *m;
 	yaml_node_item_t	*it;
 	yaml_mark_t		 at;
 	size_t			 cnt, i;
 	int			 rc = -1;
+	bool			 two = false;
 
 	if (!yflow_depth_ok((const unsigned char *)s, strlen(s), &at))
 		return aerr(n, a, err, errlen, "lists and mappings nested "
@@ -773,7 +774,20 @@ parse_peers_yaml(const struct node *n, enum annot a, const char *s,
 		yaml_parser_delete(&yp);
 		return rc;
 	}
+	/* a second document would be ignored: refuse it */
+	if (yaml_document_get_root_node(&doc) != NULL) {
+		if (!yaml_parser_load(&yp, &doc2))
+			two = true;	/* broken after the first */
+		else {
+			two = yaml_document_get_root_node(&doc2) != NULL;
+			yaml_document_delete(&doc2);
+		}
+	}
 	yaml_parser_delete(&yp);
+	if (two) {
+		aerr(n, a, err, errlen, "expected one YAML document");
+		goto out;
+	}
 	if ((root = yaml_document_get_root_node(&doc)) == NULL ||
 	    (root->type == YAML_SCALAR_NODE &&
 	    root->data.scalar.length == 0)) {
@@ -824,7 +838,7 @@ check_kr_list(const struct node *n, enum annot a, const char *s,
 	char		*pw;
 	int		 k, i;
 
-	strcpy(buf, s);		/* the caller sized buf from s */
+	memcpy(buf, s, strlen(s) + 1);	/* the caller sized buf from s */
 	if ((k = split(buf, items, NODE_PEERS_MAX)) == -1)
 		return aerr(n, a, err, errlen, "more than %d peers",
 		    NODE_PEERS_MAX);
@@ -1209,11 +1223,15 @@ node_new(const char *name)
 void
 node_free(struct node *n)
 {
+	size_t	i;
+
 	if (n == NULL)
 		return;
 	free(n->name);
 	free(n->addrs);
 	kv_free(n->labels, n->nlabels);
+	for (i = 0; i < n->nannots; i++)	/* passwords among them */
+		explicit_bzero(n->annots[i].value, strlen(n->annots[i].value));
 	kv_free(n->annots, n->nannots);
 	peers_free(n->peers, n->npeers);
 	free(n->communities);

@@ -327,6 +327,9 @@ static const struct {
 	{ "podbgp.io/peers", "[", "node 'n': annotation 'podbgp.io/peers': "
 	  "not YAML: did not find expected node content at line 2, column 1",
 	  0, 0, 0, 0 },
+	{ "podbgp.io/peers", "- {remoteip: 192.0.2.1, remoteasn: 1}\n---\n- "
+	  "{remoteip: 192.0.2.2, remoteasn: 1}", "node 'n': annotation "
+	  "'podbgp.io/peers': expected one YAML document", 0, 0, 0, 0 },
 	{ "podbgp.io/peers", "remoteip: 192.0.2.1", "node 'n': annotation "
 	  "'podbgp.io/peers': expected a YAML list of peers (- remoteip: ...; "
 	  "remoteasn: ...)", 0, 0, 0, 0 },
