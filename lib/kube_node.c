@@ -246,6 +246,19 @@ kbad_setter(struct kobj *k, const char *err)
 	kbad(k, "%s", err);
 }
 
+/* node_validate()'s message without its "node 'NAME': ". */
+static void
+kbad_named(struct kobj *k, const char *err)
+{
+	size_t	len = strlen(k->name);
+
+	if (strncmp(err, "node '", 6) == 0 &&
+	    strncmp(err + 6, k->name, len) == 0 &&
+	    strncmp(err + 6 + len, "': ", 3) == 0)
+		err += 6 + len + 3;
+	kbad(k, "%s", err);
+}
+
 static int
 kobj_init(struct kobj *k)
 {
@@ -698,8 +711,8 @@ kobj_finish(struct kobj *k, struct node **out)
 	k->n->name = nm;
 	k->n->seq = k->created;
 	if (node_validate(k->n, err, sizeof(err)) == -1) {
-		/* a setter let it by: still not a node to use */
-		kbad(k, "%s", err);
+		/* annotations that disagree, or a setter let one by */
+		kbad_named(k, err);
 		return 0;
 	}
 	*out = k->n;
@@ -793,12 +806,26 @@ static int
 prescan(const unsigned char *d, size_t len, unsigned char *out,
     size_t *outlen, bool *fix, size_t *bad_at)
 {
+	static const bool	outside[256] = { ['"'] = true, ['['] = true,
+				    [']'] = true, ['{'] = true, ['}'] = true };
 	size_t		i, n, o = 0, depth = 0;
 	unsigned	cp;
 	bool		in_str = false;
 
 	*fix = false;
 	for (i = 0; i < len;) {
+		/* most bytes are plain: step over them in a tight loop */
+		if (out == NULL) {
+			if (in_str)
+				while (i < len && d[i] != '"' && d[i] != '\\' &&
+				    d[i] < 0x7f)
+					i++;
+			else
+				while (i < len && !outside[d[i]])
+					i++;
+			if (i == len)
+				break;
+		}
 		if (!in_str) {
 			switch (d[i]) {
 			case '"':

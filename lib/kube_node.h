@@ -71,7 +71,9 @@ struct kube_event {
 	/*
 	 * ADDED, MODIFIED, DELETED: the node, or NULL when it had a bad
 	 * value (then name and why say which and what; name is NULL when
-	 * the node had no usable name). name is set for a good node too.
+	 * the node had no usable name). name is set for a good node too,
+	 * so a DELETED event names the node to forget even when its last
+	 * state had a bad value.
 	 */
 	struct node		*node;
 	char			*name;

@@ -13,8 +13,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+
+#include <yaml.h>
 
 #include "node.h"
+#include "yaml_util.h"
 
 #define AS_TRANS	23456		/* RFC 6793 */
 #define SHOW_MAX	64	/* bytes of user text quoted in errors */
@@ -203,23 +207,62 @@ parse_id(const char *s, uint32_t *out)
 	return 0;
 }
 
+static size_t	kv_pos(const struct node_kv *, size_t, const char *, bool *);
+static const char	*family_name(int);
+static bool	addr_unspecified(const struct ipaddr *);
+
 enum annot {
+	/* podbgp's own */
 	ANNOT_ASN,
 	ANNOT_ROUTER_ID,
 	ANNOT_CLUSTER_ID,
+	ANNOT_PEERS,
+	ANNOT_COMMUNITIES,
+	ANNOT_POD_CIDRS,
+	/* kube-router's */
+	ANNOT_KR_ASN,
+	ANNOT_KR_PEERS,
+	ANNOT_KR_PEER_IPS,
+	ANNOT_KR_PEER_ASNS,
+	ANNOT_KR_PEER_PASSWORDS,
+	ANNOT_KR_PEER_PORTS,
+	ANNOT_KR_PEER_LOCALIPS,
+	ANNOT_KR_RR_SERVER,
+	ANNOT_KR_RR_CLIENT,
+	ANNOT_KR_POD_CIDR,
+	ANNOT_KR_POD_CIDRS,
+	ANNOT_KR_COMMUNITIES,
 	ANNOT_UNKNOWN,
 };
 
+#define ASN_WHAT	"an AS number between 1 and 4294967295 (asplain or " \
+			    "asdot), not 23456"
+#define CLUSTER_WHAT	"a non-zero cluster ID (a number or an IPv4 address)"
+
 static const struct {
 	const char	*key;
-	const char	*what;
+	const char	*what;	/* NULL: the parser says what is wrong */
 } annots[] = {
-	[ANNOT_ASN] = { NODE_ANNOT_ASN, "an AS number between 1 and "
-	    "4294967295 (asplain or asdot), not 23456" },
+	[ANNOT_ASN] = { NODE_ANNOT_ASN, ASN_WHAT },
 	[ANNOT_ROUTER_ID] = { NODE_ANNOT_ROUTER_ID,
 	    "a non-zero IPv4 address" },
 	[ANNOT_CLUSTER_ID] = { NODE_ANNOT_CLUSTER_ID,
 	    "a non-zero IPv4 address" },
+	[ANNOT_PEERS] = { NODE_ANNOT_PEERS, NULL },
+	[ANNOT_COMMUNITIES] = { NODE_ANNOT_COMMUNITIES, NULL },
+	[ANNOT_POD_CIDRS] = { NODE_ANNOT_POD_CIDRS, NULL },
+	[ANNOT_KR_ASN] = { NODE_KR_ASN, ASN_WHAT },
+	[ANNOT_KR_PEERS] = { NODE_KR_PEERS, NULL },
+	[ANNOT_KR_PEER_IPS] = { NODE_KR_PEER_IPS, NULL },
+	[ANNOT_KR_PEER_ASNS] = { NODE_KR_PEER_ASNS, NULL },
+	[ANNOT_KR_PEER_PASSWORDS] = { NODE_KR_PEER_PASSWORDS, NULL },
+	[ANNOT_KR_PEER_PORTS] = { NODE_KR_PEER_PORTS, NULL },
+	[ANNOT_KR_PEER_LOCALIPS] = { NODE_KR_PEER_LOCALIPS, NULL },
+	[ANNOT_KR_RR_SERVER] = { NODE_KR_RR_SERVER, CLUSTER_WHAT },
+	[ANNOT_KR_RR_CLIENT] = { NODE_KR_RR_CLIENT, CLUSTER_WHAT },
+	[ANNOT_KR_POD_CIDR] = { NODE_KR_POD_CIDR, NULL },
+	[ANNOT_KR_POD_CIDRS] = { NODE_KR_POD_CIDRS, NULL },
+	[ANNOT_KR_COMMUNITIES] = { NODE_KR_COMMUNITIES, NULL },
 };
 
 static enum annot
@@ -234,67 +277,921 @@ annot_of(const char *key)
 }
 
 static bool
-annot_ours(const char *key)
+annot_podbgp(const char *key)
 {
 	return strncmp(key, NODE_ANNOT_PREFIX,
 	    sizeof(NODE_ANNOT_PREFIX) - 1) == 0;
 }
 
-/* Checks one podbgp.io/ annotation; *v gets the parsed value. */
-static int
-annot_check(const struct node *n, const char *key, const char *value,
-    uint32_t *v, char *err, size_t errlen)
+/* Kept: every podbgp.io/ key (unknown ones are errors), kube-router's own. */
+static bool
+annot_ours(const char *key)
 {
-	char		kb[SHOW_MAX + 4], vb[SHOW_MAX + 4], alt[32];
-	enum annot	a;
-	size_t		i;
-	int		rc;
+	return annot_podbgp(key) || annot_of(key) != ANNOT_UNKNOWN;
+}
 
-	if ((a = annot_of(key)) == ANNOT_UNKNOWN) {
-		/* snake_case for kebab-case is the likeliest slip */
-		for (i = 0; key[i] != '\0' && i + 1 < sizeof(alt); i++)
-			alt[i] = key[i] == '_' ? '-' : key[i];
-		alt[i] = '\0';
-		if ((a = annot_of(alt)) != ANNOT_UNKNOWN)
-			return nerr(n, err, errlen, "unknown annotation '%s' "
-			    "(did you mean '%s'?)", key, annots[a].key);
-		return nerr(n, err, errlen, "unknown annotation '%s' (known: "
-		    "%s, %s, %s)", show(key, kb, sizeof(kb)),
-		    NODE_ANNOT_ASN, NODE_ANNOT_ROUTER_ID,
-		    NODE_ANNOT_CLUSTER_ID);
+/* What the annotations say, gathered before it goes into a node. */
+struct derived {
+	uint32_t		 asn;
+	uint32_t		 router_id;
+	uint32_t		 cluster_id;
+	enum node_rr_role	 rr_role;
+	struct node_peer	*peers;
+	size_t			 npeers;
+	uint32_t		*comms;
+	size_t			 ncomms;
+	struct prefix		 cidrs[NODE_CIDRS_MAX];
+	size_t			 ncidrs;
+	bool			 has_cidrs;
+};
+
+static void
+peers_free(struct node_peer *p, size_t n)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++)
+		if (p[i].password != NULL) {
+			explicit_bzero(p[i].password, strlen(p[i].password));
+			free(p[i].password);
+		}
+	free(p);
+}
+
+static void
+derived_free(struct derived *d)
+{
+	peers_free(d->peers, d->npeers);
+	free(d->comms);
+	memset(d, 0, sizeof(*d));
+}
+
+/* A cluster ID as kube-router takes it: decimal, 0x hex, or IPv4. */
+static int
+parse_cluster(const char *s, uint32_t *out)
+{
+	uint64_t	v = 0;
+	const char	*p;
+	int		c;
+
+	if (strchr(s, '.') != NULL)
+		return parse_id(s, out);
+	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+		if (s[2] == '\0')
+			return -1;
+		for (p = s + 2; *p != '\0'; p++) {
+			if (*p >= '0' && *p <= '9')
+				c = *p - '0';
+			else if (*p >= 'a' && *p <= 'f')
+				c = *p - 'a' + 10;
+			else if (*p >= 'A' && *p <= 'F')
+				c = *p - 'A' + 10;
+			else
+				return -1;
+			if ((v = v << 4 | (uint64_t)c) > UINT32_MAX)
+				return -1;
+		}
+		*out = (uint32_t)v;
+	} else if (parse_u32(s, out) == -1)
+		return -1;
+	return *out == 0 ? -1 : 0;
+}
+
+/*
+ * Splits a comma-separated list in place (a copy of the text): items with
+ * the blanks around them trimmed, empty ones kept. Returns the count, or
+ * -1 past max items.
+ */
+static int
+split(char *s, char **items, size_t max)
+{
+	size_t	n = 0;
+	char	*p, *e;
+
+	for (p = s;; p = e + 1) {
+		if (n == max)
+			return -1;
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if ((e = strchr(p, ',')) != NULL)
+			*e = '\0';
+		items[n] = p;
+		p += strlen(p);
+		while (p > items[n] && (p[-1] == ' ' || p[-1] == '\t'))
+			*--p = '\0';
+		n++;
+		if (e == NULL)
+			return (int)n;
 	}
-	rc = a == ANNOT_ASN ? parse_asn(value, v) : parse_id(value, v);
-	if (rc == -1)
-		return nerr(n, err, errlen, "annotation '%s': expected %s, "
-		    "got \"%s\"", key, annots[a].what,
-		    show(value, vb, sizeof(vb)));
+}
+
+static int	aerr(const struct node *, enum annot, char *, size_t,
+		    const char *, ...) __attribute__((format(printf, 5, 6)));
+
+/* "node 'n': annotation 'KEY': ..." */
+static int
+aerr(const struct node *n, enum annot a, char *err, size_t errlen,
+    const char *fmt, ...)
+{
+	char	msg[NODE_ERR_LEN];
+	va_list	ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	return nerr(n, err, errlen, "annotation '%s': %s", annots[a].key, msg);
+}
+
+/* "10.244.1.0/24[,fd00::/64]": at most one per family, IPv4 first. */
+static int
+parse_cidrs(const struct node *n, enum annot a, const char *s,
+    struct derived *d, char *err, size_t errlen)
+{
+	char		*buf, *items[NODE_CIDRS_MAX + 1], sb[SHOW_MAX + 4];
+	char		 t[PREFIX_STRLEN];
+	struct prefix	 p;
+	int		 k, i, rc = -1;
+
+	if ((buf = strdup(s)) == NULL)
+		return nerr(n, err, errlen, "out of memory");
+	if ((k = split(buf, items, a == ANNOT_KR_POD_CIDR ? 1 :
+	    NODE_CIDRS_MAX)) == -1) {
+		aerr(n, a, err, errlen, "expected %s, got \"%s\"",
+		    a == ANNOT_KR_POD_CIDR ? "one pod CIDR" :
+		    "at most one IPv4 and one IPv6 pod CIDR, separated by a "
+		    "comma", show(s, sb, sizeof(sb)));
+		goto out;
+	}
+	d->ncidrs = 0;
+	for (i = 0; i < k; i++) {
+		switch (strchr(items[i], '/') == NULL ? PREFIX_INVALID :
+		    prefix_parse(items[i], &p)) {
+		case PREFIX_OK:
+			break;
+		case PREFIX_HOSTBITS:
+			aerr(n, a, err, errlen, "pod CIDR %s has host bits "
+			    "set (did you mean %s?)", items[i],
+			    prefix_fmt(&p, t, sizeof(t)));
+			goto out;
+		default:
+			aerr(n, a, err, errlen, "expected a pod CIDR like "
+			    "10.244.1.0/24, got \"%s\"", show(items[i], sb,
+			    sizeof(sb)));
+			goto out;
+		}
+		if (p.len == 0) {
+			aerr(n, a, err, errlen, "pod CIDR %s covers every "
+			    "address", items[i]);
+			goto out;
+		}
+		if (d->ncidrs == 1 && d->cidrs[0].family == p.family) {
+			aerr(n, a, err, errlen, "two %s pod CIDRs; at most one "
+			    "per family", family_name(p.family));
+			goto out;
+		}
+		if (p.family == AF_INET && d->ncidrs == 1) {
+			d->cidrs[1] = d->cidrs[0];
+			d->cidrs[0] = p;
+		} else
+			d->cidrs[d->ncidrs] = p;
+		d->ncidrs++;
+	}
+	d->has_cidrs = true;
+	rc = 0;
+out:
+	free(buf);
+	return rc;
+}
+
+static int
+cmp_u32(const void *pa, const void *pb)
+{
+	uint32_t	a = *(const uint32_t *)pa, b = *(const uint32_t *)pb;
+
+	return a < b ? -1 : a > b;
+}
+
+/* RFC 1997, RFC 7999 (blackhole), RFC 8326 (graceful-shutdown) ... */
+static const struct {
+	const char	*name;
+	uint32_t	 value;
+} wellknown[] = {
+	{ "internet", 0 },
+	{ "planned-shut", 0xffff0000 },
+	{ "graceful-shutdown", 0xffff0000 },
+	{ "accept-own", 0xffff0001 },
+	{ "route-filter-translated-v4", 0xffff0002 },
+	{ "route-filter-v4", 0xffff0003 },
+	{ "route-filter-translated-v6", 0xffff0004 },
+	{ "route-filter-v6", 0xffff0005 },
+	{ "llgr-stale", 0xffff0006 },
+	{ "no-llgr", 0xffff0007 },
+	{ "blackhole", 0xffff029a },
+	{ "no-export", 0xffffff01 },
+	{ "no-advertise", 0xffffff02 },
+	{ "no-export-subconfed", 0xffffff03 },
+	{ "no-peer", 0xffffff04 },
+};
+
+static int
+parse_community(const char *s, uint32_t *v)
+{
+	const char	*colon;
+	char		 hi[8];
+	uint32_t	 h, l;
+	size_t		 i;
+
+	for (i = 0; i < sizeof(wellknown) / sizeof(wellknown[0]); i++)
+		if (strcasecmp(s, wellknown[i].name) == 0) {
+			*v = wellknown[i].value;
+			return 0;
+		}
+	if ((colon = strchr(s, ':')) == NULL)
+		return parse_u32(s, v);
+	if ((size_t)(colon - s) >= sizeof(hi))
+		return -1;
+	memcpy(hi, s, (size_t)(colon - s));
+	hi[colon - s] = '\0';
+	if (parse_u32(hi, &h) == -1 || parse_u32(colon + 1, &l) == -1 ||
+	    h > 65535 || l > 65535)
+		return -1;
+	*v = h << 16 | l;
 	return 0;
 }
 
-static uint32_t
-annot_value(const struct node *n, enum annot a)
+/* "65000:100, no-export, 4294967041": sorted, duplicates merged. */
+static int
+parse_communities(const struct node *n, enum annot a, const char *s,
+    struct derived *d, char *err, size_t errlen)
 {
-	switch (a) {
-	case ANNOT_ASN:
-		return n->asn;
-	case ANNOT_ROUTER_ID:
-		return n->router_id;
-	default:
-		return n->cluster_id;
+	char		*buf, *items[NODE_COMMUNITIES_MAX], sb[SHOW_MAX + 4];
+	uint32_t	*v = NULL;
+	size_t		 nv = 0;
+	int		 k, i, rc = -1;
+
+	if ((buf = strdup(s)) == NULL)
+		return nerr(n, err, errlen, "out of memory");
+	if ((k = split(buf, items, NODE_COMMUNITIES_MAX)) == -1) {
+		aerr(n, a, err, errlen, "more than %d communities",
+		    NODE_COMMUNITIES_MAX);
+		goto out;
 	}
+	if (k == 1 && items[0][0] == '\0')
+		k = 0;		/* "": none, and podbgp.io's hides kube-router's */
+	if (k > 0 && (v = calloc((size_t)k, sizeof(*v))) == NULL) {
+		nerr(n, err, errlen, "out of memory");
+		goto out;
+	}
+	for (i = 0; i < k; i++)
+		if (parse_community(items[i], &v[nv++]) == -1) {
+			aerr(n, a, err, errlen, "expected communities as "
+			    "ASN:VALUE (each 0-65535), a 32-bit number or a "
+			    "name such as no-export, separated by commas, got "
+			    "\"%s\"", show(items[i], sb, sizeof(sb)));
+			goto out;
+		}
+	if (nv > 1)
+		qsort(v, nv, sizeof(*v), cmp_u32);
+	for (k = 0, i = 0; (size_t)i < nv; i++)
+		if (k == 0 || v[k - 1] != v[i])
+			v[k++] = v[i];
+	d->comms = v;
+	d->ncomms = (size_t)k;
+	v = NULL;
+	rc = 0;
+out:
+	free(v);
+	free(buf);
+	return rc;
 }
 
-static uint32_t *
-annot_field(struct node *n, enum annot a)
+static int
+cmp_peer(const void *pa, const void *pb)
 {
+	return ipaddr_cmp(&((const struct node_peer *)pa)->addr,
+	    &((const struct node_peer *)pb)->addr);
+}
+
+/* Sorts the peers and refuses a remote address given twice. */
+static int
+peers_finish(const struct node *n, enum annot a, struct derived *d,
+    char *err, size_t errlen)
+{
+	char	t[IPADDR_STRLEN];
+	size_t	i;
+
+	if (d->npeers > 1)
+		qsort(d->peers, d->npeers, sizeof(*d->peers), cmp_peer);
+	for (i = 1; i < d->npeers; i++)
+		if (ipaddr_cmp(&d->peers[i - 1].addr, &d->peers[i].addr) == 0)
+			return aerr(n, a, err, errlen, "peer %s is given "
+			    "twice", ipaddr_fmt(&d->peers[i].addr, t,
+			    sizeof(t)));
+	return 0;
+}
+
+static int
+b64_value(int c)
+{
+	if (c >= 'A' && c <= 'Z')
+		return c - 'A';
+	if (c >= 'a' && c <= 'z')
+		return c - 'a' + 26;
+	if (c >= '0' && c <= '9')
+		return c - '0' + 52;
+	if (c == '+')
+		return 62;
+	if (c == '/')
+		return 63;
+	return -1;
+}
+
+/*
+ * kube-router's passwords are base64 (RFC 4648 4, padding optional here).
+ * A new string of the decoded bytes, NULL if not base64, empty, too long
+ * for TCP MD5, or holding a NUL.
+ */
+static char *
+b64_password(const char *s)
+{
+	char		out[NODE_PASSWORD_MAX + 1];
+	size_t		o = 0, len = strlen(s);
+	uint32_t	acc = 0;
+	int		bits = 0, v;
+
+	while (len > 0 && s[len - 1] == '=')
+		len--;
+	if (strlen(s) - len > 2 || len % 4 == 1)
+		return NULL;
+	for (; len > 0; s++, len--) {
+		if ((v = b64_value((unsigned char)*s)) == -1)
+			return NULL;
+		acc = acc << 6 | (uint32_t)v;
+		if ((bits += 6) >= 8) {
+			bits -= 8;
+			if (o == NODE_PASSWORD_MAX ||
+			    (out[o++] = (char)(acc >> bits & 0xff)) == '\0')
+				return NULL;
+		}
+	}
+	if (o == 0)
+		return NULL;
+	out[o] = '\0';
+	return strdup(out);
+}
+
+/* A password in plain text, as podbgp.io/peers has it. */
+static char *
+plain_password(const char *s, size_t len)
+{
+	if (len == 0 || len > NODE_PASSWORD_MAX || strlen(s) != len)
+		return NULL;
+	return strdup(s);
+}
+
+static const char *
+yscalar(yaml_document_t *doc, int id, size_t *len)
+{
+	yaml_node_t	*v;
+
+	if ((v = yaml_document_get_node(doc, id)) == NULL ||
+	    v->type != YAML_SCALAR_NODE)
+		return NULL;
+	*len = v->data.scalar.length;
+	return (const char *)v->data.scalar.value;
+}
+
+/* One entry of a peers list. */
+static int
+parse_peer_entry(const struct node *n, enum annot a, yaml_document_t *doc,
+    yaml_node_t *m, size_t idx, struct node_peer *p, char *err,
+    size_t errlen)
+{
+	yaml_node_pair_t	*pr;
+	const char		*k, *v;
+	char			 sb[SHOW_MAX + 4];
+	size_t			 len;
+	uint32_t		 u;
+	bool			 has_ip = false, has_asn = false;
+
+	if (m->type != YAML_MAPPING_NODE)
+		return aerr(n, a, err, errlen, "peer %zu: expected a mapping "
+		    "with remoteip and remoteasn", idx);
+	for (pr = m->data.mapping.pairs.start; pr < m->data.mapping.pairs.top;
+	    pr++) {
+		if ((k = yscalar(doc, pr->key, &len)) == NULL)
+			return aerr(n, a, err, errlen, "peer %zu: expected a "
+			    "key name", idx);
+		if ((v = yscalar(doc, pr->value, &len)) == NULL ||
+		    strlen(v) != len)
+			return aerr(n, a, err, errlen, "peer %zu: expected "
+			    "text for '%.32s'", idx, k);
+		if (strcmp(k, "remoteip") == 0) {
+			if (ipaddr_parse(v, &p->addr) == -1 ||
+			    addr_unspecified(&p->addr))
+				return aerr(n, a, err, errlen, "peer %zu: "
+				    "remoteip: expected an IPv4 or IPv6 "
+				    "address, got \"%s\"", idx, show(v, sb,
+				    sizeof(sb)));
+			has_ip = true;
+		} else if (strcmp(k, "remoteasn") == 0) {
+			if (parse_asn(v, &p->asn) == -1)
+				return aerr(n, a, err, errlen, "peer %zu: "
+				    "remoteasn: expected %s, got \"%s\"", idx,
+				    ASN_WHAT, show(v, sb, sizeof(sb)));
+			has_asn = true;
+		} else if (strcmp(k, "localip") == 0) {
+			if (len == 0)
+				continue;
+			if (ipaddr_parse(v, &p->local_addr) == -1 ||
+			    addr_unspecified(&p->local_addr))
+				return aerr(n, a, err, errlen, "peer %zu: "
+				    "localip: expected an IPv4 or IPv6 "
+				    "address, got \"%s\"", idx, show(v, sb,
+				    sizeof(sb)));
+		} else if (strcmp(k, "port") == 0) {
+			if (parse_u32(v, &u) == -1 || u == 0 || u > 65535)
+				return aerr(n, a, err, errlen, "peer %zu: "
+				    "port: expected a number between 1 and "
+				    "65535, got \"%s\"", idx, show(v, sb,
+				    sizeof(sb)));
+			p->port = u == 179 ? 0 : (uint16_t)u;
+		} else if (strcmp(k, "password") == 0) {
+			if (len == 0 || p->password != NULL)
+				continue;
+			/* the value stays out of every message */
+			if ((p->password = a == ANNOT_KR_PEERS ?
+			    b64_password(v) : plain_password(v, len)) == NULL)
+				return aerr(n, a, err, errlen, "peer %zu: "
+				    "password: expected %s", idx,
+				    a == ANNOT_KR_PEERS ? "1 to 80 bytes in "
+				    "base64" : "1 to 80 bytes of text");
+		} else if (a == ANNOT_PEERS)
+			/* kube-router ignores unknown keys; we catch typos */
+			return aerr(n, a, err, errlen, "peer %zu: unknown key "
+			    "'%.32s' (known: remoteip, remoteasn, localip, "
+			    "port, password)", idx, k);
+	}
+	if (!has_ip || !has_asn)
+		return aerr(n, a, err, errlen, "peer %zu: %s is required", idx,
+		    has_ip ? "remoteasn" : "remoteip");
+	if (p->local_addr.family != 0 &&
+	    p->local_addr.family != p->addr.family)
+		return aerr(n, a, err, errlen, "peer %zu: localip and remoteip "
+		    "are of different families", idx);
+	return 0;
+}
+
+/*
+ * podbgp.io/peers and kube-router.io/peers: a YAML list of
+ * {remoteip, remoteasn[, localip][, port][, password]}.
+ */
+static int
+parse_peers_yaml(const struct node *n, enum annot a, const char *s,
+    struct derived *d, char *err, size_t errlen)
+{
+	yaml_parser_t		 yp;
+	yaml_document_t		 doc, doc2;
+	yaml_node_t		*root, *m;
+	yaml_node_item_t	*it;
+	yaml_mark_t		 at;
+	size_t			 cnt, i;
+	int			 rc = -1;
+	bool			 two = false;
+
+	if (!yflow_depth_ok((const unsigned char *)s, strlen(s), &at))
+		return aerr(n, a, err, errlen, "lists and mappings nested "
+		    "deeper than %d levels", YU_FLOW_DEPTH);
+	if (!yaml_parser_initialize(&yp))
+		return nerr(n, err, errlen, "out of memory");
+	yaml_parser_set_input_string(&yp, (const unsigned char *)s,
+	    strlen(s));
+	if (!yaml_parser_load(&yp, &doc)) {
+		/* libyaml's problems are fixed texts: no password in them */
+		rc = aerr(n, a, err, errlen, "not YAML: %s at line %zu, "
+		    "column %zu", yp.problem != NULL ? yp.problem : "error",
+		    yp.problem_mark.line + 1, yp.problem_mark.column + 1);
+		yaml_parser_delete(&yp);
+		return rc;
+	}
+	/* a second document would be ignored: refuse it */
+	if (yaml_document_get_root_node(&doc) != NULL) {
+		if (!yaml_parser_load(&yp, &doc2))
+			two = true;	/* broken after the first */
+		else {
+			two = yaml_document_get_root_node(&doc2) != NULL;
+			yaml_document_delete(&doc2);
+		}
+	}
+	yaml_parser_delete(&yp);
+	if (two) {
+		aerr(n, a, err, errlen, "expected one YAML document");
+		goto out;
+	}
+	if ((root = yaml_document_get_root_node(&doc)) == NULL ||
+	    (root->type == YAML_SCALAR_NODE &&
+	    root->data.scalar.length == 0)) {
+		rc = 0;		/* empty: no peers */
+		goto out;
+	}
+	if (root->type != YAML_SEQUENCE_NODE) {
+		aerr(n, a, err, errlen, "expected a YAML list of peers "
+		    "(- remoteip: ...; remoteasn: ...)");
+		goto out;
+	}
+	cnt = (size_t)(root->data.sequence.items.top -
+	    root->data.sequence.items.start);
+	if (cnt > NODE_PEERS_MAX) {
+		aerr(n, a, err, errlen, "more than %d peers", NODE_PEERS_MAX);
+		goto out;
+	}
+	if (cnt > 0 && (d->peers = calloc(cnt, sizeof(*d->peers))) == NULL) {
+		nerr(n, err, errlen, "out of memory");
+		goto out;
+	}
+	for (i = 0, it = root->data.sequence.items.start; i < cnt; i++, it++) {
+		if ((m = yaml_document_get_node(&doc, *it)) == NULL)
+			goto out;
+		d->npeers++;
+		if (parse_peer_entry(n, a, &doc, m, i + 1, &d->peers[i], err,
+		    errlen) == -1)
+			goto out;
+	}
+	rc = peers_finish(n, a, d, err, errlen);
+out:
+	yaml_document_delete(&doc);
+	return rc;
+}
+
+/*
+ * One of kube-router's comma-separated peer lists, checked alone: items
+ * at most NODE_PEERS_MAX; blank items allowed where kube-router takes them
+ * (passwords, ports, local IPs: "none" or "the default").
+ */
+static int
+check_kr_list(const struct node *n, enum annot a, const char *s,
+    char **items, char *buf, int *count, char *err, size_t errlen)
+{
+	char		 sb[SHOW_MAX + 4];
+	struct ipaddr	 ip;
+	uint32_t	 u;
+	char		*pw;
+	int		 k, i;
+
+	memcpy(buf, s, strlen(s) + 1);	/* the caller sized buf from s */
+	if ((k = split(buf, items, NODE_PEERS_MAX)) == -1)
+		return aerr(n, a, err, errlen, "more than %d peers",
+		    NODE_PEERS_MAX);
+	for (i = 0; i < k; i++) {
+		if (items[i][0] == '\0' && a != ANNOT_KR_PEER_IPS &&
+		    a != ANNOT_KR_PEER_ASNS)
+			continue;
+		switch (a) {
+		case ANNOT_KR_PEER_IPS:
+		case ANNOT_KR_PEER_LOCALIPS:
+			if (ipaddr_parse(items[i], &ip) == -1 ||
+			    addr_unspecified(&ip))
+				return aerr(n, a, err, errlen, "expected IPv4 "
+				    "or IPv6 addresses separated by commas, "
+				    "got \"%s\"", show(items[i], sb,
+				    sizeof(sb)));
+			break;
+		case ANNOT_KR_PEER_ASNS:
+			if (parse_asn(items[i], &u) == -1)
+				return aerr(n, a, err, errlen, "expected AS "
+				    "numbers separated by commas, each %s, got "
+				    "\"%s\"", ASN_WHAT, show(items[i], sb,
+				    sizeof(sb)));
+			break;
+		case ANNOT_KR_PEER_PORTS:
+			if (parse_u32(items[i], &u) == -1 || u == 0 ||
+			    u > 65535)
+				return aerr(n, a, err, errlen, "expected ports "
+				    "(1-65535) separated by commas, got \"%s\"",
+				    show(items[i], sb, sizeof(sb)));
+			break;
+		default:	/* passwords: the values stay out of messages */
+			if ((pw = b64_password(items[i])) == NULL)
+				return aerr(n, a, err, errlen, "password %d: "
+				    "expected 1 to 80 bytes in base64", i + 1);
+			explicit_bzero(pw, strlen(pw));
+			free(pw);
+			break;
+		}
+	}
+	*count = k;
+	return 0;
+}
+
+static const char *
+kv_get(const struct node *n, enum annot a)
+{
+	size_t	pos;
+	bool	found;
+
+	pos = kv_pos(n->annots, n->nannots, annots[a].key, &found);
+	return found ? n->annots[pos].value : NULL;
+}
+
+/*
+ * The deprecated kube-router.io/peer.* set: peer.ips and peer.asns of the
+ * same length, the others empty or of that length too. strict: an
+ * incomplete set is an error (else it gives no peers, as while a loader
+ * is still setting the annotations one by one).
+ */
+static int
+parse_kr_peer_lists(const struct node *n, bool strict, struct derived *d,
+    char *err, size_t errlen)
+{
+	static const enum annot	 which[] = { ANNOT_KR_PEER_IPS,
+				    ANNOT_KR_PEER_ASNS, ANNOT_KR_PEER_PASSWORDS,
+				    ANNOT_KR_PEER_PORTS, ANNOT_KR_PEER_LOCALIPS };
+	enum { W_IPS, W_ASNS, W_PWS, W_PORTS, W_LOCAL, W_N };
+	char			*items[W_N][NODE_PEERS_MAX], *buf[W_N];
+	const char		*v[W_N];
+	int			 cnt[W_N];
+	struct node_peer	*p;
+	uint32_t		 u = 0;
+	int			 w, i, rc = -1;
+
+	memset(buf, 0, sizeof(buf));
+	for (w = 0; w < W_N; w++) {
+		cnt[w] = 0;
+		if ((v[w] = kv_get(n, which[w])) == NULL)
+			continue;
+		if ((buf[w] = malloc(strlen(v[w]) + 1)) == NULL) {
+			nerr(n, err, errlen, "out of memory");
+			goto out;
+		}
+		if (check_kr_list(n, which[w], v[w], items[w], buf[w], &cnt[w],
+		    err, errlen) == -1)
+			goto out;
+		if (cnt[w] == 1 && items[w][0][0] == '\0')
+			cnt[w] = 0;	/* "": none */
+	}
+	if (v[W_IPS] == NULL && v[W_ASNS] == NULL) {
+		rc = 0;
+		goto out;
+	}
+	if (cnt[W_IPS] != cnt[W_ASNS] || v[W_IPS] == NULL ||
+	    v[W_ASNS] == NULL) {
+		rc = strict ? nerr(n, err, errlen, "annotations '%s' and '%s' "
+		    "give %d addresses and %d AS numbers; they go in pairs",
+		    NODE_KR_PEER_IPS, NODE_KR_PEER_ASNS, cnt[W_IPS],
+		    cnt[W_ASNS]) : 0;
+		goto out;
+	}
+	for (w = W_PWS; w < W_N; w++)
+		if (cnt[w] != 0 && cnt[w] != cnt[W_IPS]) {
+			rc = strict ? nerr(n, err, errlen, "annotation '%s' "
+			    "gives %d entries for %d peers (leave an entry "
+			    "blank for none)", annots[which[w]].key, cnt[w],
+			    cnt[W_IPS]) : 0;
+			goto out;
+		}
+	if (cnt[W_IPS] > 0 && (d->peers = calloc((size_t)cnt[W_IPS],
+	    sizeof(*d->peers))) == NULL) {
+		nerr(n, err, errlen, "out of memory");
+		goto out;
+	}
+	for (i = 0; i < cnt[W_IPS]; i++) {
+		p = &d->peers[d->npeers++];
+		/* checked in check_kr_list() */
+		ipaddr_parse(items[W_IPS][i], &p->addr);
+		parse_asn(items[W_ASNS][i], &p->asn);
+		if (cnt[W_PORTS] > 0 && items[W_PORTS][i][0] != '\0') {
+			parse_u32(items[W_PORTS][i], &u);
+			p->port = u == 179 ? 0 : (uint16_t)u;
+		}
+		if (cnt[W_LOCAL] > 0 && items[W_LOCAL][i][0] != '\0') {
+			ipaddr_parse(items[W_LOCAL][i], &p->local_addr);
+			if (p->local_addr.family != p->addr.family) {
+				rc = nerr(n, err, errlen, "annotation '%s': "
+				    "local address %d is not of the family of "
+				    "its peer", NODE_KR_PEER_LOCALIPS, i + 1);
+				goto out;
+			}
+		}
+		if (cnt[W_PWS] > 0 && items[W_PWS][i][0] != '\0' &&
+		    (p->password = b64_password(items[W_PWS][i])) == NULL) {
+			nerr(n, err, errlen, "out of memory");
+			goto out;
+		}
+	}
+	rc = peers_finish(n, ANNOT_KR_PEER_IPS, d, err, errlen);
+out:
+	for (w = 0; w < W_N; w++)
+		if (buf[w] != NULL) {
+			explicit_bzero(buf[w], strlen(v[w]));
+			free(buf[w]);
+		}
+	return rc;
+}
+
+/*
+ * One annotation's value, alone, into d. Returns 0, or -1 with the error
+ * naming the node and the annotation (and never a password).
+ */
+static int
+parse_one(const struct node *n, enum annot a, const char *value,
+    struct derived *d, char *err, size_t errlen)
+{
+	char		 vb[SHOW_MAX + 4], *buf, *items[NODE_PEERS_MAX];
+	uint32_t	*field;
+	int		 rc, cnt;
+
 	switch (a) {
 	case ANNOT_ASN:
-		return &n->asn;
+	case ANNOT_KR_ASN:
+		field = &d->asn;
+		rc = parse_asn(value, field);
+		break;
 	case ANNOT_ROUTER_ID:
-		return &n->router_id;
-	default:
-		return &n->cluster_id;
+		rc = parse_id(value, &d->router_id);
+		break;
+	case ANNOT_CLUSTER_ID:
+		rc = parse_id(value, &d->cluster_id);
+		break;
+	case ANNOT_KR_RR_SERVER:
+	case ANNOT_KR_RR_CLIENT:
+		rc = parse_cluster(value, &d->cluster_id);
+		break;
+	case ANNOT_PEERS:
+	case ANNOT_KR_PEERS:
+		return parse_peers_yaml(n, a, value, d, err, errlen);
+	case ANNOT_COMMUNITIES:
+	case ANNOT_KR_COMMUNITIES:
+		return parse_communities(n, a, value, d, err, errlen);
+	case ANNOT_POD_CIDRS:
+	case ANNOT_KR_POD_CIDR:
+	case ANNOT_KR_POD_CIDRS:
+		return parse_cidrs(n, a, value, d, err, errlen);
+	default:	/* kube-router's peer lists */
+		if ((buf = malloc(strlen(value) + 1)) == NULL)
+			return nerr(n, err, errlen, "out of memory");
+		rc = check_kr_list(n, a, value, items, buf, &cnt, err, errlen);
+		explicit_bzero(buf, strlen(value));
+		free(buf);
+		return rc;
 	}
+	if (rc == -1)
+		return aerr(n, a, err, errlen, "expected %s, got \"%s\"",
+		    annots[a].what, show(value, vb, sizeof(vb)));
+	return 0;
+}
+
+/*
+ * What the node's annotations say together, by precedence: podbgp.io's
+ * over kube-router's; within kube-router's, peers over peer.*, rr.server
+ * over rr.client, pod-cidrs over pod-cidr. strict: see
+ * parse_kr_peer_lists().
+ */
+static int
+derive(const struct node *n, bool strict, struct derived *d, char *err,
+    size_t errlen)
+{
+	static const enum annot	 asn[] = { ANNOT_ASN, ANNOT_KR_ASN },
+				 cid[] = { ANNOT_CLUSTER_ID,
+				    ANNOT_KR_RR_SERVER, ANNOT_KR_RR_CLIENT },
+				 peers[] = { ANNOT_PEERS, ANNOT_KR_PEERS },
+				 comms[] = { ANNOT_COMMUNITIES,
+				    ANNOT_KR_COMMUNITIES },
+				 cidrs[] = { ANNOT_POD_CIDRS,
+				    ANNOT_KR_POD_CIDRS, ANNOT_KR_POD_CIDR },
+				 rid[] = { ANNOT_ROUTER_ID };
+	static const struct {
+		const enum annot	*v;
+		size_t			 n;
+	} groups[] = {
+		{ asn, 2 }, { cid, 3 }, { peers, 2 }, { comms, 2 },
+		{ cidrs, 3 }, { rid, 1 },
+	};
+	struct derived	 one;
+	const char	*v;
+	size_t		 g, i;
+	bool		 any_peers = false;
+
+	memset(d, 0, sizeof(*d));
+	for (g = 0; g < sizeof(groups) / sizeof(groups[0]); g++)
+		for (i = 0; i < groups[g].n; i++) {
+			if ((v = kv_get(n, groups[g].v[i])) == NULL)
+				continue;
+			memset(&one, 0, sizeof(one));
+			if (parse_one(n, groups[g].v[i], v, &one, err,
+			    errlen) == -1) {
+				derived_free(&one);
+				derived_free(d);
+				return -1;
+			}
+			switch (groups[g].v[i]) {
+			case ANNOT_ASN:
+			case ANNOT_KR_ASN:
+				d->asn = one.asn;
+				break;
+			case ANNOT_ROUTER_ID:
+				d->router_id = one.router_id;
+				break;
+			case ANNOT_KR_RR_SERVER:
+			case ANNOT_KR_RR_CLIENT:
+				d->rr_role = groups[g].v[i] ==
+				    ANNOT_KR_RR_SERVER ? NODE_RR_SERVER :
+				    NODE_RR_CLIENT;
+				/* FALLTHROUGH */
+			case ANNOT_CLUSTER_ID:
+				d->cluster_id = one.cluster_id;
+				break;
+			case ANNOT_PEERS:
+			case ANNOT_KR_PEERS:
+				any_peers = true;
+				d->peers = one.peers;
+				d->npeers = one.npeers;
+				one.peers = NULL;
+				one.npeers = 0;
+				break;
+			case ANNOT_COMMUNITIES:
+			case ANNOT_KR_COMMUNITIES:
+				d->comms = one.comms;
+				d->ncomms = one.ncomms;
+				one.comms = NULL;
+				break;
+			default:
+				memcpy(d->cidrs, one.cidrs, sizeof(d->cidrs));
+				d->ncidrs = one.ncidrs;
+				d->has_cidrs = true;
+				break;
+			}
+			derived_free(&one);
+			break;	/* the first present wins its group */
+		}
+	/* rr.server's role stands even when podbgp.io/cluster-id's ID wins */
+	if (d->rr_role == NODE_RR_NONE) {
+		if (kv_get(n, ANNOT_KR_RR_SERVER) != NULL)
+			d->rr_role = NODE_RR_SERVER;
+		else if (kv_get(n, ANNOT_KR_RR_CLIENT) != NULL)
+			d->rr_role = NODE_RR_CLIENT;
+	}
+	if (!any_peers && parse_kr_peer_lists(n, strict, d, err,
+	    errlen) == -1) {
+		derived_free(d);
+		return -1;
+	}
+	return 0;
+}
+
+/* The record's fields take d's values (d is emptied). */
+static void
+derived_apply(struct node *n, struct derived *d)
+{
+	n->asn = d->asn;
+	n->router_id = d->router_id;
+	n->cluster_id = d->cluster_id;
+	n->rr_role = d->rr_role;
+	peers_free(n->peers, n->npeers);
+	n->peers = d->peers;
+	n->npeers = d->npeers;
+	free(n->communities);
+	n->communities = d->comms;
+	n->ncommunities = d->ncomms;
+	if (d->has_cidrs) {
+		memcpy(n->cidrs, d->cidrs, sizeof(n->cidrs));
+		n->ncidrs = d->ncidrs;
+		n->cidrs_annotated = true;
+	}
+	memset(d, 0, sizeof(*d));
+}
+
+static bool
+peer_equal(const struct node_peer *a, const struct node_peer *b)
+{
+	if (ipaddr_cmp(&a->addr, &b->addr) != 0 || a->asn != b->asn ||
+	    a->port != b->port || (a->password == NULL) !=
+	    (b->password == NULL) || (a->password != NULL &&
+	    strcmp(a->password, b->password) != 0))
+		return false;
+	if (a->local_addr.family != b->local_addr.family)
+		return false;
+	return a->local_addr.family == 0 ||
+	    ipaddr_cmp(&a->local_addr, &b->local_addr) == 0;
+}
+
+static bool
+peers_equal(const struct node_peer *a, size_t na, const struct node_peer *b,
+    size_t nb)
+{
+	size_t	i;
+
+	if (na != nb)
+		return false;
+	for (i = 0; i < na; i++)
+		if (!peer_equal(&a[i], &b[i]))
+			return false;
+	return true;
+}
+
+static bool
+comms_equal(const uint32_t *a, size_t na, const uint32_t *b, size_t nb)
+{
+	return na == nb && (na == 0 || memcmp(a, b, na * sizeof(*a)) == 0);
 }
 
 static void
@@ -326,12 +1223,18 @@ node_new(const char *name)
 void
 node_free(struct node *n)
 {
+	size_t	i;
+
 	if (n == NULL)
 		return;
 	free(n->name);
 	free(n->addrs);
 	kv_free(n->labels, n->nlabels);
+	for (i = 0; i < n->nannots; i++)	/* passwords among them */
+		explicit_bzero(n->annots[i].value, strlen(n->annots[i].value));
 	kv_free(n->annots, n->nannots);
+	peers_free(n->peers, n->npeers);
+	free(n->communities);
 	free(n);
 }
 
@@ -362,6 +1265,7 @@ struct node *
 node_copy(const struct node *n)
 {
 	struct node	*c;
+	size_t		 i;
 
 	if ((c = node_new(n->name)) == NULL)
 		return NULL;
@@ -383,6 +1287,29 @@ node_copy(const struct node *n)
 	c->asn = n->asn;
 	c->router_id = n->router_id;
 	c->cluster_id = n->cluster_id;
+	c->rr_role = n->rr_role;
+	c->cidrs_annotated = n->cidrs_annotated;
+	if (n->npeers > 0) {
+		if ((c->peers = calloc(n->npeers, sizeof(*c->peers))) == NULL)
+			goto fail;
+		for (i = 0; i < n->npeers; i++) {
+			c->peers[i] = n->peers[i];
+			c->peers[i].password = NULL;
+			c->npeers++;
+			if (n->peers[i].password != NULL &&
+			    (c->peers[i].password =
+			    strdup(n->peers[i].password)) == NULL)
+				goto fail;
+		}
+	}
+	if (n->ncommunities > 0) {
+		if ((c->communities = calloc(n->ncommunities,
+		    sizeof(*c->communities))) == NULL)
+			goto fail;
+		memcpy(c->communities, n->communities, n->ncommunities *
+		    sizeof(*c->communities));
+		c->ncommunities = n->ncommunities;
+	}
 	return c;
 fail:
 	node_free(c);
@@ -418,6 +1345,8 @@ node_add_pod_cidr(struct node *n, const char *s, char *err, size_t errlen)
 	if (p.len == 0)
 		return nerr(n, err, errlen, "pod CIDR %s covers every address",
 		    s);
+	if (n->cidrs_annotated)
+		return 0;	/* an annotation's pod CIDRs override the spec */
 	if (n->ncidrs > 0 && (n->cidrs[0].family == p.family ||
 	    (n->ncidrs > 1 && n->cidrs[1].family == p.family)))
 		return nerr(n, err, errlen, "pod CIDR %s: the node has an %s "
@@ -555,17 +1484,48 @@ node_set_label(struct node *n, const char *key, const char *value,
 	return 0;
 }
 
+/* Checks one kept annotation's key and value alone. */
+static int
+annot_check(const struct node *n, const char *key, const char *value,
+    char *err, size_t errlen)
+{
+	struct derived	d;
+	char		kb[SHOW_MAX + 4], alt[32];
+	enum annot	a;
+	size_t		i;
+	int		rc;
+
+	if ((a = annot_of(key)) == ANNOT_UNKNOWN) {
+		/* snake_case for kebab-case is the likeliest slip */
+		for (i = 0; key[i] != '\0' && i + 1 < sizeof(alt); i++)
+			alt[i] = key[i] == '_' ? '-' : key[i];
+		alt[i] = '\0';
+		if ((a = annot_of(alt)) != ANNOT_UNKNOWN)
+			return nerr(n, err, errlen, "unknown annotation '%s' "
+			    "(did you mean '%s'?)", key, annots[a].key);
+		return nerr(n, err, errlen, "unknown annotation '%s' (known: "
+		    "%s, %s, %s, %s, %s, %s)", show(key, kb, sizeof(kb)),
+		    NODE_ANNOT_ASN, NODE_ANNOT_ROUTER_ID,
+		    NODE_ANNOT_CLUSTER_ID, NODE_ANNOT_PEERS,
+		    NODE_ANNOT_COMMUNITIES, NODE_ANNOT_POD_CIDRS);
+	}
+	memset(&d, 0, sizeof(d));
+	rc = parse_one(n, a, value, &d, err, errlen);
+	derived_free(&d);
+	return rc;
+}
+
 int
 node_set_annotation(struct node *n, const char *key, const char *value,
     char *err, size_t errlen)
 {
-	uint32_t	v;
+	struct derived	d;
 	size_t		pos;
 	bool		found;
 
 	if (!annot_ours(key))
 		return 0;	/* not ours: not kept (see node.h) */
-	if (annot_check(n, key, value, &v, err, errlen) == -1)
+	if (annot_check(n, key, value, err, errlen) == -1)
 		return -1;
 	pos = kv_pos(n->annots, n->nannots, key, &found);
 	if (found)
@@ -573,7 +1533,16 @@ node_set_annotation(struct node *n, const char *key, const char *value,
 		    key);
 	if (kv_insert(&n->annots, &n->nannots, pos, key, value) == -1)
 		return nerr(n, err, errlen, "out of memory");
-	*annot_field(n, annot_of(key)) = v;
+	/* not strict: the rest of a set of annotations may come later */
+	if (derive(n, false, &d, err, errlen) == -1) {
+		free(n->annots[pos].key);
+		free(n->annots[pos].value);
+		memmove(n->annots + pos, n->annots + pos + 1,
+		    (n->nannots - pos - 1) * sizeof(*n->annots));
+		n->nannots--;
+		return -1;
+	}
+	derived_apply(n, &d);
 	return 0;
 }
 
@@ -645,12 +1614,49 @@ validate_addrs(const struct node *n, char *err, size_t errlen)
 	return 0;
 }
 
+/* The parsed fields against what the annotations say together. */
+static int
+validate_derived(const struct node *n, char *err, size_t errlen)
+{
+	struct derived	 d;
+	const char	*what = NULL;
+	size_t		 i;
+
+	if (derive(n, true, &d, err, errlen) == -1)
+		return -1;
+	if (d.asn != n->asn)
+		what = "AS number";
+	else if (d.router_id != n->router_id)
+		what = "router ID";
+	else if (d.cluster_id != n->cluster_id)
+		what = "cluster ID";
+	else if (d.rr_role != n->rr_role)
+		what = "route-reflector role";
+	else if (!peers_equal(d.peers, d.npeers, n->peers, n->npeers))
+		what = "peer list";
+	else if (!comms_equal(d.comms, d.ncomms, n->communities,
+	    n->ncommunities))
+		what = "community list";
+	else if (d.has_cidrs != n->cidrs_annotated)
+		what = "pod CIDR list";
+	else if (d.has_cidrs) {
+		if (d.ncidrs != n->ncidrs)
+			what = "pod CIDR list";
+		for (i = 0; what == NULL && i < d.ncidrs; i++)
+			if (!prefix_eq(&d.cidrs[i], &n->cidrs[i]))
+				what = "pod CIDR list";
+	}
+	derived_free(&d);
+	if (what != NULL)
+		return nerr(n, err, errlen, "the parsed %s does not match the "
+		    "annotations", what);
+	return 0;
+}
+
 int
 node_validate(const struct node *n, char *err, size_t errlen)
 {
-	uint32_t	v, got[ANNOT_UNKNOWN] = { 0 };
 	size_t		i;
-	int		a;
 
 	if (!node_name_valid(n->name))
 		return nerr(n, err, errlen, "the name is not a DNS-1123 "
@@ -675,23 +1681,17 @@ node_validate(const struct node *n, char *err, size_t errlen)
 	for (i = 0; i < n->nannots; i++) {
 		if (!annot_ours(n->annots[i].key))
 			return nerr(n, err, errlen, "annotation '%s' is not "
-			    "under %s", n->annots[i].key, NODE_ANNOT_PREFIX);
-		if (annot_check(n, n->annots[i].key, n->annots[i].value, &v,
-		    err, errlen) == -1)
+			    "one podbgp reads", n->annots[i].key);
+		if (annot_check(n, n->annots[i].key, n->annots[i].value, err,
+		    errlen) == -1)
 			return -1;
 		if (i > 0 && strcmp(n->annots[i - 1].key,
 		    n->annots[i].key) >= 0)
 			return nerr(n, err, errlen, "annotations not sorted "
 			    "or annotation '%s' given twice",
 			    n->annots[i].key);
-		got[annot_of(n->annots[i].key)] = v;
 	}
-	for (a = 0; a < ANNOT_UNKNOWN; a++)
-		if (got[a] != annot_value(n, (enum annot)a))
-			return nerr(n, err, errlen, "the parsed value of "
-			    "annotation '%s' does not match its text",
-			    annots[a].key);
-	return 0;
+	return validate_derived(n, err, errlen);
 }
 
 static bool
@@ -730,8 +1730,13 @@ node_changes(const struct node *a, const struct node *b)
 		ch |= NODE_CH_LABELS;
 	if (!kv_equal(a->annots, a->nannots, b->annots, b->nannots) ||
 	    a->asn != b->asn || a->router_id != b->router_id ||
-	    a->cluster_id != b->cluster_id)
+	    a->cluster_id != b->cluster_id || a->rr_role != b->rr_role ||
+	    a->cidrs_annotated != b->cidrs_annotated ||
+	    !comms_equal(a->communities, a->ncommunities, b->communities,
+	    b->ncommunities))
 		ch |= NODE_CH_ANNOTS;
+	if (!peers_equal(a->peers, a->npeers, b->peers, b->npeers))
+		ch |= NODE_CH_PEERS;
 	return ch;
 }
 

@@ -6,9 +6,13 @@
  * address family (as Kubernetes' spec.podCIDRs), the InternalIP addresses
  * in the order the source gave them, every label (bounded: the
  * route-reflector label key is configurable and may change on reload), and
- * only the annotations under "podbgp.io/", parsed into asn, router_id and
- * cluster_id. Other annotations are dropped on entry: they can be large
- * and podbgp never reads them.
+ * only the annotations podbgp reads: those under "podbgp.io/" and, so that
+ * a cluster can move from kube-router without re-annotating its nodes, the
+ * "kube-router.io/" ones listed below. They are parsed into asn,
+ * router_id, cluster_id, rr_role, peers, communities and (overriding the
+ * spec) the pod CIDRs. Where both name the same thing, podbgp.io's wins,
+ * whatever the order the annotations were set in. Other annotations are
+ * dropped on entry: they can be large and podbgp never reads them.
  *
  * The node_add_* and node_set_* functions check their field as they store
  * it, so a loader can point at the offending value; node_validate() checks
@@ -32,12 +36,49 @@
 #define NODE_ANNOT_ASN		"podbgp.io/asn"
 #define NODE_ANNOT_ROUTER_ID	"podbgp.io/router-id"
 #define NODE_ANNOT_CLUSTER_ID	"podbgp.io/cluster-id"
+/* a YAML list as kube-router.io/peers, but passwords in plain text */
+#define NODE_ANNOT_PEERS	"podbgp.io/peers"
+#define NODE_ANNOT_COMMUNITIES	"podbgp.io/communities"
+#define NODE_ANNOT_POD_CIDRS	"podbgp.io/pod-cidrs"
+/* kube-router's, read where podbgp.io/ has nothing for the same thing */
+#define NODE_KR_PREFIX		"kube-router.io/"
+#define NODE_KR_ASN		"kube-router.io/node.asn"
+#define NODE_KR_PEERS		"kube-router.io/peers"
+#define NODE_KR_PEER_IPS	"kube-router.io/peer.ips"
+#define NODE_KR_PEER_ASNS	"kube-router.io/peer.asns"
+#define NODE_KR_PEER_PASSWORDS	"kube-router.io/peer.passwords"
+#define NODE_KR_PEER_PORTS	"kube-router.io/peer.ports"
+#define NODE_KR_PEER_LOCALIPS	"kube-router.io/peer.localips"
+#define NODE_KR_RR_SERVER	"kube-router.io/rr.server"
+#define NODE_KR_RR_CLIENT	"kube-router.io/rr.client"
+#define NODE_KR_POD_CIDR	"kube-router.io/pod-cidr"
+#define NODE_KR_POD_CIDRS	"kube-router.io/pod-cidrs"
+#define NODE_KR_COMMUNITIES	"kube-router.io/node.bgp.communities"
+#define NODE_PEERS_MAX		32
+#define NODE_COMMUNITIES_MAX	64
+#define NODE_PASSWORD_MAX	80	/* TCP_MD5SIG_MAXKEYLEN */
 /* Room for any message of this module, node name included. */
 #define NODE_ERR_LEN		512
 
 struct node_kv {
 	char	*key;
 	char	*value;
+};
+
+/* A BGP peer of this node outside the cluster (a ToR, say). */
+struct node_peer {
+	struct ipaddr	 addr;
+	uint32_t	 asn;
+	char		*password;	/* NULL: none; never put in messages */
+	uint16_t	 port;		/* 0: 179 (179 itself is stored as 0) */
+	struct ipaddr	 local_addr;	/* family 0: the node's own choice */
+};
+
+/* kube-router.io/rr.server and rr.client */
+enum node_rr_role {
+	NODE_RR_NONE,
+	NODE_RR_SERVER,
+	NODE_RR_CLIENT,
 };
 
 struct node {
@@ -54,12 +95,19 @@ struct node {
 	size_t		 naddrs;
 	struct node_kv	*labels;	/* sorted by key, keys unique */
 	size_t		 nlabels;
-	struct node_kv	*annots;	/* "podbgp.io/" only, sorted */
+	struct node_kv	*annots;	/* the kept ones only, sorted */
 	size_t		 nannots;
 	/* Parsed from the annotations; 0 when absent. */
 	uint32_t	 asn;
 	uint32_t	 router_id;	/* host order */
-	uint32_t	 cluster_id;	/* host order */
+	uint32_t	 cluster_id;	/* host order; also from rr.* */
+	enum node_rr_role rr_role;
+	struct node_peer *peers;	/* sorted by address, unique */
+	size_t		 npeers;
+	uint32_t	*communities;	/* sorted, unique */
+	size_t		 ncommunities;
+	/* cidrs come from an annotation; the spec's are checked, not kept */
+	bool		 cidrs_annotated;
 };
 
 /*
@@ -87,9 +135,13 @@ bool	node_label_value_valid(const char *s);
  * CIDR of a family is an error.
  * node_add_address: an IPv4 or IPv6 address; duplicates are errors.
  * node_set_label: a new key (a key given twice is an error).
- * node_set_annotation: keys outside "podbgp.io/" are skipped (0 is
- * returned, nothing stored); an unknown podbgp.io/ key or a bad value is
- * an error, so a typo is not silently ignored.
+ * node_set_annotation: keys podbgp does not read are skipped (0 is
+ * returned, nothing stored), kube-router.io/ ones included; an unknown
+ * podbgp.io/ key or a bad value is an error, so a typo is not silently
+ * ignored. Each value is checked alone; what involves several annotations
+ * (kube-router.io/peer.ips and peer.asns of different lengths, say) can
+ * only be known once all are set, and node_validate() reports it.
+ * Passwords are never quoted in messages.
  */
 int	node_add_pod_cidr(struct node *n, const char *s, char *err,
 	    size_t errlen);
@@ -104,8 +156,8 @@ const char	*node_label(const struct node *n, const char *key);
 
 /*
  * Checks every invariant of the record (what the setters check, plus the
- * name, and that the parsed fields agree with the annotations). Returns 0,
- * or -1 with the first problem in err.
+ * name, that the annotations agree with each other, and that the parsed
+ * fields agree with them). Returns 0, or -1 with the first problem in err.
  */
 int	node_validate(const struct node *n, char *err, size_t errlen);
 
@@ -113,7 +165,8 @@ int	node_validate(const struct node *n, char *err, size_t errlen);
 #define NODE_CH_CIDRS		0x01
 #define NODE_CH_ADDRS		0x02
 #define NODE_CH_LABELS		0x04
-#define NODE_CH_ANNOTS		0x08
+#define NODE_CH_ANNOTS		0x08	/* any kept annotation or its value */
+#define NODE_CH_PEERS		0x10	/* the parsed peers in particular */
 
 /* NODE_CH_* bits; 0 when equal. seq and the name are not compared. */
 unsigned	node_changes(const struct node *a, const struct node *b);

@@ -374,6 +374,218 @@ START_TEST(bad_event_table)
 }
 END_TEST
 
+/* JSON that YAML 1.1 reads differently, or not at all, or slowly. */
+START_TEST(json_edges)
+{
+	static const char	doc[] = "{\"kind\":\"NodeList\",\"items\":["
+	    /* escapes: \/ and \u in what is read, numbers, empties, nulls */
+	    "{\"metadata\":{\"name\":\"\\u0061\\u002d1\",\"uid\":null,"
+	    "\"generation\":-1.5e3,\"finalizers\":[],\"ownerReferences\":{},"
+	    "\"annotations\":{\"x\":\"caf\\u00e9 \\\"q\\\" \\t\\/\"}},"
+	    "\"spec\":{\"podCIDR\":\"10.0.1.0\\/24\",\"unschedulable\":true},"
+	    "\"status\":{\"addresses\":[{}],\"images\":[[[[]]],{\"a\":{}}]}},"
+	    /* what libyaml refuses raw, in fields that are skipped */
+	    "{\"metadata\":{\"name\":\"b\",\"annotations\":{\"del\":"
+	    "\"a\x7f\",\"c1\":\"\xc2\x80\xc2\x9f\",\"nonchar\":\"\xef\xbf\xbf\","
+	    "\"pair\":\"\\ud83d\\ude00\",\"lone\":\"\\udc00x\\ud800\"}}},"
+	    /* a label that is not one: named and skipped */
+	    "{\"metadata\":{\"name\":\"c\",\"labels\":{\"k\":"
+	    "\"caf\\u00e9\"}}}"
+	    "]}";
+	struct kube_page	 pg;
+	struct node		*n;
+	char			 t[PREFIX_STRLEN];
+
+	ck_assert_msg(kube_parse_node_list(doc, strlen(doc), &pg, err,
+	    sizeof(err)) == 0, "%s", err);
+	ck_assert_uint_eq(pg.nodes->n, 2);
+	n = page_node(&pg, "a-1");
+	ck_assert_str_eq(prefix_fmt(&n->cidrs[0], t, sizeof(t)),
+	    "10.0.1.0/24");
+	ck_assert_uint_eq(n->naddrs, 0);
+	page_node(&pg, "b");
+	ck_assert_uint_eq(pg.nskipped, 1);
+	ck_assert_str_eq(pg.skipped[0].name, "c");
+	ck_assert_str_eq(pg.skipped[0].why, "label 'k': value \"caf\xc3\xa9\" is "
+	    "not empty or at most 63 letters, digits, '-', '_', '.' starting "
+	    "and ending with a letter or digit");
+	kube_page_clear(&pg);
+}
+END_TEST
+
+/* Bytes libyaml would refuse or fold come through unchanged. */
+START_TEST(json_strings_exact)
+{
+	static const char	doc[] = "{\"type\":\"ERROR\",\"object\":"
+	    "{\"code\":500,\"message\":\"a\xc2\x85" "b\xe2\x80\xa8" "c\x7f"
+	    "d\\ud83d\\ude00\\udc00\xef\xbf\xbe\"}}";
+
+	struct kube_event	ev;
+
+	ck_assert_msg(kube_parse_event(doc, strlen(doc), &ev, err,
+	    sizeof(err)) == 0, "%s", err);
+	ck_assert_int_eq(ev.code, 500);
+	ck_assert_str_eq(ev.message, "a\xc2\x85" "b\xe2\x80\xa8" "c\x7f"
+	    "d\xf0\x9f\x98\x80\xef\xbf\xbd\xef\xbf\xbe");
+	kube_event_clear(&ev);
+}
+END_TEST
+
+/* kubectl's indented output; a mistake on line 4 is placed there. */
+START_TEST(pretty_printed)
+{
+	static const char	doc[] = "{\n    \"apiVersion\": \"v1\",\n"
+	    "\t\"items\": [\n        {\n            \"metadata\": {\n"
+	    "                \"name\": \"w\"\n            }\n        }\n"
+	    "    ],\n    \"kind\": \"NodeList\"\r\n}\n";
+	static const char	bad[] = "{\n  \"kind\": \"NodeList\",\n"
+	    "  \"items\": [\n    {\"metadata\": {\"name\" \"w\"}}\n  ]\n}\n";
+	struct kube_page	pg;
+
+	ck_assert_msg(kube_parse_node_list(doc, strlen(doc), &pg, err,
+	    sizeof(err)) == 0, "%s", err);
+	ck_assert_uint_eq(pg.nodes->n, 1);
+	kube_page_clear(&pg);
+	ck_assert_int_eq(kube_parse_node_list(bad, strlen(bad), &pg, err,
+	    sizeof(err)), -1);
+	ck_assert_str_eq(err, "byte 62 (line 4, column 26): JSON syntax "
+	    "error: did not find expected ',' or '}' while parsing a flow "
+	    "mapping");
+}
+END_TEST
+
+START_TEST(too_deep)
+{
+	char			 doc[512];
+	struct kube_page	 pg;
+	size_t			 o;
+	int			 i;
+
+	o = (size_t)snprintf(doc, sizeof(doc), "{\"kind\":\"NodeList\","
+	    "\"items\":[],\"x\":");
+	for (i = 0; i < 70; i++)
+		doc[o++] = '[';
+	for (i = 0; i < 70; i++)
+		doc[o++] = ']';
+	doc[o++] = '}';
+	doc[o] = '\0';
+	ck_assert_int_eq(kube_parse_node_list(doc, o, &pg, err, sizeof(err)),
+	    -1);
+	/* the document's { and 64 ['s: the 64th [ is the 65th level */
+	ck_assert_str_eq(err, "byte 97: objects and lists nested deeper than "
+	    "64 levels");
+}
+END_TEST
+
+/* kube-router's annotations through the API's JSON. */
+START_TEST(kube_router_annotations)
+{
+	static const char	doc[] = "{\"kind\":\"NodeList\",\"items\":["
+	    "{\"metadata\":{\"name\":\"a\",\"annotations\":{"
+	    "\"kube-router.io/node.asn\":\"64512\","
+	    "\"kube-router.io/peer.asns\":\"65000\","
+	    "\"kube-router.io/peer.ips\":\"192.0.2.1\","
+	    "\"kube-router.io/peer.passwords\":\"U2VjdXJlUGFzc3dvcmQ=\","
+	    "\"kube-router.io/pod-cidr\":\"10.9.0.0/24\"}},"
+	    "\"spec\":{\"podCIDR\":\"10.244.0.0/24\"}},"
+	    "{\"metadata\":{\"name\":\"b\",\"annotations\":{"
+	    "\"kube-router.io/peer.asns\":\"65000\","
+	    "\"kube-router.io/peer.ips\":\"192.0.2.1,192.0.2.2\"}}}]}";
+	struct kube_page	 pg;
+	struct node		*n;
+	char			 t[PREFIX_STRLEN];
+
+	ck_assert_msg(kube_parse_node_list(doc, strlen(doc), &pg, err,
+	    sizeof(err)) == 0, "%s", err);
+	n = page_node(&pg, "a");
+	ck_assert_uint_eq(n->asn, 64512);
+	ck_assert_uint_eq(n->npeers, 1);
+	ck_assert_str_eq(n->peers[0].password, "SecurePassword");
+	ck_assert_uint_eq(n->ncidrs, 1);
+	ck_assert_str_eq(prefix_fmt(&n->cidrs[0], t, sizeof(t)),
+	    "10.9.0.0/24");
+	ck_assert_uint_eq(pg.nskipped, 1);
+	ck_assert_str_eq(pg.skipped[0].name, "b");
+	ck_assert_str_eq(pg.skipped[0].why, "annotations "
+	    "'kube-router.io/peer.ips' and 'kube-router.io/peer.asns' give 2 "
+	    "addresses and 1 AS numbers; they go in pairs");
+	kube_page_clear(&pg);
+}
+END_TEST
+
+/* A page of 2,000 nodes: all there, in order, none skipped. */
+START_TEST(big_list)
+{
+	char			*doc, *p;
+	struct kube_page	 pg;
+	size_t			 cap = 2000 * 400 + 100, o;
+	int			 i;
+
+	ck_assert_ptr_nonnull(doc = malloc(cap));
+	o = (size_t)snprintf(doc, cap, "{\"kind\":\"NodeList\",\"metadata\":"
+	    "{\"resourceVersion\":\"5\"},\"items\":[");
+	for (i = 0; i < 2000; i++)
+		o += (size_t)snprintf(doc + o, cap - o, "%s{\"metadata\":"
+		    "{\"name\":\"n%04d\",\"creationTimestamp\":"
+		    "\"2024-02-29T23:59:%02dZ\"},\"spec\":{\"podCIDRs\":"
+		    "[\"10.%d.%d.0/24\"]},\"status\":{\"addresses\":[{\"type\":"
+		    "\"InternalIP\",\"address\":\"192.168.%d.%d\"}]}}",
+		    i ? "," : "", i, i % 60, i / 256, i % 256, i / 250,
+		    i % 250 + 1);
+	o += (size_t)snprintf(doc + o, cap - o, "]}");
+	ck_assert_uint_lt(o, cap);
+	ck_assert_msg(kube_parse_node_list(doc, o, &pg, err, sizeof(err)) == 0,
+	    "%s", err);
+	ck_assert_uint_eq(pg.nodes->n, 2000);
+	ck_assert_uint_eq(pg.nskipped, 0);
+	ck_assert_str_eq(pg.nodes->v[1999]->name, "n1999");
+	/* 2024-02-29T23:59:00Z, a leap day */
+	ck_assert_uint_eq(pg.nodes->v[0]->seq, 1709251140);
+	p = pg.resource_version;
+	ck_assert_str_eq(p, "5");
+	kube_page_clear(&pg);
+	free(doc);
+}
+END_TEST
+
+static const struct {
+	const char	*ts;
+	long long	 t;		/* -1: refused */
+} times[] = {
+	{ "1970-01-01T00:00:00Z", 0 },
+	{ "2024-05-01T10:00:00Z", 1714557600 },
+	{ "2024-05-01T12:00:00+02:00", 1714557600 },
+	{ "2024-05-01T09:30:00.123456-00:30", 1714557600 },
+	{ "2000-03-01t00:00:00z", 951868800 },
+	{ "2100-12-31T23:59:59Z", 4133980799 },
+	{ "2023-02-29T00:00:00Z", -1 },
+	{ "1969-12-31T23:59:59Z", -1 },
+	{ "2024-05-01T10:00:00", -1 },
+	{ "2024-05-01T10:00Z", -1 },
+	{ "2024-13-01T10:00:00Z", -1 },
+	{ "2024-05-01T10:00:00.Z", -1 },
+};
+
+START_TEST(timestamps)
+{
+	char			doc[256];
+	struct kube_event	ev;
+
+	snprintf(doc, sizeof(doc), "{\"type\":\"ADDED\",\"object\":"
+	    "{\"metadata\":{\"name\":\"n\",\"creationTimestamp\":\"%s\"}}}",
+	    times[_i].ts);
+	ck_assert_msg(kube_parse_event(doc, strlen(doc), &ev, err,
+	    sizeof(err)) == 0, "%s", err);
+	if (times[_i].t < 0)
+		ck_assert_ptr_null(ev.node);
+	else {
+		ck_assert_ptr_nonnull(ev.node);
+		ck_assert_uint_eq(ev.node->seq, (uint64_t)times[_i].t);
+	}
+	kube_event_clear(&ev);
+}
+END_TEST
+
 Suite *
 kube_node_suite(void)
 {
@@ -388,6 +600,12 @@ kube_node_suite(void)
 	    sizeof(item_cases) / sizeof(item_cases[0]));
 	tcase_add_loop_test(tc, bad_doc_table, 0,
 	    sizeof(bad_docs) / sizeof(bad_docs[0]));
+	tcase_add_test(tc, json_edges);
+	tcase_add_test(tc, json_strings_exact);
+	tcase_add_test(tc, pretty_printed);
+	tcase_add_test(tc, too_deep);
+	tcase_add_test(tc, kube_router_annotations);
+	tcase_add_test(tc, big_list);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("watch");
@@ -395,6 +613,8 @@ kube_node_suite(void)
 	tcase_add_test(tc, event_bad_node);
 	tcase_add_loop_test(tc, bad_event_table, 0,
 	    sizeof(bad_events) / sizeof(bad_events[0]));
+	tcase_add_loop_test(tc, timestamps, 0,
+	    sizeof(times) / sizeof(times[0]));
 	suite_add_tcase(s, tc);
 	return s;
 }

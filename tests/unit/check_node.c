@@ -283,9 +283,69 @@ static const struct {
 	{ "podbgp.io/router_id", "1.2.3.4", "node 'n': unknown annotation "
 	  "'podbgp.io/router_id' (did you mean 'podbgp.io/router-id'?)", 0, 0,
 	  0, 0 },
-	{ "podbgp.io/peers", "x", "node 'n': unknown annotation "
-	  "'podbgp.io/peers' (known: podbgp.io/asn, podbgp.io/router-id, "
-	  "podbgp.io/cluster-id)", 0, 0, 0, 0 },
+	{ "podbgp.io/peer", "x", "node 'n': unknown annotation "
+	  "'podbgp.io/peer' (known: podbgp.io/asn, podbgp.io/router-id, "
+	  "podbgp.io/cluster-id, podbgp.io/peers, podbgp.io/communities, "
+	  "podbgp.io/pod-cidrs)", 0, 0, 0, 0 },
+	/* kube-router's: read, or dropped like any other's */
+	{ "kube-router.io/node.asn", "64512", NULL, 64512, 0, 0, 1 },
+	{ "kube-router.io/rr.server", "42", NULL, 0, 0, 42, 1 },
+	{ "kube-router.io/rr.server", "0x2a", NULL, 0, 0, 42, 1 },
+	{ "kube-router.io/rr.client", "10.0.0.1", NULL, 0, 0, 0x0a000001, 1 },
+	{ "kube-router.io/path-prepend.as", "65000", NULL, 0, 0, 0, 0 },
+	{ "kube-router.io/bgp-local-addresses", "x", NULL, 0, 0, 0, 0 },
+	{ "kube-router.io/node.asn", "64512x", "node 'n': annotation "
+	  "'kube-router.io/node.asn': expected an AS number between 1 and "
+	  "4294967295 (asplain or asdot), not 23456, got \"64512x\"", 0, 0,
+	  0, 0 },
+	{ "kube-router.io/rr.client", "0", "node 'n': annotation "
+	  "'kube-router.io/rr.client': expected a non-zero cluster ID (a "
+	  "number or an IPv4 address), got \"0\"", 0, 0, 0, 0 },
+	{ "kube-router.io/peer.ips", "192.0.2.1,x", "node 'n': annotation "
+	  "'kube-router.io/peer.ips': expected IPv4 or IPv6 addresses "
+	  "separated by commas, got \"x\"", 0, 0, 0, 0 },
+	{ "kube-router.io/peer.ports", ",0", "node 'n': annotation "
+	  "'kube-router.io/peer.ports': expected ports (1-65535) separated by "
+	  "commas, got \"0\"", 0, 0, 0, 0 },
+	/* the value itself is never shown: it may be half a password */
+	{ "kube-router.io/peer.passwords", "c2VjcmV0,s3cr3t!", "node 'n': "
+	  "annotation 'kube-router.io/peer.passwords': password 2: expected 1 "
+	  "to 80 bytes in base64", 0, 0, 0, 0 },
+	{ "podbgp.io/communities", "65000:70000", "node 'n': annotation "
+	  "'podbgp.io/communities': expected communities as ASN:VALUE (each "
+	  "0-65535), a 32-bit number or a name such as no-export, separated "
+	  "by commas, got \"65000:70000\"", 0, 0, 0, 0 },
+	{ "podbgp.io/pod-cidrs", "10.0.0.1/8", "node 'n': annotation "
+	  "'podbgp.io/pod-cidrs': pod CIDR 10.0.0.1/8 has host bits set (did "
+	  "you mean 10.0.0.0/8?)", 0, 0, 0, 0 },
+	{ "kube-router.io/pod-cidrs", "10.0.0.0/8,10.1.0.0/16", "node 'n': "
+	  "annotation 'kube-router.io/pod-cidrs': two IPv4 pod CIDRs; at most "
+	  "one per family", 0, 0, 0, 0 },
+	{ "kube-router.io/pod-cidr", "10.0.0.0/8,fd00::/64", "node 'n': "
+	  "annotation 'kube-router.io/pod-cidr': expected one pod CIDR, got "
+	  "\"10.0.0.0/8,fd00::/64\"", 0, 0, 0, 0 },
+	{ "podbgp.io/peers", "[", "node 'n': annotation 'podbgp.io/peers': "
+	  "not YAML: did not find expected node content at line 2, column 1",
+	  0, 0, 0, 0 },
+	{ "podbgp.io/peers", "- {remoteip: 192.0.2.1, remoteasn: 1}\n---\n- "
+	  "{remoteip: 192.0.2.2, remoteasn: 1}", "node 'n': annotation "
+	  "'podbgp.io/peers': expected one YAML document", 0, 0, 0, 0 },
+	{ "podbgp.io/peers", "remoteip: 192.0.2.1", "node 'n': annotation "
+	  "'podbgp.io/peers': expected a YAML list of peers (- remoteip: ...; "
+	  "remoteasn: ...)", 0, 0, 0, 0 },
+	{ "podbgp.io/peers", "- remoteip: 192.0.2.1\n  remoteasn: 65000\n"
+	  "  pasword: x", "node 'n': annotation 'podbgp.io/peers': peer 1: "
+	  "unknown key 'pasword' (known: remoteip, remoteasn, localip, port, "
+	  "password)", 0, 0, 0, 0 },
+	{ "podbgp.io/peers", "- remoteip: 192.0.2.1", "node 'n': annotation "
+	  "'podbgp.io/peers': peer 1: remoteasn is required", 0, 0, 0, 0 },
+	{ "podbgp.io/peers", "- {remoteip: 192.0.2.1, remoteasn: 1}\n"
+	  "- {remoteip: 192.0.2.1, remoteasn: 2}", "node 'n': annotation "
+	  "'podbgp.io/peers': peer 192.0.2.1 is given twice", 0, 0, 0, 0 },
+	{ "kube-router.io/peers", "- remoteip: 192.0.2.1\n  remoteasn: 65000\n"
+	  "  password: not*base64", "node 'n': annotation "
+	  "'kube-router.io/peers': peer 1: password: expected 1 to 80 bytes in "
+	  "base64", 0, 0, 0, 0 },
 };
 
 START_TEST(annot_table)
@@ -382,16 +442,281 @@ START_TEST(validate_by_hand)
 	    sizeof(err)), 0);
 	n->asn = 64514;
 	ck_assert_int_eq(node_validate(n, err, sizeof(err)), -1);
-	ck_assert_str_eq(err, "node 'n': the parsed value of annotation "
-	    "'podbgp.io/asn' does not match its text");
+	ck_assert_str_eq(err, "node 'n': the parsed AS number does not "
+	    "match the annotations");
 	node_free(n);
 
 	n = mk("n", 0, NULL, NULL, NULL);
 	n->router_id = 1;	/* no annotation says so */
 	ck_assert_int_eq(node_validate(n, err, sizeof(err)), -1);
-	ck_assert_str_eq(err, "node 'n': the parsed value of annotation "
-	    "'podbgp.io/router-id' does not match its text");
+	ck_assert_str_eq(err, "node 'n': the parsed router ID does not "
+	    "match the annotations");
 	node_free(n);
+
+	n = mk("n", 0, NULL, NULL, NULL);
+	ck_assert_int_eq(node_set_annotation(n, NODE_ANNOT_PEERS,
+	    "- {remoteip: 192.0.2.1, remoteasn: 65000, password: pw}", err,
+	    sizeof(err)), 0);
+	n->peers[0].port = 1179;
+	ck_assert_int_eq(node_validate(n, err, sizeof(err)), -1);
+	ck_assert_str_eq(err, "node 'n': the parsed peer list does not "
+	    "match the annotations");
+	node_free(n);
+
+	n = mk("n", 0, NULL, NULL, NULL);
+	n->cidrs_annotated = true;
+	ck_assert_int_eq(node_validate(n, err, sizeof(err)), -1);
+	ck_assert_str_eq(err, "node 'n': the parsed pod CIDR list does not "
+	    "match the annotations");
+	node_free(n);
+}
+END_TEST
+
+static struct node *
+annotated(const char *const *kv)
+{
+	struct node	*n = mk("n", 0, NULL, NULL, NULL);
+
+	for (; kv[0] != NULL; kv += 2)
+		ck_assert_msg(node_set_annotation(n, kv[0], kv[1], err,
+		    sizeof(err)) == 0, "%s", err);
+	return n;
+}
+
+static void
+assert_peer(const struct node *n, size_t i, const char *addr, uint32_t asn,
+    const char *password, uint16_t port, const char *local)
+{
+	char	t[IPADDR_STRLEN];
+
+	ck_assert_uint_gt(n->npeers, i);
+	ck_assert_str_eq(ipaddr_fmt(&n->peers[i].addr, t, sizeof(t)), addr);
+	ck_assert_uint_eq(n->peers[i].asn, asn);
+	if (password == NULL)
+		ck_assert_ptr_null(n->peers[i].password);
+	else
+		ck_assert_str_eq(n->peers[i].password, password);
+	ck_assert_uint_eq(n->peers[i].port, port);
+	if (local == NULL)
+		ck_assert_int_eq(n->peers[i].local_addr.family, 0);
+	else
+		ck_assert_str_eq(ipaddr_fmt(&n->peers[i].local_addr, t,
+		    sizeof(t)), local);
+}
+
+/* kube-router's annotations as a cluster moving over has them. */
+START_TEST(kube_router_peers)
+{
+	/* printf 'SecurePassword' | base64 */
+	static const char *const yaml[] = {
+		NODE_KR_PEERS, "- remoteip: 192.168.1.99\n"
+		"  remoteasn: 65000\n  password: U2VjdXJlUGFzc3dvcmQ=\n"
+		"  localip: 192.168.1.10\n  port: 1179\n"
+		"  future-option: 1\n"
+		"- remoteip: 2001:db8::99\n  remoteasn: \"65001\"\n"
+		"  port: 179\n", NULL };
+	static const char *const lists[] = {
+		NODE_KR_PEER_PORTS, ",1179",
+		NODE_KR_PEER_IPS, "192.168.1.100, 192.168.1.99",
+		NODE_KR_PEER_PASSWORDS, "U2VjdXJlUGFzc3dvcmQ,",
+		NODE_KR_PEER_ASNS, "65000,65002",
+		NODE_KR_PEER_LOCALIPS, ",10.1.1.2", NULL };
+	struct node	*n;
+
+	n = annotated(yaml);
+	ck_assert_uint_eq(n->npeers, 2);
+	assert_peer(n, 0, "192.168.1.99", 65000, "SecurePassword", 1179,
+	    "192.168.1.10");
+	assert_peer(n, 1, "2001:db8::99", 65001, NULL, 0, NULL);
+	ck_assert_int_eq(node_validate(n, err, sizeof(err)), 0);
+	node_free(n);
+
+	/* one by one, in an order where peer.ips comes late */
+	n = annotated(lists);
+	ck_assert_int_eq(node_validate(n, err, sizeof(err)), 0);
+	ck_assert_uint_eq(n->npeers, 2);	/* sorted by address */
+	assert_peer(n, 0, "192.168.1.99", 65002, NULL, 1179, "10.1.1.2");
+	assert_peer(n, 1, "192.168.1.100", 65000, "SecurePassword", 0, NULL);
+	node_free(n);
+}
+END_TEST
+
+START_TEST(kube_router_peer_lists_mismatch)
+{
+	static const char *const two_one[] = {
+		NODE_KR_PEER_IPS, "192.0.2.1,192.0.2.2",
+		NODE_KR_PEER_ASNS, "65000", NULL };
+	static const char *const ports[] = {
+		NODE_KR_PEER_IPS, "192.0.2.1,192.0.2.2",
+		NODE_KR_PEER_ASNS, "65000,65000",
+		NODE_KR_PEER_PASSWORDS, "c2VjcmV0", NULL };
+	static const char *const no_asns[] = {
+		NODE_KR_PEER_IPS, "192.0.2.1", NULL };
+	struct node	*n;
+
+	/* each is fine alone; together they are not, and validate says so */
+	n = annotated(two_one);
+	ck_assert_uint_eq(n->npeers, 0);
+	ck_assert_int_eq(node_validate(n, err, sizeof(err)), -1);
+	ck_assert_str_eq(err, "node 'n': annotations 'kube-router.io/peer.ips' "
+	    "and 'kube-router.io/peer.asns' give 2 addresses and 1 AS numbers; "
+	    "they go in pairs");
+	node_free(n);
+
+	n = annotated(ports);
+	ck_assert_int_eq(node_validate(n, err, sizeof(err)), -1);
+	ck_assert_str_eq(err, "node 'n': annotation "
+	    "'kube-router.io/peer.passwords' gives 1 entries for 2 peers "
+	    "(leave an entry blank for none)");
+	ck_assert_ptr_null(strstr(err, "c2VjcmV0"));
+	node_free(n);
+
+	n = annotated(no_asns);
+	ck_assert_int_eq(node_validate(n, err, sizeof(err)), -1);
+	node_free(n);
+}
+END_TEST
+
+/* podbgp.io's value wins, whichever annotation was set first. */
+START_TEST(precedence)
+{
+	static const char *const asn1[] = { NODE_KR_ASN, "64512",
+	    NODE_ANNOT_ASN, "64513", NULL };
+	static const char *const asn2[] = { NODE_ANNOT_ASN, "64513",
+	    NODE_KR_ASN, "64512", NULL };
+	static const char *const peers[] = {
+		NODE_KR_PEER_IPS, "192.0.2.1", NODE_KR_PEER_ASNS, "65000",
+		NODE_ANNOT_PEERS, "- remoteip: 192.0.2.9\n  remoteasn: 65009\n"
+		"  password: plain text\n",
+		NODE_KR_PEERS, "- {remoteip: 192.0.2.5, remoteasn: 65005}", NULL };
+	static const char *const kr_peers[] = {
+		NODE_KR_PEERS, "- {remoteip: 192.0.2.5, remoteasn: 65005}",
+		NODE_KR_PEER_IPS, "192.0.2.1,192.0.2.2",
+		NODE_KR_PEER_ASNS, "65000", NULL };	/* inconsistent, unread */
+	static const char *const empty[] = { NODE_ANNOT_PEERS, "",
+	    NODE_KR_PEERS, "- {remoteip: 192.0.2.5, remoteasn: 65005}",
+	    NODE_ANNOT_COMMUNITIES, "", NODE_KR_COMMUNITIES, "no-export",
+	    NULL };
+	static const char *const rr[] = { NODE_KR_RR_CLIENT, "7",
+	    NODE_KR_RR_SERVER, "42", NULL };
+	static const char *const rr_cid[] = { NODE_KR_RR_SERVER, "42",
+	    NODE_ANNOT_CLUSTER_ID, "10.0.0.1", NULL };
+	struct node	*n;
+
+	n = annotated(asn1);
+	ck_assert_uint_eq(n->asn, 64513);
+	node_free(n);
+	n = annotated(asn2);
+	ck_assert_uint_eq(n->asn, 64513);
+	ck_assert_uint_eq(n->nannots, 2);
+	ck_assert_int_eq(node_validate(n, err, sizeof(err)), 0);
+	node_free(n);
+
+	n = annotated(peers);
+	ck_assert_uint_eq(n->npeers, 1);
+	assert_peer(n, 0, "192.0.2.9", 65009, "plain text", 0, NULL);
+	ck_assert_int_eq(node_validate(n, err, sizeof(err)), 0);
+	node_free(n);
+
+	n = annotated(kr_peers);
+	ck_assert_uint_eq(n->npeers, 1);
+	assert_peer(n, 0, "192.0.2.5", 65005, NULL, 0, NULL);
+	ck_assert_int_eq(node_validate(n, err, sizeof(err)), 0);
+	node_free(n);
+
+	/* present but empty still wins: a way to drop kube-router's */
+	n = annotated(empty);
+	ck_assert_uint_eq(n->npeers, 0);
+	ck_assert_uint_eq(n->ncommunities, 0);
+	ck_assert_int_eq(node_validate(n, err, sizeof(err)), 0);
+	node_free(n);
+
+	n = annotated(rr);
+	ck_assert_int_eq(n->rr_role, NODE_RR_SERVER);
+	ck_assert_uint_eq(n->cluster_id, 42);
+	node_free(n);
+	n = annotated(rr_cid);
+	ck_assert_int_eq(n->rr_role, NODE_RR_SERVER);
+	ck_assert_uint_eq(n->cluster_id, 0x0a000001);
+	ck_assert_int_eq(node_validate(n, err, sizeof(err)), 0);
+	node_free(n);
+}
+END_TEST
+
+START_TEST(communities)
+{
+	static const char *const c[] = { NODE_KR_COMMUNITIES,
+	    "no-export, 65000:100,4294967041,NO-PEER, 0", NULL };
+	struct node	*n;
+
+	n = annotated(c);
+	ck_assert_uint_eq(n->ncommunities, 4);	/* no-export given twice */
+	ck_assert_uint_eq(n->communities[0], 0);
+	ck_assert_uint_eq(n->communities[1], 65000u << 16 | 100);
+	ck_assert_uint_eq(n->communities[2], 0xffffff01);
+	ck_assert_uint_eq(n->communities[3], 0xffffff04);
+	ck_assert_int_eq(node_validate(n, err, sizeof(err)), 0);
+	node_free(n);
+}
+END_TEST
+
+/* An annotation's pod CIDRs override the spec's, in either order. */
+START_TEST(pod_cidr_override)
+{
+	struct node	*n;
+	char		 t[PREFIX_STRLEN];
+
+	n = mk("n", 0, "10.244.1.0/24", NULL, NULL);
+	ck_assert_int_eq(node_set_annotation(n, NODE_KR_POD_CIDRS,
+	    "fd00:5::/64,10.5.0.0/24", err, sizeof(err)), 0);
+	ck_assert_uint_eq(n->ncidrs, 2);
+	ck_assert_str_eq(prefix_fmt(&n->cidrs[0], t, sizeof(t)),
+	    "10.5.0.0/24");
+	ck_assert_str_eq(prefix_fmt(&n->cidrs[1], t, sizeof(t)),
+	    "fd00:5::/64");
+	ck_assert_int_eq(node_validate(n, err, sizeof(err)), 0);
+	node_free(n);
+
+	n = mk("n", 0, NULL, NULL, NULL);
+	ck_assert_int_eq(node_set_annotation(n, NODE_KR_POD_CIDR,
+	    "10.6.0.0/24", err, sizeof(err)), 0);
+	ck_assert_int_eq(node_set_annotation(n, NODE_ANNOT_POD_CIDRS,
+	    "10.7.0.0/24", err, sizeof(err)), 0);
+	/* the spec's is still checked, but not kept */
+	ck_assert_int_eq(node_add_pod_cidr(n, "10.244.1.1/24", err,
+	    sizeof(err)), -1);
+	ck_assert_int_eq(node_add_pod_cidr(n, "10.244.1.0/24", err,
+	    sizeof(err)), 0);
+	ck_assert_uint_eq(n->ncidrs, 1);
+	ck_assert_str_eq(prefix_fmt(&n->cidrs[0], t, sizeof(t)),
+	    "10.7.0.0/24");
+	ck_assert_int_eq(node_validate(n, err, sizeof(err)), 0);
+	node_free(n);
+}
+END_TEST
+
+/* Peers take part in equality and copies; a change says what moved. */
+START_TEST(peers_changes)
+{
+	static const char *const a_kv[] = { NODE_ANNOT_PEERS,
+	    "- {remoteip: 192.0.2.1, remoteasn: 65000, password: one}",
+	    NODE_ANNOT_COMMUNITIES, "65000:1", NULL };
+	static const char *const b_kv[] = { NODE_ANNOT_PEERS,
+	    "- {remoteip: 192.0.2.1, remoteasn: 65000, password: two}",
+	    NODE_ANNOT_COMMUNITIES, "65000:1", NULL };
+	struct node	*a, *b, *c;
+
+	a = annotated(a_kv);
+	b = annotated(b_kv);
+	ck_assert_ptr_nonnull(c = node_copy(a));
+	ck_assert(node_equal(a, c));
+	ck_assert_ptr_ne(c->peers[0].password, a->peers[0].password);
+	ck_assert_int_eq(node_validate(c, err, sizeof(err)), 0);
+	ck_assert_uint_eq(node_changes(a, b), NODE_CH_PEERS | NODE_CH_ANNOTS);
+	ck_assert(!node_equal(a, b));
+	node_free(a);
+	node_free(b);
+	node_free(c);
 }
 END_TEST
 
@@ -634,6 +959,12 @@ node_suite(void)
 	    sizeof(annot_cases) / sizeof(annot_cases[0]));
 	tcase_add_test(tc, annot_twice);
 	tcase_add_test(tc, validate_by_hand);
+	tcase_add_test(tc, kube_router_peers);
+	tcase_add_test(tc, kube_router_peer_lists_mismatch);
+	tcase_add_test(tc, precedence);
+	tcase_add_test(tc, communities);
+	tcase_add_test(tc, pod_cidr_override);
+	tcase_add_test(tc, peers_changes);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("sets");

@@ -242,6 +242,55 @@ START_TEST(partial_load)
 }
 END_TEST
 
+/* The peers and kube-router annotations come through the file too. */
+START_TEST(annotated_peers)
+{
+	const char	*yaml =
+	    "nodes:\n"
+	    "  - name: w1\n"
+	    "    annotations:\n"
+	    "      podbgp.io/peers: |\n"
+	    "        - remoteip: 192.0.2.1\n"
+	    "          remoteasn: 65000\n"
+	    "          password: s3cret\n"
+	    "      kube-router.io/node.asn: \"64512\"\n"
+	    "      kube-router.io/node.bgp.communities: no-export\n"
+	    "      kube-router.io/path-prepend.as: \"65000\"\n"
+	    "  - name: w2\n"
+	    "    annotations:\n"
+	    "      kube-router.io/peer.ips: 192.0.2.1,192.0.2.2\n"
+	    "      kube-router.io/peer.asns: \"65000\"\n"
+	    "  - name: w3\n"
+	    "    annotations:\n"
+	    "      podbgp.io/peers: \"- {remoteip: 192.0.2.1, remoteasn: 0, "
+	    "password: s3cret}\"\n";
+	struct node_set		*s;
+	const struct node	*w1;
+	size_t			 i;
+
+	ck_assert_ptr_nonnull(s = load(yaml));
+	ck_assert_uint_eq(errs.n, 2);
+	ck_assert_str_eq(errs.e[0].text, "t.yaml:11:5: node 'w2': annotations "
+	    "'kube-router.io/peer.ips' and 'kube-router.io/peer.asns' give 2 "
+	    "addresses and 1 AS numbers; they go in pairs");
+	ck_assert_str_eq(errs.e[1].text, "t.yaml:17:24: node 'w3': annotation "
+	    "'podbgp.io/peers': peer 1: remoteasn: expected an AS number "
+	    "between 1 and 4294967295 (asplain or asdot), not 23456, got "
+	    "\"0\"");
+	for (i = 0; i < errs.n; i++)
+		ck_assert_ptr_null(strstr(errs.e[i].text, "s3cret"));
+	ck_assert_uint_eq(s->n, 1);
+	ck_assert_ptr_nonnull(w1 = node_set_find(s, "w1"));
+	ck_assert_uint_eq(w1->asn, 64512);
+	ck_assert_uint_eq(w1->npeers, 1);
+	ck_assert_str_eq(w1->peers[0].password, "s3cret");
+	ck_assert_uint_eq(w1->ncommunities, 1);
+	ck_assert_uint_eq(w1->communities[0], 0xffffff01);
+	ck_assert_uint_eq(w1->nannots, 3);	/* path-prepend is not read */
+	node_set_free(s);
+}
+END_TEST
+
 START_TEST(error_cap)
 {
 	struct node_set	*s;
@@ -347,6 +396,7 @@ nodes_file_suite(void)
 	tcase_add_loop_test(tc, bad_table, 0,
 	    sizeof(bad_cases) / sizeof(bad_cases[0]));
 	tcase_add_test(tc, partial_load);
+	tcase_add_test(tc, annotated_peers);
 	tcase_add_test(tc, error_cap);
 	tcase_add_test(tc, missing_file);
 	suite_add_tcase(s, tc);
