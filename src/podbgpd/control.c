@@ -38,6 +38,7 @@
 #include "bgp_fsm.h"
 #include "control.h"
 #include "ctl_cmd.h"
+#include "kube.h"
 #include "log.h"
 #include "policy.h"
 #include "session.h"
@@ -225,8 +226,41 @@ show_status(struct client *cl)
 	size_t				 nn = st->nodes != NULL ?
 					    st->nodes->n : 0;
 
-	fmt_id(c->router_id, id, sizeof(id));
+	struct kube_status		 ks;
+	char				 kst[160], kj[500];
+	uint32_t			 rid = session_router_id();
+
+	fmt_id(rid, id, sizeof(id));
 	fmt_dur(upms, up, sizeof(up));
+	memset(&ks, 0, sizeof(ks));
+	kst[0] = '\0';
+	if (c->nodes_source == CONF_NODES_KUBERNETES && st->kube != NULL) {
+		kube_status(st->kube, &ks);
+		if (ks.state == KUBE_BACKOFF)
+			snprintf(kst, sizeof(kst), "backing off %" PRIu64
+			    " s", (ks.backoff_until_ms > log_now_ms() ?
+			    ks.backoff_until_ms - log_now_ms() : 0) / 1000 + 1);
+		else
+			snprintf(kst, sizeof(kst), "%s",
+			    kube_state_name(ks.state));
+	} else if (c->nodes_source == CONF_NODES_KUBERNETES)
+		snprintf(kst, sizeof(kst), "not running");
+	if (cl->cmd.json && c->nodes_source == CONF_NODES_KUBERNETES) {
+		char	a[300], b[300], e[300];
+
+		snprintf(kj, sizeof(kj), ", \"kubernetes\": {\"state\": "
+		    "\"%s\", \"synced\": %s, \"server\": %s, "
+		    "\"resource_version\": %s, \"last_error\": %s, "
+		    "\"lists\": %" PRIu64 ", \"relists\": %" PRIu64 ", "
+		    "\"watches\": %" PRIu64 ", \"events\": %" PRIu64 ", "
+		    "\"errors\": %" PRIu64 "}", kst, ks.synced ? "true" :
+		    "false", jstr(ks.server, a, sizeof(a)),
+		    jstr(ks.resource_version, b, sizeof(b)),
+		    jstr(ks.last_error[0] != '\0' ? ks.last_error : NULL, e,
+		    sizeof(e)), ks.lists, ks.relists, ks.watches, ks.events,
+		    ks.errors);
+	} else
+		kj[0] = '\0';
 	gmtime_r(&t, &tm);
 	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
 	if (cl->cmd.json) {
@@ -234,27 +268,39 @@ show_status(struct client *cl)
 		    "\"router_id\": \"%s\", \"asn\": %u, \"started\": \"%s\", "
 		    "\"uptime_s\": %" PRIu64 ", \"node_source\": %s, "
 		    "\"nodes_file\": %s, \"nodes\": %zu, \"peers_configured\": "
-		    "%zu}",
+		    "%zu%s}",
 		    jstr(PACKAGE_VERSION, j[0], sizeof(j[0])),
 		    jstr(st->node_name, j[1], sizeof(j[1])), id, c->asn, when,
 		    upms / 1000, jstr(source_name(c), j[2], sizeof(j[2])),
 		    jstr(c->nodes_source == CONF_NODES_FILE ? c->nodes_file :
-		    NULL, j[3], sizeof(j[3])), nn, c->npeers);
+		    NULL, j[3], sizeof(j[3])), nn, c->npeers, kj);
 		done(cl);
 		return;
 	}
 	line(cl, CTL_R_STATUS, false, "podbgpd %s", PACKAGE_VERSION);
 	line(cl, CTL_R_STATUS, false, "Node:         %s", st->node_name);
 	line(cl, CTL_R_STATUS, false, "Router ID:    %s%s", id,
-	    c->router_id == 0 ? " (unset)" : "");
+	    rid == 0 ? " (unset: waiting for this node's InternalIP)" :
+	    c->router_id == 0 ? " (the node's InternalIP)" : "");
 	line(cl, CTL_R_STATUS, false, "AS:           %u", c->asn);
 	line(cl, CTL_R_STATUS, false, "Started:      %s, up %s", when, up);
 	if (c->nodes_source == CONF_NODES_FILE)
 		line(cl, CTL_R_STATUS, false, "Node source:  file %s, %zu "
 		    "nodes", c->nodes_file != NULL ? c->nodes_file : "-", nn);
-	else
-		line(cl, CTL_R_STATUS, false, "Node source:  kubernetes (not "
-		    "implemented yet)");
+	else {
+		line(cl, CTL_R_STATUS, false, "Node source:  kubernetes %s, "
+		    "%s, %zu nodes%s", ks.server[0] != '\0' ? ks.server :
+		    "-", kst, nn, ks.synced ? "" : " (not synced yet)");
+		if (ks.resource_version[0] != '\0')
+			line(cl, CTL_R_STATUS, false, "              "
+			    "resourceVersion %s, %" PRIu64 " lists, %" PRIu64
+			    " watches, %" PRIu64 " events, %" PRIu64 " errors",
+			    ks.resource_version, ks.lists, ks.watches,
+			    ks.events, ks.errors);
+		if (ks.last_error[0] != '\0')
+			line(cl, CTL_R_STATUS, false, "              last "
+			    "error: %s", ks.last_error);
+	}
 	line(cl, CTL_R_STATUS, false, "Peers:        %zu configured",
 	    c->npeers);
 	done(cl);
@@ -889,6 +935,8 @@ node_role(const struct conf *c, const struct node *n)
 	case CONF_MESH_FULL:
 		return "mesh";
 	case CONF_MESH_RR:
+		if (n->rr_role == NODE_RR_SERVER)
+			return "reflector";
 		if (c->reflector_label != NULL &&
 		    (v = node_label(n, c->reflector_label)) != NULL &&
 		    (c->reflector_value == NULL ||

@@ -21,6 +21,7 @@
 #include "rib.h"
 
 struct event_base;
+struct kube;
 
 /* Most clients served at once, over both sockets. */
 #define CONTROL_CLIENTS_MAX	64
@@ -38,6 +39,8 @@ struct control_state {
 	const struct node_overlap	*overlaps;
 	size_t				 noverlaps;
 	const char			*node_name;
+	/* the API client with source: kubernetes; NULL: none running */
+	const struct kube		*kube;
 	uint64_t			 start_ms;	/* monotonic */
 	int64_t				 start_time;	/* wall clock, s */
 };

@@ -616,8 +616,9 @@ fail(struct kube *k, const char *fmt, ...)
 	}
 	k->backoff_ms = k->backoff_ms > k->o.backoff_max_ms / 2 ?
 	    k->o.backoff_max_ms : k->backoff_ms * 2;
-	log_rl_warnx(&k->rl, "kube: %s; retrying in %u.%01u s",
-	    k->st.last_error, ms / 1000, ms % 1000 / 100);
+	log_rl_warnx(&k->rl, "kube: %s; keeping the %zu nodes known, "
+	    "retrying in %u.%01u s", k->st.last_error, k->nodes->n,
+	    ms / 1000, ms % 1000 / 100);
 	k->st.backoff_until_ms = log_now_ms() + ms;
 	retry_in(k, ms);
 	set_state(k, KUBE_BACKOFF);

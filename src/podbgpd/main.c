@@ -19,6 +19,8 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 
+#include <arpa/inet.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -37,6 +39,7 @@
 #include "conf.h"
 #include "control.h"
 #include "fib.h"
+#include "kube.h"
 #include "log.h"
 #include "node.h"
 #include "nodes_file.h"
@@ -77,6 +80,11 @@ struct daemon {
 	struct node_overlap	*overlaps;
 	size_t			 noverlaps;
 	struct node_set		*nodes;
+	/* the API client with source: kubernetes; NULL otherwise */
+	struct kube		*kube;
+	/* sessions wait for a router ID: configured, or the InternalIP */
+	bool			 sessions_started;
+	bool			 waiting_logged;
 	/* what the control sockets show; kept current on reload */
 	struct control_state	 ctl;
 	char			 host[256];	/* own_name()'s buffer */
@@ -357,12 +365,15 @@ mesh_add(const struct node *n, bool rr_client)
 	    n->naddrs);
 }
 
-/* A route reflector by its label (bgp.mesh.reflector-label). */
+/* A route reflector by its label (bgp.mesh.reflector-label) or by
+ * kube-router.io/rr.server. */
 static bool
 is_reflector(const struct conf *bc, const struct node *n)
 {
 	const char	*v;
 
+	if (n != NULL && n->rr_role == NODE_RR_SERVER)
+		return true;	/* kube-router.io/rr.server */
 	if (n == NULL || bc->reflector_label == NULL ||
 	    (v = node_label(n, bc->reflector_label)) == NULL)
 		return false;
@@ -462,6 +473,35 @@ policy_nodes(struct daemon *d, const struct node_set *ns, const char *self)
 	if (policy_set_nodes(d->pol, pn, k) == -1)
 		fatalx("out of memory");
 	free(pn);
+}
+
+static void	sessions_start(struct daemon *);
+
+/*
+ * Without a configured router-id, this node's first IPv4 InternalIP is
+ * the BGP identifier, and the sessions wait for it. It stays for the
+ * daemon's life: a new identifier would need every session reset.
+ */
+static void
+router_id_from_node(struct daemon *d, const struct node *self)
+{
+	uint32_t	id = 0;
+	size_t		i;
+	char		s[IPADDR_STRLEN];
+
+	if (d->bgp_conf->router_id == 0 && session_router_id() == 0 &&
+	    self != NULL) {
+		for (i = 0; i < self->naddrs && id == 0; i++)
+			if (self->addrs[i].family == AF_INET)
+				memcpy(&id, self->addrs[i].addr, 4);
+		if (id != 0) {
+			session_set_router_id(ntohl(id));
+			log_info("bgp: router ID %s, node %s's InternalIP",
+			    ipaddr_fmt(&self->addrs[i - 1], s, sizeof(s)),
+			    self->name);
+		}
+	}
+	sessions_start(d);
 }
 
 /* Whether a claim of the overlap list ov is also in old (same loser). */
@@ -569,6 +609,9 @@ nodes_apply(struct daemon *d, struct node_set *raw, const char *source)
 			fatalx("out of memory");
 		log_info("node %s: %zu pod CIDRs to announce", name,
 		    n->ncidrs);
+		if (session_set_own_communities(n->communities,
+		    n->ncommunities) == -1)
+			fatalx("out of memory");
 		if (policy_set_addrs(d->pol, n->addrs, n->naddrs) == -1)
 			fatalx("out of memory");
 	}
@@ -589,6 +632,7 @@ nodes_apply(struct daemon *d, struct node_set *raw, const char *source)
 		mesh_apply(d->bgp_conf, d->nodes, ns, name);
 	node_set_free(d->nodes);
 	d->nodes = ns;
+	router_id_from_node(d, n);
 	free(d->overlaps);
 	node_set_free(d->nodes_raw);
 	d->nodes_raw = raw;
@@ -597,6 +641,56 @@ nodes_apply(struct daemon *d, struct node_set *raw, const char *source)
 	d->ctl.nodes = raw;
 	d->ctl.overlaps = ov;
 	d->ctl.noverlaps = nov;
+}
+
+/*
+ * The API server's nodes, at most once per loop turn: cur is ours. The
+ * client keeps the last known nodes through any outage, so this is only
+ * called with what the API server really said.
+ */
+static void
+on_kube_nodes(struct node_set *cur, void *arg)
+{
+	struct daemon	*d = arg;
+
+	if (d->nodes_raw != NULL)
+		node_set_keep_age(cur, d->nodes_raw);
+	nodes_apply(d, cur, "the API server");
+}
+
+static void
+on_kube_state(const struct kube_status *st, void *arg)
+{
+	(void)arg;
+	log_debug("kube: %s%s%s", kube_state_name(st->state),
+	    st->last_error[0] != '\0' ? ", last error: " : "",
+	    st->last_error);
+}
+
+/* With source: kubernetes, the API client; an unusable kubeconfig is
+ * logged and leaves the daemon serving what it has. */
+static void
+kube_start(struct daemon *d)
+{
+	struct kube_opts	o;
+
+	if (d->conf->nodes_source != CONF_NODES_KUBERNETES)
+		return;
+	kube_opts_from_conf(&o, d->conf);
+	if ((d->kube = kube_new(d->base, &o, on_kube_nodes, on_kube_state,
+	    d)) == NULL)
+		log_warnx("kube: the API client cannot start: no nodes "
+		    "will be learned until the configuration is fixed and "
+		    "reloaded");
+	d->ctl.kube = d->kube;
+}
+
+static void
+kube_stop(struct daemon *d)
+{
+	kube_free(d->kube);
+	d->kube = NULL;
+	d->ctl.kube = NULL;
 }
 
 /*
@@ -636,6 +730,7 @@ reload(struct daemon *d)
 	struct conf		*nc;
 	struct conf_diff	*cd;
 	char			 why[256];
+	bool			 nodes_changed;
 
 	sdnotify_sendf("RELOADING=1\nMONOTONIC_USEC=%" PRIu64,
 	    sdnotify_monotonic_usec());
@@ -659,6 +754,7 @@ reload(struct daemon *d)
 		goto done;
 	}
 	log_diff(cd);
+	nodes_changed = (cd->flags & CONF_CH_NODES) != 0;
 	conf_diff_free(cd);
 	if (d->conf != d->bgp_conf)
 		conf_free(d->conf);
@@ -668,6 +764,12 @@ reload(struct daemon *d)
 	apply_log(d);
 	/* nodes may have come, gone or changed in the nodes file */
 	nodes_from_file(d);
+	if (nodes_changed) {
+		/* another kubeconfig, context or source: a new client; the
+		 * nodes known stay until it has listed */
+		kube_stop(d);
+		kube_start(d);
+	}
 	log_info("reload: done");
  done:
 	sdnotify_sendf("READY=1\nSTATUS=running, %zu peers configured",
@@ -874,23 +976,38 @@ bgp_start(struct daemon *d)
 	    (d->pol = policy_ctx_new(d->conf)) == NULL ||
 	    (d->attrs = bgp_attr_table_new()) == NULL)
 		fatalx("out of memory");
-	if (d->conf->router_id == 0 && d->conf->npeers > 0)
-		log_warnx("bgp: no router-id configured");
 	if (session_init(d->base, d->conf, d->rib, d->pol, d->attrs) == -1)
 		log_warnx("bgp: some sessions could not be set up");
 	fib_setup(d);
 	nodes_from_file(d);
-	if (d->conf->npeers > 0 || d->conf->mesh_mode != CONF_MESH_NONE) {
-		gr_state_start(d);
-		if (session_start_all() == -1)
-			log_warnx("bgp: no listening socket; only connecting "
-			    "out");
+	kube_start(d);
+	sessions_start(d);
+}
+
+/* The sessions, once there is a router ID (see router_id_from_node). */
+static void
+sessions_start(struct daemon *d)
+{
+	if (d->sessions_started || (d->conf->npeers == 0 &&
+	    d->conf->mesh_mode == CONF_MESH_NONE))
+		return;
+	if (session_router_id() == 0) {
+		if (!d->waiting_logged)
+			log_info("bgp: no router-id configured: the sessions "
+			    "wait for node %s's InternalIP", d->ctl.node_name);
+		d->waiting_logged = true;
+		return;
 	}
+	d->sessions_started = true;
+	gr_state_start(d);
+	if (session_start_all() == -1)
+		log_warnx("bgp: no listening socket; only connecting out");
 }
 
 static void
 bgp_free(struct daemon *d)
 {
+	kube_stop(d);
 	fib_shutdown(d);
 	gr_state_stop(d);
 	session_free_all();
@@ -969,10 +1086,6 @@ run(struct daemon *d)
 	log_info("podbgpd %s started with %s (%zu peers, log level %s, "
 	    "libevent %s)", PACKAGE_VERSION, d->conf_path, d->conf->npeers,
 	    log_level_name(log_get_level()), event_get_version());
-	log_warnx("node discovery from the API server is not implemented "
-	    "yet: this daemon runs its BGP sessions, announces the pod CIDRs "
-	    "of the nodes file, installs the routes it learns and serves "
-	    "podbgpctl");
 	/* the sockets first: an unusable path stops us before any session */
 	d->ctl.conf = d->conf;
 	d->ctl.node_name = own_name(d->conf, d->host, sizeof(d->host));

@@ -187,7 +187,12 @@ static struct {
 	struct listener		 ls[2];
 	struct prefix		*own;
 	size_t			 nown;
+	/* on this node's own prefixes (the node's communities annotation) */
+	uint32_t		*own_comm;
+	size_t			 nown_comm;
 	const char		*shutdown_msg;
+	/* the configuration's, or the node's InternalIP (session_set_router_id) */
+	uint32_t		 router_id;
 	bool			 started;
 	bool			 stopping;
 	bool			 restarting;	/* GR: R bit in OPENs */
@@ -672,7 +677,7 @@ build_open(const struct session *s, struct bgp_open *o)
 
 	both = 1 << BGP_AID_IPV4 | 1 << BGP_AID_IPV6;
 
-	bgp_open_init(o, cf->asn, (uint16_t)s->cp->hold_time, cf->router_id);
+	bgp_open_init(o, cf->asn, (uint16_t)s->cp->hold_time, S.router_id);
 	o->capa = true;
 	o->mp = true;
 	o->mp_aids = both;
@@ -1155,6 +1160,8 @@ send_own(struct session *s, struct conn *c, uint8_t aids,
 		}
 		memset(&tmpl, 0, sizeof(tmpl));
 		tmpl.origin = BGP_ORIGIN_IGP;
+		tmpl.communities = S.own_comm;
+		tmpl.ncommunities = S.nown_comm;
 		if (s->ebgp) {
 			aspath[0] = BGP_ASSEG_SEQUENCE;
 			aspath[1] = 1;
@@ -1165,7 +1172,7 @@ send_own(struct session *s, struct conn *c, uint8_t aids,
 			tmpl.aspath = aspath;
 			tmpl.aspath_len = sizeof(aspath);
 		} else {
-			tmpl.flags = BGP_AS_LOCAL_PREF;
+			tmpl.flags |= BGP_AS_LOCAL_PREF;
 			tmpl.local_pref = 100;
 		}
 		own_nexthop(c, aid, &nh, &ll);
@@ -1862,7 +1869,7 @@ collision(struct conn *c, const struct bgp_open *po)
 	    o->fsm.state != BGP_FSM_OPENCONFIRM)
 		return false;
 	dump_c = bgp_fsm_collision_dump(c->outbound ? BGP_CONN_OUTBOUND :
-	    BGP_CONN_INBOUND, S.conf->router_id, S.conf->asn, po->bgp_id,
+	    BGP_CONN_INBOUND, S.router_id, S.conf->asn, po->bgp_id,
 	    po->peer_as);
 	loser = dump_c ? c : o;
 	log_debugc(LOG_CAT_FSM, "neighbor %s: connection collision, closing "
@@ -1895,7 +1902,7 @@ handle_open(struct conn *c, const uint8_t *msg, size_t len)
 		    BGP_ERR_OPEN_PEER_AS, "bad peer AS");
 		goto err;
 	}
-	if (po.bgp_id == S.conf->router_id && po.peer_as == S.conf->asn) {
+	if (po.bgp_id == S.router_id && po.peer_as == S.conf->asn) {
 		bgp_err_set(&e, BGP_RESET, BGP_ERR_OPEN, BGP_ERR_OPEN_BGP_ID,
 		    "BGP identifier equal to ours");
 		goto err;
@@ -2304,6 +2311,19 @@ session_opts_default(struct session_opts *o)
 }
 
 void
+session_set_router_id(uint32_t id)
+{
+	S.router_id = id;
+	policy_set_router_id(S.pol, id);
+}
+
+uint32_t
+session_router_id(void)
+{
+	return S.router_id;
+}
+
+void
 session_set_opts(const struct session_opts *o)
 {
 	S.opts = *o;
@@ -2379,6 +2399,7 @@ session_init(struct event_base *base, const struct conf *conf,
 		fatalx("event_new");
 	log_rl_init(&S.rl_reject, 10, 60000);
 	policy_set_asn(pol, conf->asn);
+	S.router_id = conf->router_id;
 	policy_set_router_id(pol, conf->router_id);
 	policy_set_cluster_id(pol, conf->cluster_id);
 	for (i = 0; i < conf->npeers; i++) {
@@ -2475,6 +2496,9 @@ session_free_all(void)
 	free(S.own);
 	S.own = NULL;
 	S.nown = 0;
+	free(S.own_comm);
+	S.own_comm = NULL;
+	S.nown_comm = 0;
 	if (S.ev_drain != NULL)
 		event_free(S.ev_drain);
 	S.ev_drain = NULL;
@@ -2496,6 +2520,34 @@ in_set(const struct prefix *p, const struct prefix *set, size_t n)
 		if (prefix_eq(p, &set[i]))
 			return true;
 	return false;
+}
+
+int
+session_set_own_communities(const uint32_t *v, size_t n)
+{
+	struct session	*s;
+	struct conn	*c;
+	uint8_t		 all = 1 << BGP_AID_IPV4 | 1 << BGP_AID_IPV6;
+
+	if (n == S.nown_comm && (n == 0 ||
+	    memcmp(v, S.own_comm, n * sizeof(*v)) == 0))
+		return 0;
+	free(S.own_comm);
+	S.own_comm = NULL;
+	S.nown_comm = 0;
+	if (n > 0) {
+		if ((S.own_comm = calloc(n, sizeof(*v))) == NULL)
+			return -1;
+		memcpy(S.own_comm, v, n * sizeof(*v));
+		S.nown_comm = n;
+	}
+	/* the same prefixes again, with the new attributes */
+	TAILQ_FOREACH(s, &S.sessions, entry) {
+		c = cur_conn(s);
+		if (c->fsm.state == BGP_FSM_ESTABLISHED)
+			send_own(s, c, all, S.own, S.nown, false);
+	}
+	return 0;
 }
 
 int

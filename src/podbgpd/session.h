@@ -57,6 +57,12 @@ int	session_init(struct event_base *base, const struct conf *conf,
 	    struct bgp_attr_table *attrs);
 void	session_set_opts(const struct session_opts *o);
 /*
+ * The BGP identifier in OPENs from now on (host order). Sessions that are
+ * up keep the one they opened with.
+ */
+void		session_set_router_id(uint32_t id);
+uint32_t	session_router_id(void);
+/*
  * Opens the listening sockets and starts every session (passive peers
  * wait for the peer to connect). Returns 0, or -1 if no listening socket
  * could be opened while one was asked for.
@@ -76,6 +82,12 @@ void	session_free_all(void);
  * Returns 0, -1 if out of memory (nothing changed).
  */
 int	session_set_own_prefixes(const struct prefix *p, size_t n);
+/*
+ * Communities (RFC 1997, sorted) attached to this node's own prefixes,
+ * from its node record; sent again to established peers when they
+ * change. -1 when out of memory.
+ */
+int	session_set_own_communities(const uint32_t *v, size_t n);
 
 /*
  * Mesh nodes: an iBGP session (our ASN, the defaults of a configured

@@ -222,8 +222,6 @@ check "READY=1 carries a status" grep -q \
 check "the start is logged without a timestamp off a tty" grep -q \
     "^info: podbgpd [0-9.]* started with $tmp/run.yaml (0 peers" \
     "$tmp/d1.log"
-check "the daemon says what it does not do yet" grep -q \
-    'not implemented yet' "$tmp/d1.log"
 check "WATCHDOG=1 arrives every WATCHDOG_USEC/2" wait_for 10 \
     has_at_least "$tmp/notify.log" '^WATCHDOG=1$' 3
 check "-v logs at debug level" grep -q '^debug: watchdog: pinging every 100000 us$' \
