@@ -82,6 +82,7 @@ struct client {
 	size_t			 nnames;
 	struct proto_snap	*snap;		/* show protocols */
 	size_t			 nsnap;
+	bool			 down;		/* stop once the reply is out */
 };
 
 struct listener {
@@ -1130,11 +1131,8 @@ do_down(struct client *cl)
 	line(cl, CTL_R_ACTION, false, "stopping%s", cl->cmd.flush ?
 	    "; podbgp's routes leave the kernel" : "");
 	done(cl);
-	/* the reply goes out now: the loop ends before it would send it */
-	while (evbuffer_get_length(out(cl)) > 0 &&
-	    evbuffer_write(out(cl), bufferevent_getfd(cl->bev)) > 0)
-		;
-	ops->down(ops->arg, cl->cmd.flush);
+	/* the stop waits for the reply to be out (client_write_cb) */
+	cl->down = true;
 }
 
 /* --- requests --------------------------------------------------------- */
@@ -1273,10 +1271,28 @@ client_resume(struct client *cl)
 	maybe_close(cl);
 }
 
+/* `down`: the daemon stops once its reply is out (or the client gone). */
+static void
+down_now(struct client *cl)
+{
+	const struct control_ops	*ops = C.st->ops;
+
+	if (!cl->down)
+		return;
+	cl->down = false;
+	ops->down(ops->arg, cl->cmd.flush);
+}
+
 static void
 client_write_cb(struct bufferevent *bev, void *arg)
 {
-	client_resume(arg);
+	struct client	*cl = arg;
+
+	if (cl->down && evbuffer_get_length(out(cl)) == 0) {
+		down_now(cl);
+		return;
+	}
+	client_resume(cl);
 }
 
 static void
@@ -1306,6 +1322,7 @@ client_event_cb(struct bufferevent *bev, short what, void *arg)
 static void
 client_free(struct client *cl)
 {
+	down_now(cl);
 	TAILQ_REMOVE(&C.clients, cl, entry);
 	C.nclients--;
 	event_free(cl->ev_more);

@@ -2687,7 +2687,7 @@ session_peer_add(const struct conf_peer *cp)
 		TAILQ_INSERT_HEAD(&S.sessions, s, entry);
 	if (s->md5)
 		listen_md5(s, true);
-	log_peer_info(s->addrstr, peer_name(s), "neighbor added");
+	log_peer_info(s->addrstr, peer_name(s), "peer added");
 	if (S.started)
 		session_start(s);
 	return rv == -1 ? 1 : 0;
@@ -2700,7 +2700,7 @@ session_peer_remove(const struct ipaddr *addr)
 
 	if ((s = peer_session(addr)) == NULL)
 		return -1;
-	log_peer_info(s->addrstr, peer_name(s), "neighbor removed");
+	log_peer_info(s->addrstr, peer_name(s), "peer removed");
 	session_drop(s);
 	return 0;
 }
