@@ -433,7 +433,7 @@ main(int argc, char *argv[])
 	int		 ch, i, rc;
 
 	signal(SIGPIPE, SIG_IGN);
-	while ((ch = getopt_long(argc, argv, "js:", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "+js:", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'j':
 			json = true;
