@@ -124,6 +124,11 @@ struct conn {
 	uint8_t			 dump_eor;	/* End-of-RIB after the walk */
 	uint8_t			 dump_eorr;	/* EoRR after it (RFC 7313) */
 	bool			 dumped;	/* walked since the last drain */
+	/*
+	 * A walk after an export policy change: every prefix not exported
+	 * now is withdrawn, as the old policy may have exported it.
+	 */
+	bool			 wd_any;
 	const struct bgp_attr_set *run_attr;	/* referenced */
 	uint8_t			 run_aid;
 	struct prefix		*run_p;
@@ -215,8 +220,13 @@ static void	conn_close(struct conn *);
 static void	conn_read_cb(evutil_socket_t, short, void *);
 static void	conn_write_cb(evutil_socket_t, short, void *);
 static void	conn_flush(struct conn *);
+/* send_own: announce, withdraw, or announce what policy allows and
+ * withdraw the rest (after an export policy change) */
+#define OWN_ANNOUNCE	0
+#define OWN_WITHDRAW	1
+#define OWN_REFRESH	2
 static void	send_own(struct session *, struct conn *, uint8_t,
-		    const struct prefix *, size_t, bool);
+		    const struct prefix *, size_t, int);
 static void	adj_reset(struct conn *);
 static void	dump_cb(evutil_socket_t, short, void *);
 static void	rib_kick(void);
@@ -1139,8 +1149,9 @@ update_sent(struct conn *c)
  */
 static void
 send_own(struct session *s, struct conn *c, uint8_t aids,
-    const struct prefix *p, size_t n, bool withdraw)
+    const struct prefix *p, size_t n, int mode)
 {
+	bool			 withdraw;
 	struct bgp_attr_set	 tmpl, out;
 	struct policy_route	 r;
 	enum policy_reason	 why;
@@ -1156,6 +1167,8 @@ send_own(struct session *s, struct conn *c, uint8_t aids,
 		aid = p[i].family == AF_INET ? BGP_AID_IPV4 : BGP_AID_IPV6;
 		if (!(aids & c->families & (1 << aid)))
 			continue;
+		withdraw = mode == OWN_WITHDRAW;
+ again:
 		start = bgp_msg_hdr_begin(&c->obuf, BGP_MSG_UPDATE);
 		if (withdraw) {
 			rv = bgp_update_pack_unreach(&c->obuf, 0, &c->ctx, aid,
@@ -1206,6 +1219,11 @@ send_own(struct session *s, struct conn *c, uint8_t aids,
 			    "announcing %s: %s", s->addrstr,
 			    prefix_fmt(&p[i], pb, sizeof(pb)),
 			    policy_reason_name(why));
+			if (mode == OWN_REFRESH) {
+				/* it may have been announced before */
+				withdraw = true;
+				goto again;
+			}
 			continue;
 		}
 		rv = bgp_update_pack_reach(&c->obuf, 0, &c->ctx, aid, &out,
@@ -1455,7 +1473,8 @@ adj_export(struct conn *c, const struct rib_entry *e, bool may_have)
 			return;
 		}
 	}
-	if (may_have && policy_export_possible(S.pol, &s->pp, &e->prefix))
+	if (may_have && (c->wd_any ||
+	    policy_export_possible(S.pol, &s->pp, &e->prefix)))
 		adj_withdraw(c, aid, &e->prefix);
 }
 
@@ -1514,7 +1533,7 @@ adj_dump_start(struct conn *c, uint8_t aids, bool eor, bool eorr)
 	aids &= c->families;
 	if (aids == 0)
 		return;
-	if (!sess_exports(c->s)) {
+	if (!sess_exports(c->s) && !c->wd_any) {
 		adj_markers(c, aids, eor, eorr);
 		return;
 	}
@@ -1540,12 +1559,13 @@ dump_cb(evutil_socket_t fd, short what, void *arg)
 
 	if (!conn_up(c)) {
 		c->dump_aids = c->dump_eor = c->dump_eorr = 0;
+		c->wd_any = false;
 		return;
 	}
 	while (c->dump_aids != 0 && k < ADJ_DUMP_STEP) {
 		if (rib_dump_next(S.rib, &c->dcur, &e) == 1) {
 			if (e.nbest > 0)
-				adj_export(c, &e, false);
+				adj_export(c, &e, c->wd_any);
 			k++;
 			continue;
 		}
@@ -1562,6 +1582,8 @@ dump_cb(evutil_socket_t fd, short what, void *arg)
 	}
 	adj_flush(c);
 	adj_cache_drop(c);
+	if (c->dump_aids == 0)
+		c->wd_any = false;
 	/* a slow reader gets the rest as its queue drains (conn_flush) */
 	if (c->dump_aids != 0 && conn_up(c) &&
 	    c->obuf.len - c->ooff <= SESS_OBUF_HWM)
@@ -1576,6 +1598,7 @@ adj_reset(struct conn *c)
 
 	c->dump_aids = c->dump_eor = c->dump_eorr = 0;
 	c->dumped = false;
+	c->wd_any = false;
 	c->run_n = 0;
 	if (c->run_attr != NULL)
 		bgp_attr_unref(c->run_attr);
@@ -1727,7 +1750,7 @@ session_up(struct session *s, struct conn *c)
 		/* End-of-RIB sweeps the rest; this timer what is left */
 		evtimer_add(s->ev_stale, &tv);
 	}
-	send_own(s, c, all, S.own, S.nown, false);
+	send_own(s, c, all, S.own, S.nown, OWN_ANNOUNCE);
 	/* End-of-RIB follows the table at once: no deferral */
 	adj_dump_start(c, all, true, false);
 	rib_kick();
@@ -2034,7 +2057,7 @@ handle_rr(struct conn *c, const uint8_t *msg, size_t len)
 		    rr.safi) == -1)
 			c->obuf.len = start;
 	}
-	send_own(s, c, 1 << rr.aid, S.own, S.nown, false);
+	send_own(s, c, 1 << rr.aid, S.own, S.nown, OWN_ANNOUNCE);
 	/* the learned routes we send, then EoRR */
 	adj_dump_start(c, (uint8_t)(1 << rr.aid), false, enh);
 }
@@ -2577,8 +2600,8 @@ session_set_own_prefixes(const struct prefix *p, size_t n)
 		c = cur_conn(s);
 		if (c->fsm.state != BGP_FSM_ESTABLISHED)
 			continue;
-		send_own(s, c, all, gone, ngone, true);
-		send_own(s, c, all, added, nadded, false);
+		send_own(s, c, all, gone, ngone, OWN_WITHDRAW);
+		send_own(s, c, all, added, nadded, OWN_ANNOUNCE);
 	}
 	free(gone);
 	free(added);
@@ -2804,12 +2827,34 @@ session_replace(struct session *s, const struct conf_peer *cp)
 		listen_md5(s, true);
 }
 
+/*
+ * After an export policy change (filter, communities): this node's pod
+ * CIDRs go out again with the new attributes (or are withdrawn), and the
+ * Loc-RIB is walked again for the learned routes. No session reset, and
+ * a route that stays exported is replaced, never withdrawn first.
+ */
+static void
+reexport(struct session *s, bool exported_before)
+{
+	struct conn	*c = cur_conn(s);
+	uint8_t		 all = 1 << BGP_AID_IPV4 | 1 << BGP_AID_IPV6;
+
+	if (!conn_up(c))
+		return;		/* it gets everything when it comes up */
+	adj_cache_drop(c);
+	send_own(s, c, all, S.own, S.nown, OWN_REFRESH);
+	if (!exported_before && !sess_exports(s))
+		return;
+	c->wd_any = true;
+	adj_dump_start(c, all, false, false);
+}
+
 int
 session_peer_update(const struct conf_peer *cp)
 {
 	struct session		*s;
 	enum conf_peer_delta	 d;
-	bool			 imp, exp;
+	bool			 imp, exp, exported;
 	char			 key[sizeof(s->md5key)];
 	size_t			 klen;
 	bool			 md5;
@@ -2833,8 +2878,14 @@ session_peer_update(const struct conf_peer *cp)
 	imp = !filter_same(&s->cp->import, &cp->import) ||
 	    s->cp->max_prefixes != cp->max_prefixes;
 	exp = !export_same(s->cp, cp);
-	if (d == CONF_PEER_SOFT && !exp) {
+	if (d == CONF_PEER_SOFT) {
+		exported = sess_exports(s);
 		session_replace(s, cp);
+		if (exp) {
+			log_peer_info(s->addrstr, peer_name(s), "export "
+			    "policy changed: routes sent again");
+			reexport(s, exported);
+		}
 		if (!imp)
 			return SESSION_PEER_SOFT;
 		reimport(s);
@@ -2850,7 +2901,7 @@ session_peer_update(const struct conf_peer *cp)
 	log_peer_info(s->addrstr, peer_name(s), "settings changed: "
 	    "restarting the session");
 	session_halt(s, BGP_ERR_CEASE_CONFIG_CHANGE, NULL);
-	if (d != CONF_PEER_SOFT || exp)
+	if (d != CONF_PEER_SOFT)
 		session_replace(s, cp);
 	session_resume(s);
 	return SESSION_PEER_RESET;

@@ -117,9 +117,12 @@ int	session_set_node(const char *name, const struct prefix *cidrs,
  * session_peer_update: new settings for the peer with cp->addr. Names and
  * descriptions change in place; a new import filter or max-prefix is
  * applied in place (routes it refuses withdrawn, a ROUTE-REFRESH asks for
- * the others); anything else, a new export filter or communities
- * included, restarts the session (Cease / Other Configuration Change). A
- * password file is read again: another key restarts the session too.
+ * the others; a peer without route refresh is restarted instead); a new
+ * export filter or new communities are applied in place too (this node's
+ * pod CIDRs and the learned routes sent again, what is no longer exported
+ * withdrawn); anything else restarts the session (Cease / Other
+ * Configuration Change). A password file is read again: another key
+ * restarts the session too.
  * Returns SESSION_PEER_SAME, _SOFT (in place), _RESET (restarted), or -1
  * if no configured peer has that address.
  */

@@ -111,7 +111,7 @@ nodes:
     pod-cidrs: [10.244.1.0/24]
     addresses: [192.0.2.2]
 EOF
-# conf HOLD-B PP-IMPORT PEER-C-OR-D: podbgpd.yaml on stdout
+# conf HOLD-B PP-IMPORT PEER-C-OR-D PP-COMMUNITIES: podbgpd.yaml on stdout
 conf() {
 	cat <<EOF
 node-name: node-b
@@ -130,6 +130,7 @@ bgp:
       name: bird-p
       local-address: 192.0.2.15
       import: {rules: [{prefix: 10.97.0.0/16, action: $2}]}
+      communities: $4
     - $3
 control:
   socket: $tmp/podbgpd.ctl
@@ -141,7 +142,7 @@ EOF
 }
 peer_c='{address: 192.0.2.5, asn: 65001, name: bird-c, local-address: 192.0.2.13}'
 peer_d='{address: 192.0.2.6, asn: 65001, name: bird-d, local-address: 192.0.2.14}'
-conf 90 accept "$peer_c" >"$tmp/podbgpd.yaml"
+conf 90 accept "$peer_c" '[]' >"$tmp/podbgpd.yaml"
 
 # the service manager stand-in: one line per datagram
 python3 -c '
@@ -183,8 +184,13 @@ sleep 1	# BIRD's "since" has a one-second resolution
 since_a=$(since pa)
 since_p=$(since pp)
 
+check "BIRD's pp has our pod CIDR, no community yet" wait_for 10 sh -c \
+    "ip netns exec $ns_a $birdc -s $tmp/bird.ctl show route for 10.244.1.0/24 all protocol pp | grep -q 'BGP.as_path: 65000' &&
+    ! ip netns exec $ns_a $birdc -s $tmp/bird.ctl show route for 10.244.1.0/24 all protocol pp | grep -q 'BGP.community'"
+
 # --- SIGHUP: b changed (hold time), c removed, d added, p re-filtered ---
-conf 30 reject "$peer_d" >"$tmp/podbgpd.yaml"
+# (p: a new import filter and a community on what it is sent)
+conf 30 reject "$peer_d" "['65000:7']" >"$tmp/podbgpd.yaml"
 kill -HUP "$pod_pid"
 check "the reload sends RELOADING=1 and READY=1 again" wait_for 10 sh -c \
     "grep -v WATCHDOG '$tmp/notify.log' | tail -n 1 | grep -q '^READY=1'"
@@ -205,6 +211,11 @@ check "bird-p: 10.97.0.0/16 leaves the RIB" wait_for 10 sh -c \
 check "and the kernel" wait_for 10 sh -c \
     "! ip -n $ns_b route show proto 196 | grep -q '^10\.97\.'"
 check "bird-p's new import filter needed no reset" [ "$(est_count bird-p)" -eq 1 ]
+check "BIRD's pp gets our pod CIDR again with the community" wait_for 10 \
+    bird_has 'BGP.community: \(65000,7\)' show route for 10.244.1.0/24 all \
+    protocol pp
+check "bird-p's new communities needed no reset either" \
+    [ "$(est_count bird-p)" -eq 1 ]
 check "BIRD's pp session did not move" [ "$(since pp)" = "$since_p" ]
 check "bird-a untouched: one Established in our log" \
     [ "$(est_count bird-a)" -eq 1 ]
@@ -216,7 +227,7 @@ check "bird-a's route stayed in the kernel" sh -c \
     "ip -n $ns_b route show proto 196 | grep -q '^10\.96\.0\.0/16 via 192\.0\.2\.1'"
 
 # --- configure through the socket: the import filter back ---------------
-conf 30 accept "$peer_d" >"$tmp/podbgpd.yaml"
+conf 30 accept "$peer_d" "['65000:7']" >"$tmp/podbgpd.yaml"
 admin configure >"$tmp/out" 2>&1
 check "configure applies it in place" grep -qx \
     'reconfigured: 0 peers added, 0 removed, 0 restarted, 1 changed in place' \
