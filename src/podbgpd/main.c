@@ -314,10 +314,6 @@ log_diff(const struct conf_diff *cd)
 		log_warnx("reload: changes to %s take effect when podbgpd "
 		    "restarts", list);
 	}
-	if ((cd->flags & CONF_CH_CLUSTER_CIDRS) != 0)
-		log_warnx("reload: cluster-cidrs apply to routes received "
-		    "from now on; `podbgpctl restart NAME` checks a peer's "
-		    "routes again");
 }
 
 /* This node's name: node-name, else $NODE_NAME, else the host name. */
@@ -591,6 +587,11 @@ apply_conf(struct daemon *d, struct conf *nc, char *msg, size_t len)
 	}
 	for (i = 0; i < cd->nadded; i++)
 		session_peer_add(cd->added[i]);
+	if ((cd->flags & CONF_CH_CLUSTER_CIDRS) != 0) {
+		log_info("reload: cluster-cidrs changed: every peer's routes "
+		    "checked again, route refresh asked for");
+		session_import_changed();
+	}
 	if (conf_diff_empty(cd))
 		snprintf(msg, len, "no changes");
 	else

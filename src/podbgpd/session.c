@@ -2930,6 +2930,17 @@ session_set_conf(const struct conf *conf)
 	}
 }
 
+void
+session_import_changed(void)
+{
+	struct session	*s;
+
+	TAILQ_FOREACH(s, &S.sessions, entry) {
+		reimport(s);
+		route_refresh(s);
+	}
+}
+
 /* ---- operator commands ------------------------------------------------ */
 
 static struct session *

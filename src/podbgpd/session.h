@@ -138,6 +138,12 @@ int	session_peer_update(const struct conf_peer *cp);
  * or router ID restarts every session.
  */
 void	session_set_conf(const struct conf *conf);
+/*
+ * The import policy of every session changed (cluster-cidrs): their
+ * routes are checked again and every peer is asked for its routes again
+ * (ROUTE-REFRESH; a peer without it sends them at its next session).
+ */
+void	session_import_changed(void);
 
 /*
  * Operator commands on the session called what: a peer's or mesh node's

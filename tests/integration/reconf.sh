@@ -118,7 +118,7 @@ node-name: node-b
 nodes:
   source: file
   file: $tmp/nodes.yaml
-cluster-cidrs: [10.0.0.0/8]
+cluster-cidrs: [${cluster:-10.0.0.0/8}]
 bgp:
   asn: 65000
   router-id: 192.0.2.2
@@ -247,6 +247,21 @@ admin configure "$tmp/bad.yaml" >"$tmp/out" 2>"$tmp/err"
 check "configure of a bad file is refused" [ $? -eq 1 ]
 check "every session stays" sh -c \
     "[ \$('$ctl' -s '$tmp/podbgpd.ctl' show protocols | grep -c ' Established ') -eq 4 ]"
+
+# new cluster-cidrs: the routes they no longer allow go, a route refresh
+# brings them back when allowed again, and no session restarts
+cluster=10.97.0.0/16 conf 30 accept "$peer_d" "['65000:7']" \
+    >"$tmp/podbgpd.yaml"
+admin configure >/dev/null 2>&1
+check "narrower cluster-cidrs: bird-a's 10.96.0.0/16 leaves the kernel" \
+    wait_for 10 sh -c \
+    "! ip -n $ns_b route show proto 196 | grep -q '^10\.96\.'"
+conf 30 accept "$peer_d" "['65000:7']" >"$tmp/podbgpd.yaml"
+admin configure >/dev/null 2>&1
+check "wider again: a route refresh brings it back" wait_for 10 sh -c \
+    "ip -n $ns_b route show proto 196 | grep -q '^10\.96\.0\.0/16'"
+check "bird-a was not restarted for it" [ "$(est_count bird-a)" -eq 1 ]
+check "BIRD's pa did not move" [ "$(since pa)" = "$since_a" ]
 
 # --- disable, enable, restart -------------------------------------------
 admin disable bird-a >"$tmp/out" 2>&1
