@@ -3,10 +3,12 @@
  *
  * main() owns the only struct event_base and is the only place that
  * dispatches it. What runs today: the configuration is loaded and checked
- * (-n), logging follows it, SIGHUP re-reads it and reports the difference,
- * SIGTERM/SIGINT stop, and the service manager hears about all of it
- * through sd_notify. The BGP sessions run with the configuration of the
- * start and announce this node's pod CIDRs from the static nodes file;
+ * (-n), logging follows it, SIGHUP and `configure` re-read it and apply
+ * the difference to the sessions (fib, control and mesh settings wait for
+ * a restart), SIGTERM/SIGINT and `down` stop, and the service manager
+ * hears about all of it through sd_notify, READY=1 once routing has
+ * converged. The BGP sessions announce this node's pod CIDRs from the
+ * static nodes file;
  * in full-mesh mode the other nodes of that file get sessions, which
  * follow the file on SIGHUP. A state file next to the control socket
  * tells a start after a crash or SIGKILL, a graceful restart, apart.
@@ -827,6 +829,10 @@ startup_check(struct daemon *d)
 
 	if (d->ready || d->stopping)
 		return;
+	/*
+	 * The API source does not exist yet: nothing to wait for. Once it
+	 * does, its first complete list sets nodes_synced.
+	 */
 	nodes = d->nodes_synced ||
 	    d->bgp_conf->nodes_source != CONF_NODES_FILE;
 	session_eor_count(&done, &total);
