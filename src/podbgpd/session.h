@@ -2,7 +2,8 @@
  * session: the BGP sessions of podbgpd on libevent.
  *
  * One session per configured peer, and in full-mesh mode one per other
- * node, added and removed at run time by name. Each owns up to two TCP
+ * node; both are added, changed and removed at run time (reload, node
+ * events), peers by address, nodes by name. Each owns up to two TCP
  * connections (its own outbound one and an accepted one, during a
  * collision), each with a struct bgp_fsm and the FSM's timers as libevent
  * timers; the FSM decides, this module only carries out its actions.
