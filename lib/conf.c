@@ -877,6 +877,10 @@ peer_fini(struct conf_peer *p)
 	free(p->name);
 	free(p->description);
 	free(p->password_file);
+	if (p->password != NULL) {
+		explicit_bzero(p->password, strlen(p->password));
+		free(p->password);
+	}
 	free(p->import.rules);
 	free(p->export.rules);
 	free(p->communities);
@@ -1188,9 +1192,10 @@ static void
 parse_root(struct yctx *x, yaml_node_t *root, struct conf *c)
 {
 	static const char *const keys[] = { "node-name", "nodes",
-	    "cluster-cidrs", "bgp", "fib", "control", "log", NULL };
+	    "cluster-cidrs", "bgp", "fib", "control", "log",
+	    "startup-timeout", NULL };
 	enum { K_NODE_NAME, K_NODES, K_CIDRS, K_BGP, K_FIB, K_CONTROL,
-	    K_LOG };
+	    K_LOG, K_STARTUP };
 	const char	*nwhat = "a node name of lower-case letters, digits, "
 			    "'-' and '.'";
 	yaml_node_t	*seen[YMAP_NSEEN(keys)], *val;
@@ -1233,6 +1238,10 @@ parse_root(struct yctx *x, yaml_node_t *root, struct conf *c)
 		case K_LOG:
 			parse_log(x, val, c);
 			break;
+		case K_STARTUP:
+			get_uint(x, val, "startup-timeout", 0, 3600,
+			    &c->startup_timeout);
+			break;
 		}
 	}
 	if (seen[K_BGP] == NULL)
@@ -1265,6 +1274,7 @@ conf_new(void)
 	c->ro_mode = CONF_DEF_RO_MODE;
 	c->log_level = CONF_LOG_INFO;
 	c->log_dest = CONF_LOG_STDERR;
+	c->startup_timeout = CONF_DEF_STARTUP_TIMEOUT;
 	c->reflector_label = strndup(CONF_DEF_REFLECTOR_LABEL,
 	    strcspn(CONF_DEF_REFLECTOR_LABEL, "="));
 	c->reflector_value = strdup(strchr(CONF_DEF_REFLECTOR_LABEL, '=') + 1);
@@ -1378,6 +1388,66 @@ conf_peer_find(const struct conf *c, const struct ipaddr *addr)
 		if (ipaddr_cmp(&c->peers[i].addr, addr) == 0)
 			return &c->peers[i];
 	return NULL;
+}
+
+static int
+dup_str(char **dst, const char *src)
+{
+	*dst = NULL;
+	if (src != NULL && (*dst = strdup(src)) == NULL)
+		return -1;
+	return 0;
+}
+
+static int
+dup_mem(void *dstp, const void *src, size_t n, size_t size)
+{
+	void	**dst = dstp;
+
+	*dst = NULL;
+	if (n == 0 || src == NULL)
+		return 0;
+	if ((*dst = calloc(n, size)) == NULL)
+		return -1;
+	memcpy(*dst, src, n * size);
+	return 0;
+}
+
+int
+conf_peer_copy(struct conf_peer *dst, const struct conf_peer *src)
+{
+	*dst = *src;
+	/* nothing of src's is owned until copied: a failure frees copies */
+	dst->name = dst->description = dst->password_file = NULL;
+	dst->password = NULL;
+	dst->import.rules = dst->export.rules = NULL;
+	dst->communities = NULL;
+	dst->large_communities = NULL;
+	if (dup_str(&dst->name, src->name) == -1 ||
+	    dup_str(&dst->description, src->description) == -1 ||
+	    dup_str(&dst->password_file, src->password_file) == -1 ||
+	    dup_str(&dst->password, src->password) == -1 ||
+	    dup_mem(&dst->import.rules, src->import.rules, src->import.nrules,
+	    sizeof(*src->import.rules)) == -1 ||
+	    dup_mem(&dst->export.rules, src->export.rules, src->export.nrules,
+	    sizeof(*src->export.rules)) == -1 ||
+	    dup_mem(&dst->communities, src->communities, src->ncommunities,
+	    sizeof(*src->communities)) == -1 ||
+	    dup_mem(&dst->large_communities, src->large_communities,
+	    src->nlarge_communities, sizeof(*src->large_communities)) == -1) {
+		conf_peer_clear(dst);
+		return -1;
+	}
+	return 0;
+}
+
+void
+conf_peer_clear(struct conf_peer *p)
+{
+	if (p == NULL)
+		return;
+	peer_fini(p);
+	memset(p, 0, sizeof(*p));
 }
 
 /*
@@ -1627,6 +1697,7 @@ conf_write(FILE *f, const struct conf *c)
 	fprintf(f, "  level: %s\n", levels[c->log_level]);
 	fprintf(f, "  destination: %s\n",
 	    c->log_dest == CONF_LOG_SYSLOG ? "syslog" : "stderr");
+	fprintf(f, "startup-timeout: %u\n", c->startup_timeout);
 	if (fflush(f) == EOF || ferror(f))
 		return -1;
 	return 0;
@@ -1670,6 +1741,7 @@ peer_session_eq(const struct conf_peer *a, const struct conf_peer *b)
 {
 	return addr_eq(&a->addr, &b->addr) && a->asn == b->asn &&
 	    str_eq(a->password_file, b->password_file) &&
+	    str_eq(a->password, b->password) &&
 	    a->hold_time == b->hold_time && a->keepalive == b->keepalive &&
 	    a->ttl_security == b->ttl_security &&
 	    a->multihop == b->multihop &&
@@ -1706,6 +1778,16 @@ peer_soft_eq(const struct conf_peer *a, const struct conf_peer *b)
 		    b->large_communities[i].local2)
 			return false;
 	return true;
+}
+
+enum conf_peer_delta
+conf_peer_compare(const struct conf_peer *a, const struct conf_peer *b)
+{
+	if (!peer_session_eq(a, b))
+		return CONF_PEER_RESET;
+	if (!peer_soft_eq(a, b))
+		return CONF_PEER_SOFT;
+	return CONF_PEER_SAME;
 }
 
 static unsigned
@@ -1765,7 +1847,8 @@ conf_equal(const struct conf *a, const struct conf *b)
 {
 	size_t	i;
 
-	if (global_changes(a, b) != 0 || a->npeers != b->npeers)
+	if (global_changes(a, b) != 0 || a->npeers != b->npeers ||
+	    a->startup_timeout != b->startup_timeout)
 		return false;
 	for (i = 0; i < a->npeers; i++)
 		if (!peer_session_eq(&a->peers[i], &b->peers[i]) ||

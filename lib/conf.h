@@ -30,6 +30,7 @@
 #define CONF_DEF_MAX_PATHS	16
 #define CONF_DEF_KUBE_PAGE_SIZE	500
 #define CONF_DEF_KUBE_WATCH_TIMEOUT	300	/* s */
+#define CONF_DEF_STARTUP_TIMEOUT 60	/* s, before READY=1 anyway */
 #define CONF_DEF_CTL_MODE	0660
 #define CONF_DEF_RO_MODE	0666
 #define CONF_DEF_REFLECTOR_LABEL "podbgp.io/route-reflector=true"
@@ -115,6 +116,12 @@ struct conf_peer {
 	char			*name;		/* NULL: unnamed */
 	char			*description;	/* NULL: none */
 	char			*password_file;	/* NULL: no TCP MD5 */
+	/*
+	 * The TCP MD5 key itself, for peers built at run time (node
+	 * annotations); never read from the YAML, never logged, never
+	 * written by conf_write. Takes precedence over password_file.
+	 */
+	char			*password;	/* NULL: none */
 	uint32_t		 hold_time;	/* 0 or 3..65535 */
 	uint32_t		 keepalive;	/* default hold_time / 3 */
 	bool			 ttl_security;	/* GTSM, RFC 5082 */
@@ -175,6 +182,9 @@ struct conf {
 
 	enum conf_log_level	 log_level;
 	enum conf_log_dest	 log_dest;
+
+	/* s the start waits for convergence before READY=1; 0: none */
+	uint32_t		 startup_timeout;
 };
 
 /*
@@ -212,6 +222,25 @@ void		 conf_errors_print(FILE *f, const struct conf_errors *errs);
 /* The peer with that address, or NULL. */
 const struct conf_peer	*conf_peer_find(const struct conf *c,
 			    const struct ipaddr *addr);
+
+/*
+ * A deep copy of src into dst (whose old contents are not freed),
+ * password included. Returns 0, or -1 out of memory with dst cleared.
+ */
+int		 conf_peer_copy(struct conf_peer *dst,
+		    const struct conf_peer *src);
+/* Frees what p owns, wipes the password, zeroes p. NULL: no-op. */
+void		 conf_peer_clear(struct conf_peer *p);
+
+enum conf_peer_delta {
+	CONF_PEER_SAME = 0,
+	CONF_PEER_SOFT,		/* policy or names: a route refresh will do */
+	CONF_PEER_RESET,	/* a session parameter: the session restarts */
+};
+
+/* How b differs from a, the same peer (address) in two configs. */
+enum conf_peer_delta	conf_peer_compare(const struct conf_peer *a,
+			    const struct conf_peer *b);
 
 /* What changed between two configs, for reload. */
 #define CONF_CH_NODE_NAME	0x0001

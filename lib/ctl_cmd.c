@@ -327,15 +327,22 @@ ctl_cmd_parse(const char *line, struct ctl_cmd *c, char *err, size_t errlen)
 		return no_more(&ws, ctl_cmd_name(c->id), err, errlen);
 	case 5:
 		c->id = CTL_CMD_CONFIGURE;
-		if (ws.i < ws.n) {
-			if (next_kw(&ws, "configure", conf_kw, 1, err,
-			    errlen) == -1)
-				return -1;
+		/* a word that is not (a prefix of) check is the file */
+		if (ws.i < ws.n && match(ws.w[ws.i], conf_kw, 1, amb,
+		    sizeof(amb)) == 0) {
 			c->check = true;
+			ws.i++;
 		}
-		return no_more(&ws, "configure", err, errlen);
+		if (ws.i < ws.n)
+			strcpy(c->file, ws.w[ws.i++]);
+		return no_more(&ws, c->check ? "configure check" :
+		    "configure", err, errlen);
 	default:
 		c->id = CTL_CMD_DOWN;
+		if (ws.i < ws.n && strcmp(ws.w[ws.i], "--flush") == 0) {
+			c->flush = true;
+			ws.i++;
+		}
 		return no_more(&ws, "down", err, errlen);
 	}
 }
@@ -390,9 +397,17 @@ ctl_help_lines(void)
 		"show nodes                       nodes from the node source",
 		"show memory                      memory of the RIB and "
 		    "attributes",
-		"enable | disable | restart NAME  (not implemented yet)",
-		"configure [check]                (not implemented yet)",
-		"down                             (not implemented yet)",
+		"enable | disable | restart NAME  start, stop (stays down), "
+		    "restart a session",
+		"                                 NAME: peer or node name, "
+		    "or address",
+		"configure [check] [FILE]         load FILE (default: the "
+		    "running file) and",
+		"                                 apply the changes; check: "
+		    "only validate",
+		"down [--flush]                   stop podbgpd; --flush: "
+		    "remove its routes",
+		"                                 from the kernel too",
 		"help                             this text",
 		"json COMMAND                     the reply as JSON",
 		"Keywords may be shortened to a unique prefix: sh pro, sh ro.",

@@ -42,12 +42,15 @@
 #define CTL_R_MEMORY		1011
 #define CTL_R_NODES		1013
 #define CTL_R_HELP		1014
+#define CTL_R_CONFIG		1015	/* what configure did or found */
+#define CTL_R_ACTION		1016	/* what enable/disable/... did */
 #define CTL_R_JSON		1100	/* a line of a JSON document */
 #define CTL_E_NO_PROTOCOL	8001	/* no protocol of that name */
 #define CTL_E_NOT_IMPL		8002	/* command not implemented yet */
 #define CTL_E_DENIED		8003	/* read-only socket */
 #define CTL_E_BUSY		8004	/* too many clients */
 #define CTL_E_INTERNAL		8005	/* out of memory and the like */
+#define CTL_E_CONFIG		8006	/* configuration errors, refused */
 #define CTL_E_SYNTAX		9001	/* unknown, ambiguous, malformed */
 #define CTL_E_TOO_LONG		9002	/* request line too long */
 
@@ -78,6 +81,9 @@ struct ctl_cmd {
 	bool			all;		/* show protocols/route all */
 	bool			count;		/* show route count */
 	bool			check;		/* configure check */
+	bool			flush;		/* down --flush */
+	/* configure [check] FILE; "" if none */
+	char			file[CTL_LINE_MAX + 1];
 	/* show protocols NAME, enable/disable/restart NAME; "" if none */
 	char			name[CTL_NAME_MAX + 1];
 	/* show route protocol NAME; "" if none */

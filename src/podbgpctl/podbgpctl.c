@@ -135,22 +135,49 @@ connect_to(const char *path, struct conn *c)
  * reply, EXIT_ERR_REPLY for an error reply, EXIT_NOCONN if the connection
  * broke.
  */
-static int
-run_cmd(struct conn *c, const char *req, bool json)
+/*
+ * `configure [check] FILE` with a relative FILE: the daemon runs in
+ * another directory, so the file is sent as an absolute path. Returns a
+ * new request, or NULL to send req as it is.
+ */
+static char *
+absolute_file(const char *req)
 {
-	const char	*text;
+	struct ctl_cmd	*cmd;
+	char		 err[CTL_ERR_LEN], cwd[4096], *out = NULL;
+
+	if ((cmd = calloc(1, sizeof(*cmd))) == NULL)
+		return NULL;
+	if (ctl_cmd_parse(req, cmd, err, sizeof(err)) == 0 &&
+	    cmd->id == CTL_CMD_CONFIGURE && cmd->file[0] != '\0' &&
+	    cmd->file[0] != '/' && getcwd(cwd, sizeof(cwd)) != NULL &&
+	    asprintf(&out, "%sconfigure %s%s/%s", cmd->json ? "json " : "",
+	    cmd->check ? "check " : "", cwd, cmd->file) == -1)
+		out = NULL;
+	free(cmd);
+	return out;
+}
+
+static int
+run_cmd(struct conn *c, const char *req0, bool json)
+{
+	const char	*text, *req = req0;
 	unsigned	 code;
 	bool		 last;
-	char		*buf;
+	char		*buf, *abs;
 	size_t		 len, off;
 	ssize_t		 w;
 
+	if ((abs = absolute_file(req0)) != NULL)
+		req = abs;
 	len = strlen(req) + 7;
 	if ((buf = malloc(len)) == NULL) {
 		fprintf(stderr, "podbgpctl: out of memory\n");
+		free(abs);
 		return EXIT_NOCONN;
 	}
 	snprintf(buf, len, "%s%s\n", json ? "json " : "", req);
+	free(abs);
 	len = strlen(buf);
 	for (off = 0; off < len; off += (size_t)w)
 		if ((w = write(c->fd, buf + off, len - off)) == -1) {
@@ -293,6 +320,8 @@ comp_candidates(char **w, size_t n)
 		comp_add_names();
 	else if (n == 1 && is_kw(w[0], "configure"))
 		comp_add("check");
+	else if (n == 1 && is_kw(w[0], "down"))
+		comp_add("--flush");
 }
 
 static char *
@@ -404,7 +433,7 @@ main(int argc, char *argv[])
 	int		 ch, i, rc;
 
 	signal(SIGPIPE, SIG_IGN);
-	while ((ch = getopt_long(argc, argv, "js:", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "+js:", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'j':
 			json = true;

@@ -83,6 +83,7 @@ struct client {
 	size_t			 nnames;
 	struct proto_snap	*snap;		/* show protocols */
 	size_t			 nsnap;
+	bool			 down;		/* stop once the reply is out */
 };
 
 struct listener {
@@ -449,11 +450,13 @@ proto_json(struct client *cl, const struct session_info *si)
 	evbuffer_add_printf(out(cl), "%04u-%s{\"name\": %s, \"address\": "
 	    "\"%s\", \"asn\": %u, \"kind\": \"%s\", \"state\": \"%s\", "
 	    "\"since_s\": %" PRIu64 ", \"prefixes_received\": %" PRIu64 ", "
-	    "\"prefixes_accepted\": %u, \"last_error\": %s",
+	    "\"prefixes_accepted\": %u, \"disabled\": %s, "
+	    "\"last_error\": %s",
 	    CTL_R_JSON, cl->first ? "" : ",",
 	    jstr(si->name, j[0], sizeof(j[0])), addr, si->asn,
 	    si->node ? "node" : "peer", bgp_fsm_state_name(si->state),
 	    since / 1000, si->prefixes_rx, si->prefixes_accepted,
+	    si->disabled ? "true" : "false",
 	    et[0] != '\0' ? jstr(et, j[1], sizeof(j[1])) : "null");
 	cl->first = false;
 	if (cl->cmd.all) {
@@ -495,6 +498,7 @@ proto_text(struct client *cl, const struct session_info *si)
 	line(cl, CTL_R_PROTOCOLS, false, "%-*s %-15s %-10u %-11s %-10s "
 	    "%8" PRIu64 " %8u  %s", (int)cl->wname,
 	    si_name(si, addr, sizeof(addr)), addr, si->asn,
+	    si->disabled && si->state == BGP_FSM_IDLE ? "Disabled" :
 	    bgp_fsm_state_name(si->state), since, si->prefixes_rx,
 	    si->prefixes_accepted, et);
 	if (!cl->cmd.all)
@@ -1123,6 +1127,96 @@ show_help(struct client *cl)
 	done(cl);
 }
 
+/* --- commands that change things -------------------------------------- */
+
+static void
+do_session(struct client *cl)
+{
+	const char	*name = cl->cmd.name;
+	int		 r;
+
+	switch (cl->cmd.id) {
+	case CTL_CMD_ENABLE:
+		r = session_enable(name);
+		if (r >= 0)
+			line(cl, CTL_R_ACTION, false, "%s: %s", name, r == 1 ?
+			    "enabled" : "already enabled");
+		break;
+	case CTL_CMD_DISABLE:
+		r = session_disable(name, "disabled by the operator");
+		if (r >= 0)
+			line(cl, CTL_R_ACTION, false, "%s: %s", name, r == 1 ?
+			    "disabled" : "already disabled");
+		break;
+	default:
+		r = session_restart(name, "restarted by the operator");
+		if (r >= 0)
+			line(cl, CTL_R_ACTION, false, "%s: restarted", name);
+		break;
+	}
+	if (r == -1) {
+		error_reply(cl, CTL_E_NO_PROTOCOL, "no protocol '%s'", name);
+		return;
+	}
+	done(cl);
+}
+
+static void
+do_configure(struct client *cl)
+{
+	const struct control_ops	*ops = C.st->ops;
+	struct conf_errors		*errs;
+	char				 msg[CTL_ERR_LEN];
+	size_t				 i;
+	int				 r;
+
+	if (ops == NULL || ops->configure == NULL) {
+		error_reply(cl, CTL_E_NOT_IMPL, "'configure' is not served");
+		return;
+	}
+	if (cl->cmd.file[0] != '\0' && cl->cmd.file[0] != '/') {
+		error_reply(cl, CTL_E_CONFIG, "%s: not an absolute path "
+		    "(podbgpctl makes it one)", cl->cmd.file);
+		return;
+	}
+	errs = xcalloc(1, sizeof(*errs));
+	msg[0] = '\0';
+	r = ops->configure(ops->arg, cl->cmd.file[0] != '\0' ?
+	    cl->cmd.file : NULL, cl->cmd.check, errs, msg, sizeof(msg));
+	if (r == 0) {
+		line(cl, CTL_R_CONFIG, false, "%s", msg);
+		done(cl);
+	} else if (errs->n == 0 && errs->dropped == 0)
+		error_reply(cl, CTL_E_CONFIG, "%s; the running configuration "
+		    "stays", msg[0] != '\0' ? msg : "cannot be loaded");
+	else {
+		for (i = 0; i < errs->n; i++)
+			line(cl, CTL_E_CONFIG, false, "%s", errs->e[i].text);
+		if (errs->dropped > 0)
+			line(cl, CTL_E_CONFIG, false, "(%zu more errors not "
+			    "shown)", errs->dropped);
+		error_reply(cl, CTL_E_CONFIG, "the configuration has errors; "
+		    "the running configuration stays");
+	}
+	free(errs);
+}
+
+static void
+do_down(struct client *cl)
+{
+	const struct control_ops	*ops = C.st->ops;
+
+	if (ops == NULL || ops->down == NULL) {
+		error_reply(cl, CTL_E_NOT_IMPL, "'down' is not served");
+		return;
+	}
+	line(cl, CTL_R_ACTION, false, "stopping%s", cl->cmd.flush ?
+	    "; podbgp's routes leave the kernel" : "");
+	done(cl);
+	/* the stop waits for the reply to be out (client_write_cb) */
+	cl->down = true;
+}
+
 /* --- requests --------------------------------------------------------- */
 
 /* One step of the reply in progress. */
@@ -1147,6 +1241,17 @@ step(struct client *cl)
 		break;
 	case CTL_CMD_HELP:
 		show_help(cl);
+		break;
+	case CTL_CMD_ENABLE:
+	case CTL_CMD_DISABLE:
+	case CTL_CMD_RESTART:
+		do_session(cl);
+		break;
+	case CTL_CMD_CONFIGURE:
+		do_configure(cl);
+		break;
+	case CTL_CMD_DOWN:
+		do_down(cl);
 		break;
 	default:
 		error_reply(cl, CTL_E_NOT_IMPL, "'%s' is not implemented "
@@ -1248,10 +1353,28 @@ client_resume(struct client *cl)
 	maybe_close(cl);
 }
 
+/* `down`: the daemon stops once its reply is out (or the client gone). */
+static void
+down_now(struct client *cl)
+{
+	const struct control_ops	*ops = C.st->ops;
+
+	if (!cl->down)
+		return;
+	cl->down = false;
+	ops->down(ops->arg, cl->cmd.flush);
+}
+
 static void
 client_write_cb(struct bufferevent *bev, void *arg)
 {
-	client_resume(arg);
+	struct client	*cl = arg;
+
+	if (cl->down && evbuffer_get_length(out(cl)) == 0) {
+		down_now(cl);
+		return;
+	}
+	client_resume(cl);
 }
 
 static void
@@ -1281,6 +1404,7 @@ client_event_cb(struct bufferevent *bev, short what, void *arg)
 static void
 client_free(struct client *cl)
 {
+	down_now(cl);
 	TAILQ_REMOVE(&C.clients, cl, entry);
 	C.nclients--;
 	event_free(cl->ev_more);

@@ -13,6 +13,8 @@
 #ifndef PODBGPD_CONTROL_H
 #define PODBGPD_CONTROL_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "bgp_attr.h"
@@ -25,6 +27,21 @@ struct kube;
 
 /* Most clients served at once, over both sockets. */
 #define CONTROL_CLIENTS_MAX	64
+
+/*
+ * What the commands that change things ask main.c to do.
+ * configure: load file (NULL: the running file) and, unless check, apply
+ * it. Returns 0 with a one-line summary in msg, or -1 with the file's
+ * errors in errs (errs->n may be 0: then msg says why).
+ * down: stop the daemon once the reply is out; flush: take podbgp's
+ * routes out of the kernel and announce no graceful restart.
+ */
+struct control_ops {
+	int	(*configure)(void *arg, const char *file, bool check,
+		    struct conf_errors *errs, char *msg, size_t msglen);
+	void	(*down)(void *arg, bool flush);
+	void	*arg;
+};
 
 /*
  * What the show commands read. Owned by the caller, who keeps the fields
@@ -43,6 +60,7 @@ struct control_state {
 	const struct kube		*kube;
 	uint64_t			 start_ms;	/* monotonic */
 	int64_t				 start_time;	/* wall clock, s */
+	const struct control_ops	*ops;	/* NULL: no changes served */
 };
 
 /*

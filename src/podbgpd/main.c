@@ -3,10 +3,12 @@
  *
  * main() owns the only struct event_base and is the only place that
  * dispatches it. What runs today: the configuration is loaded and checked
- * (-n), logging follows it, SIGHUP re-reads it and reports the difference,
- * SIGTERM/SIGINT stop, and the service manager hears about all of it
- * through sd_notify. The BGP sessions run with the configuration of the
- * start and announce this node's pod CIDRs from the static nodes file;
+ * (-n), logging follows it, SIGHUP and `configure` re-read it and apply
+ * the difference to the sessions (fib, control and mesh settings wait for
+ * a restart), SIGTERM/SIGINT and `down` stop, and the service manager
+ * hears about all of it through sd_notify, READY=1 once routing has
+ * converged. The BGP sessions announce this node's pod CIDRs from the
+ * static nodes file;
  * in full-mesh mode the other nodes of that file get sessions, which
  * follow the file on SIGHUP. A state file next to the control socket
  * tells a start after a crash or SIGKILL, a graceful restart, apart.
@@ -58,11 +60,12 @@ struct daemon {
 	struct event		*ev_int;
 	struct event		*ev_hup;
 	struct event		*ev_watchdog;
+	struct event		*ev_startup;	/* until READY=1 */
 	struct conf		*conf;
 	/*
-	 * The configuration the BGP sessions were started with: they
-	 * borrow it, and applying peer changes on reload is not done yet,
-	 * so it lives until exit.
+	 * The configuration the daemon was started with: the fib and the
+	 * mesh keep following it (their changes need a restart), so it
+	 * lives until exit. Sessions and policy follow d->conf.
 	 */
 	struct conf		*bgp_conf;
 	struct rib		*rib;
@@ -93,6 +96,14 @@ struct daemon {
 	char			*state_path;	/* GR; NULL: none */
 	int			 verbose;	/* number of -v */
 	bool			 foreground;
+	bool			 flush_on_exit;	/* down --flush */
+	bool			 stopping;
+	/* start-up: READY=1 once converged or after startup-timeout */
+	bool			 ready;
+	bool			 nodes_synced;
+	uint64_t		 startup_deadline_ms;
+	char			 status[192];	/* last STATUS= sent */
+	struct control_ops	 ops;
 };
 
 enum {
@@ -239,6 +250,9 @@ log_conf_errors(const char *what, const struct conf_errors *errs)
 		log_warnx("%sout of memory", what);
 }
 
+/* What a reload leaves to the next start of podbgpd. */
+#define CONF_CH_NOT_APPLIED	(CONF_CH_MESH | CONF_CH_FIB | CONF_CH_CONTROL)
+
 static const struct {
 	unsigned	 flag;
 	const char	*name;
@@ -311,14 +325,11 @@ log_diff(const struct conf_diff *cd)
 		    peer_str(cd->changed[i].new, peer, sizeof(peer)),
 		    cd->changed[i].reset ? "needs a session reset" :
 		    "policy or names only");
-	if (cd->nadded + cd->nremoved + cd->nchanged > 0)
-		log_warnx("reload: %zu peers added, %zu removed, %zu changed; "
-		    "applying peer changes is not implemented yet",
-		    cd->nadded, cd->nremoved, cd->nchanged);
-	if ((cd->flags & ~CONF_CH_LOG) != 0) {
-		change_list(cd->flags & ~CONF_CH_LOG, list, sizeof(list));
-		log_warnx("reload: applying changes to %s is not implemented "
-		    "yet", list);
+	if ((cd->flags & CONF_CH_NOT_APPLIED) != 0) {
+		change_list(cd->flags & CONF_CH_NOT_APPLIED, list,
+		    sizeof(list));
+		log_warnx("reload: changes to %s take effect when podbgpd "
+		    "restarts", list);
 	}
 }
 
@@ -476,6 +487,7 @@ policy_nodes(struct daemon *d, const struct node_set *ns, const char *self)
 }
 
 static void	sessions_start(struct daemon *);
+static void	startup_check(struct daemon *);
 
 /*
  * Without a configured router-id, this node's first IPv4 InternalIP is
@@ -655,7 +667,9 @@ on_kube_nodes(struct node_set *cur, void *arg)
 
 	if (d->nodes_raw != NULL)
 		node_set_keep_age(cur, d->nodes_raw);
+	d->nodes_synced = true;
 	nodes_apply(d, cur, "the API server");
+	startup_check(d);
 }
 
 static void
@@ -706,6 +720,8 @@ nodes_from_file(struct daemon *d)
 
 	if (c->nodes_source != CONF_NODES_FILE || c->nodes_file == NULL)
 		return;
+	/* read at once: there is nothing more to wait for, even on errors */
+	d->nodes_synced = true;
 	if ((ns = nodes_file_load(c->nodes_file, &errs)) == NULL) {
 		log_conf_errors("", &errs);
 		log_warnx("%s: cannot be read; keeping the nodes as they were",
@@ -720,47 +736,82 @@ nodes_from_file(struct daemon *d)
 }
 
 /*
- * SIGHUP: read the file again. On errors the running configuration stays;
- * otherwise the new one replaces it and its log settings take effect.
+ * The file at path, checked, with -s applied. NULL with the errors in
+ * errs, or errs empty and the reason in why.
  */
-static void
-reload(struct daemon *d)
+static struct conf *
+load_conf(const struct daemon *d, const char *path, struct conf_errors *errs,
+    char *why, size_t whylen)
 {
-	struct conf_errors	 errs;
-	struct conf		*nc;
+	struct conf	*nc;
+
+	why[0] = '\0';
+	if ((nc = conf_load(path, errs)) == NULL) {
+		if (errs->n == 0)
+			snprintf(why, whylen, "%s: out of memory", path);
+		return NULL;
+	}
+	if (apply_socket(nc, d->socket, why, whylen) == -1) {
+		conf_free(nc);
+		memset(errs, 0, sizeof(*errs));
+		return NULL;
+	}
+	return nc;
+}
+
+/*
+ * nc replaces the running configuration: removed peers stop (Cease /
+ * Peer De-configured), changed ones are updated in place or restarted,
+ * new ones start; every other session keeps running untouched. A one-line
+ * summary goes to msg.
+ */
+static int
+apply_conf(struct daemon *d, struct conf *nc, char *msg, size_t len)
+{
 	struct conf_diff	*cd;
-	char			 why[256];
+	struct conf		*old = d->conf;
+	size_t			 i, soft = 0, reset = 0;
+	int			 r;
 	bool			 nodes_changed;
 
-	sdnotify_sendf("RELOADING=1\nMONOTONIC_USEC=%" PRIu64,
-	    sdnotify_monotonic_usec());
-	log_info("reload: reading %s", d->conf_path);
-	if ((nc = conf_load(d->conf_path, &errs)) == NULL) {
-		log_conf_errors("reload: ", &errs);
-		log_warnx("reload: %s has errors; keeping the running "
-		    "configuration", d->conf_path);
-		goto done;
-	}
-	if (apply_socket(nc, d->socket, why, sizeof(why)) == -1) {
-		log_warnx("reload: %s; keeping the running configuration",
-		    why);
-		conf_free(nc);
-		goto done;
-	}
 	if ((cd = conf_diff(d->conf, nc)) == NULL) {
-		log_warnx("reload: out of memory comparing configurations; "
-		    "keeping the running configuration");
-		conf_free(nc);
-		goto done;
+		snprintf(msg, len, "out of memory comparing configurations");
+		return -1;
 	}
 	log_diff(cd);
 	nodes_changed = (cd->flags & CONF_CH_NODES) != 0;
+	session_set_conf(nc);
+	policy_set_conf(d->pol, nc);
+	for (i = 0; i < cd->nremoved; i++)
+		session_peer_remove(&cd->removed[i]->addr);
+	for (i = 0; i < cd->nchanged; i++) {
+		r = session_peer_update(cd->changed[i].new);
+		if (r == SESSION_PEER_SOFT)
+			soft++;
+		else if (r == SESSION_PEER_RESET)
+			reset++;
+	}
+	for (i = 0; i < cd->nadded; i++)
+		session_peer_add(cd->added[i]);
+	if ((cd->flags & CONF_CH_CLUSTER_CIDRS) != 0) {
+		log_info("reload: cluster-cidrs changed: every peer's routes "
+		    "checked again, route refresh asked for");
+		session_import_changed();
+	}
+	if (conf_diff_empty(cd))
+		snprintf(msg, len, "no changes");
+	else
+		snprintf(msg, len, "reconfigured: %zu peers added, %zu "
+		    "removed, %zu restarted, %zu changed in place%s",
+		    cd->nadded, cd->nremoved, reset, soft,
+		    (cd->flags & CONF_CH_NOT_APPLIED) != 0 ? "; some changes "
+		    "wait for a restart of podbgpd (see the log)" : "");
 	conf_diff_free(cd);
-	if (d->conf != d->bgp_conf)
-		conf_free(d->conf);
 	d->conf = nc;
 	d->ctl.conf = nc;
 	d->ctl.node_name = own_name(nc, d->host, sizeof(d->host));
+	if (old != d->bgp_conf)
+		conf_free(old);
 	apply_log(d);
 	/* nodes may have come, gone or changed in the nodes file */
 	nodes_from_file(d);
@@ -770,10 +821,82 @@ reload(struct daemon *d)
 		kube_stop(d);
 		kube_start(d);
 	}
+	return 0;
+}
+
+static void
+send_ready_status(struct daemon *d)
+{
+	if (d->foreground)
+		sdnotify_sendf("READY=1\nSTATUS=running, %zu peers "
+		    "configured", d->conf->npeers);
+	else	/* detached: we are not the process the manager started */
+		sdnotify_sendf("READY=1\nMAINPID=%ld\nSTATUS=running, %zu "
+		    "peers configured", (long)getpid(), d->conf->npeers);
+}
+
+/*
+ * SIGHUP and `configure [check] [FILE]`: read file (NULL: the running
+ * one). On errors the running configuration stays; otherwise, unless
+ * check, the new one replaces it. Errors are logged (unless check) and
+ * returned in errs, or why if errs is empty; msg gets the summary.
+ */
+static int
+reconfigure(struct daemon *d, const char *file, bool check,
+    struct conf_errors *errs, char *msg, size_t len)
+{
+	struct conf	*nc;
+	const char	*path = file != NULL ? file : d->conf_path;
+	int		 rc = -1;
+
+	if (check) {
+		if ((nc = load_conf(d, path, errs, msg, len)) == NULL)
+			return -1;
+		conf_free(nc);
+		snprintf(msg, len, "%s: configuration OK", path);
+		return 0;
+	}
+	if (d->ready)
+		sdnotify_sendf("RELOADING=1\nMONOTONIC_USEC=%" PRIu64,
+		    sdnotify_monotonic_usec());
+	log_info("reload: reading %s", path);
+	if ((nc = load_conf(d, path, errs, msg, len)) == NULL) {
+		if (errs->n > 0 || errs->dropped > 0)
+			log_conf_errors("reload: ", errs);
+		else
+			log_warnx("reload: %s", msg);
+		log_warnx("reload: %s has errors; keeping the running "
+		    "configuration", path);
+		goto done;
+	}
+	if (apply_conf(d, nc, msg, len) == -1) {
+		log_warnx("reload: %s; keeping the running configuration",
+		    msg);
+		conf_free(nc);
+		goto done;
+	}
 	log_info("reload: done");
+	rc = 0;
  done:
-	sdnotify_sendf("READY=1\nSTATUS=running, %zu peers configured",
-	    d->conf->npeers);
+	if (d->ready)
+		send_ready_status(d);
+	return rc;
+}
+
+static void
+reload(struct daemon *d)
+{
+	struct conf_errors	errs;
+	char			msg[256];
+
+	reconfigure(d, NULL, false, &errs, msg, sizeof(msg));
+}
+
+static int
+ctl_configure(void *arg, const char *file, bool check,
+    struct conf_errors *errs, char *msg, size_t len)
+{
+	return reconfigure(arg, file, check, errs, msg, len);
 }
 
 /*
@@ -844,7 +967,20 @@ static void
 fib_shutdown(struct daemon *d)
 {
 	if (d->fib != NULL)
-		fib_stop(d->fib, !d->bgp_conf->keep_on_exit);
+		fib_stop(d->fib, !d->bgp_conf->keep_on_exit ||
+		    d->flush_on_exit);
+}
+
+static void
+stop(struct daemon *d)
+{
+	if (d->stopping)
+		return;
+	d->stopping = true;
+	sdnotify_send("STOPPING=1");
+	fib_shutdown(d);
+	session_stop_all("podbgpd shutting down");
+	event_base_loopexit(d->base, NULL);
 }
 
 static void
@@ -861,29 +997,100 @@ on_signal(evutil_socket_t sig, short what, void *arg)
 	case SIGINT:
 		log_info("%s received, stopping",
 		    sig == SIGTERM ? "SIGTERM" : "SIGINT");
-		sdnotify_send("STOPPING=1");
-		fib_shutdown(d);
-		session_stop_all("podbgpd shutting down");
-		event_base_loopexit(d->base, NULL);
+		stop(d);
 		break;
 	}
+}
+
+static void
+on_down(evutil_socket_t fd, short what, void *arg)
+{
+	struct daemon	*d = arg;
+
+	log_info("down requested on the control socket%s, stopping",
+	    d->flush_on_exit ? " with --flush: routes leave the kernel" : "");
+	stop(d);
+}
+
+/* `down [--flush]`: the reply is out; stop on the next loop turn. */
+static void
+ctl_down(void *arg, bool flush)
+{
+	struct daemon	*d = arg;
+	struct timeval	 tv = { 0, 0 };
+
+	if (flush)
+		d->flush_on_exit = true;
+	if (event_base_once(d->base, -1, EV_TIMEOUT, on_down, d, &tv) == -1)
+		on_down(-1, 0, d);
+}
+
+/*
+ * READY=1 means converged: the node source has synced and every
+ * session (not disabled) is Established with End-of-RIB received, or
+ * startup-timeout has passed. Until then STATUS= says what is awaited.
+ */
+static void
+startup_check(struct daemon *d)
+{
+	char	st[sizeof(d->status)];
+	size_t	done, total;
+	bool	nodes;
+
+	if (d->ready || d->stopping)
+		return;
+	/* the nodes file once read, the API server's first complete list */
+	nodes = d->nodes_synced;
+	session_eor_count(&done, &total);
+	if (!nodes)
+		snprintf(st, sizeof(st), "starting: waiting for the node "
+		    "source");
+	else if (done < total)
+		snprintf(st, sizeof(st), "starting: %zu of %zu sessions "
+		    "Established with End-of-RIB", done, total);
+	else {
+		log_info("ready: %zu sessions Established with End-of-RIB",
+		    total);
+		goto ready;
+	}
+	if (log_now_ms() >= d->startup_deadline_ms) {
+		log_warnx("ready: startup-timeout of %u s passed, %s",
+		    d->conf->startup_timeout, st);
+		goto ready;
+	}
+	if (strcmp(st, d->status) != 0) {
+		snprintf(d->status, sizeof(d->status), "%s", st);
+		sdnotify_sendf("STATUS=%s", st);
+	}
+	return;
+ ready:
+	d->ready = true;
+	if (d->ev_startup != NULL)
+		event_del(d->ev_startup);
+	send_ready_status(d);
+}
+
+static void
+on_startup(evutil_socket_t fd, short what, void *arg)
+{
+	startup_check(arg);
 }
 
 static void
 on_ready(evutil_socket_t fd, short what, void *arg)
 {
 	struct daemon	*d = arg;
+	struct timeval	 tv = { 0, 100000 };
 
-	/*
-	 * Runs from inside the loop, so READY=1 means the loop turns.
-	 * Detached, we are no longer the process the manager started.
-	 */
-	if (d->foreground)
-		sdnotify_sendf("READY=1\nSTATUS=running, %zu peers "
-		    "configured", d->conf->npeers);
-	else
-		sdnotify_sendf("READY=1\nMAINPID=%ld\nSTATUS=running, %zu "
-		    "peers configured", (long)getpid(), d->conf->npeers);
+	/* Runs from inside the loop, so READY=1 means the loop turns. */
+	d->startup_deadline_ms = log_now_ms() +
+	    (uint64_t)d->conf->startup_timeout * 1000;
+	startup_check(d);
+	if (d->ready)
+		return;
+	d->ev_startup = event_new(d->base, -1, EV_PERSIST, on_startup, d);
+	if (d->ev_startup == NULL || event_add(d->ev_startup, &tv) == -1)
+		fatalx("cannot arm the start-up timer");
 }
 
 static void
@@ -956,8 +1163,8 @@ gr_state_stop(struct daemon *d)
 {
 	if (d->state_path == NULL)
 		return;
-	if (!d->bgp_conf->keep_on_exit && unlink(d->state_path) == -1 &&
-	    errno != ENOENT)
+	if ((!d->bgp_conf->keep_on_exit || d->flush_on_exit) &&
+	    unlink(d->state_path) == -1 && errno != ENOENT)
 		log_warn("graceful restart: cannot remove %s", d->state_path);
 	free(d->state_path);
 	d->state_path = NULL;
@@ -1091,6 +1298,10 @@ run(struct daemon *d)
 	d->ctl.node_name = own_name(d->conf, d->host, sizeof(d->host));
 	d->ctl.start_ms = log_now_ms();
 	d->ctl.start_time = (int64_t)time(NULL);
+	d->ops.configure = ctl_configure;
+	d->ops.down = ctl_down;
+	d->ops.arg = d;
+	d->ctl.ops = &d->ops;
 	if (control_init(d->base, &d->ctl) == -1) {
 		log_error("control socket unusable, not starting");
 		sdnotify_send("STOPPING=1");
@@ -1116,6 +1327,8 @@ run(struct daemon *d)
 	bgp_free(d);
 	if (d->ev_watchdog != NULL)
 		event_free(d->ev_watchdog);
+	if (d->ev_startup != NULL)
+		event_free(d->ev_startup);
 	event_free(d->ev_hup);
 	event_free(d->ev_int);
 	event_free(d->ev_term);

@@ -124,6 +124,11 @@ struct conn {
 	uint8_t			 dump_eor;	/* End-of-RIB after the walk */
 	uint8_t			 dump_eorr;	/* EoRR after it (RFC 7313) */
 	bool			 dumped;	/* walked since the last drain */
+	/*
+	 * A walk after an export policy change: every prefix not exported
+	 * now is withdrawn, as the old policy may have exported it.
+	 */
+	bool			 wd_any;
 	const struct bgp_attr_set *run_attr;	/* referenced */
 	uint8_t			 run_aid;
 	struct prefix		*run_p;
@@ -140,9 +145,10 @@ struct conn {
 
 struct session {
 	TAILQ_ENTRY(session)	 entry;
-	const struct conf_peer	*cp;	/* conf's, or &node_cp */
+	const struct conf_peer	*cp;	/* always &pc */
 	bool			 node;	/* mesh node, added at run time */
-	struct conf_peer	 node_cp;	/* defaults; name owned */
+	bool			 disabled;	/* by an operator: stays down */
+	struct conf_peer	 pc;	/* owned copy of the peer's settings */
 	char			 addrstr[IPADDR_STRLEN];
 	struct conn		 conn[2];
 	int			 cur;		/* slot in charge */
@@ -219,8 +225,13 @@ static void	conn_close(struct conn *);
 static void	conn_read_cb(evutil_socket_t, short, void *);
 static void	conn_write_cb(evutil_socket_t, short, void *);
 static void	conn_flush(struct conn *);
+/* send_own: announce, withdraw, or announce what policy allows and
+ * withdraw the rest (after an export policy change) */
+#define OWN_ANNOUNCE	0
+#define OWN_WITHDRAW	1
+#define OWN_REFRESH	2
 static void	send_own(struct session *, struct conn *, uint8_t,
-		    const struct prefix *, size_t, bool);
+		    const struct prefix *, size_t, int);
 static void	adj_reset(struct conn *);
 static void	dump_cb(evutil_socket_t, short, void *);
 static void	rib_kick(void);
@@ -293,6 +304,20 @@ read_password(struct session *s)
 	FILE	*f;
 	size_t	 n;
 
+	s->md5 = false;
+	s->md5len = 0;
+	if (s->cp->password != NULL) {
+		n = strlen(s->cp->password);
+		if (n == 0 || n > TCP_MD5SIG_MAXKEYLEN) {
+			log_peer_warnx(s->addrstr, peer_name(s), "password "
+			    "must be 1 to %d bytes", TCP_MD5SIG_MAXKEYLEN);
+			return -1;
+		}
+		memcpy(s->md5key, s->cp->password, n);
+		s->md5len = n;
+		s->md5 = true;
+		return 0;
+	}
 	if (s->cp->password_file == NULL)
 		return 0;
 	if ((f = fopen(s->cp->password_file, "r")) == NULL) {
@@ -1129,8 +1154,9 @@ update_sent(struct conn *c)
  */
 static void
 send_own(struct session *s, struct conn *c, uint8_t aids,
-    const struct prefix *p, size_t n, bool withdraw)
+    const struct prefix *p, size_t n, int mode)
 {
+	bool			 withdraw;
 	struct bgp_attr_set	 tmpl, out;
 	struct policy_route	 r;
 	enum policy_reason	 why;
@@ -1146,6 +1172,8 @@ send_own(struct session *s, struct conn *c, uint8_t aids,
 		aid = p[i].family == AF_INET ? BGP_AID_IPV4 : BGP_AID_IPV6;
 		if (!(aids & c->families & (1 << aid)))
 			continue;
+		withdraw = mode == OWN_WITHDRAW;
+ again:
 		start = bgp_msg_hdr_begin(&c->obuf, BGP_MSG_UPDATE);
 		if (withdraw) {
 			rv = bgp_update_pack_unreach(&c->obuf, 0, &c->ctx, aid,
@@ -1198,6 +1226,11 @@ send_own(struct session *s, struct conn *c, uint8_t aids,
 			    "announcing %s: %s", s->addrstr,
 			    prefix_fmt(&p[i], pb, sizeof(pb)),
 			    policy_reason_name(why));
+			if (mode == OWN_REFRESH) {
+				/* it may have been announced before */
+				withdraw = true;
+				goto again;
+			}
 			continue;
 		}
 		rv = bgp_update_pack_reach(&c->obuf, 0, &c->ctx, aid, &out,
@@ -1447,7 +1480,8 @@ adj_export(struct conn *c, const struct rib_entry *e, bool may_have)
 			return;
 		}
 	}
-	if (may_have && policy_export_possible(S.pol, &s->pp, &e->prefix))
+	if (may_have && (c->wd_any ||
+	    policy_export_possible(S.pol, &s->pp, &e->prefix)))
 		adj_withdraw(c, aid, &e->prefix);
 }
 
@@ -1506,7 +1540,7 @@ adj_dump_start(struct conn *c, uint8_t aids, bool eor, bool eorr)
 	aids &= c->families;
 	if (aids == 0)
 		return;
-	if (!sess_exports(c->s)) {
+	if (!sess_exports(c->s) && !c->wd_any) {
 		adj_markers(c, aids, eor, eorr);
 		return;
 	}
@@ -1532,12 +1566,13 @@ dump_cb(evutil_socket_t fd, short what, void *arg)
 
 	if (!conn_up(c)) {
 		c->dump_aids = c->dump_eor = c->dump_eorr = 0;
+		c->wd_any = false;
 		return;
 	}
 	while (c->dump_aids != 0 && k < ADJ_DUMP_STEP) {
 		if (rib_dump_next(S.rib, &c->dcur, &e) == 1) {
 			if (e.nbest > 0)
-				adj_export(c, &e, false);
+				adj_export(c, &e, c->wd_any);
 			k++;
 			continue;
 		}
@@ -1554,6 +1589,8 @@ dump_cb(evutil_socket_t fd, short what, void *arg)
 	}
 	adj_flush(c);
 	adj_cache_drop(c);
+	if (c->dump_aids == 0)
+		c->wd_any = false;
 	/* a slow reader gets the rest as its queue drains (conn_flush) */
 	if (c->dump_aids != 0 && conn_up(c) &&
 	    c->obuf.len - c->ooff <= SESS_OBUF_HWM)
@@ -1568,6 +1605,7 @@ adj_reset(struct conn *c)
 
 	c->dump_aids = c->dump_eor = c->dump_eorr = 0;
 	c->dumped = false;
+	c->wd_any = false;
 	c->run_n = 0;
 	if (c->run_attr != NULL)
 		bgp_attr_unref(c->run_attr);
@@ -1643,10 +1681,29 @@ session_all_eor(void)
 
 	TAILQ_FOREACH(s, &S.sessions, entry) {
 		c = cur_conn(s);
+		if (s->disabled)
+			continue;
 		if (!conn_up(c) || (c->eor_rx & c->families) != c->families)
 			return false;
 	}
 	return true;
+}
+
+void
+session_eor_count(size_t *done, size_t *total)
+{
+	struct session	*s;
+	struct conn	*c;
+
+	*done = *total = 0;
+	TAILQ_FOREACH(s, &S.sessions, entry) {
+		if (s->disabled)
+			continue;
+		(*total)++;
+		c = cur_conn(s);
+		if (conn_up(c) && (c->eor_rx & c->families) == c->families)
+			(*done)++;
+	}
 }
 
 /*
@@ -1662,7 +1719,7 @@ restart_check(void)
 	if (!S.restarting)
 		return;
 	TAILQ_FOREACH(s, &S.sessions, entry)
-		if (s->cp->graceful_restart && !s->synced)
+		if (s->cp->graceful_restart && !s->synced && !s->disabled)
 			return;
 	S.restarting = false;
 	evtimer_del(S.ev_restarting);
@@ -1700,7 +1757,7 @@ session_up(struct session *s, struct conn *c)
 		/* End-of-RIB sweeps the rest; this timer what is left */
 		evtimer_add(s->ev_stale, &tv);
 	}
-	send_own(s, c, all, S.own, S.nown, false);
+	send_own(s, c, all, S.own, S.nown, OWN_ANNOUNCE);
 	/* End-of-RIB follows the table at once: no deferral */
 	adj_dump_start(c, all, true, false);
 	rib_kick();
@@ -2007,7 +2064,7 @@ handle_rr(struct conn *c, const uint8_t *msg, size_t len)
 		    rr.safi) == -1)
 			c->obuf.len = start;
 	}
-	send_own(s, c, 1 << rr.aid, S.own, S.nown, false);
+	send_own(s, c, 1 << rr.aid, S.own, S.nown, OWN_ANNOUNCE);
 	/* the learned routes we send, then EoRR */
 	adj_dump_start(c, (uint8_t)(1 << rr.aid), false, enh);
 }
@@ -2256,10 +2313,11 @@ accept_cb(evutil_socket_t lfd, short what, void *arg)
 		return;
 	}
 	sa_to_ipaddr(&ss, &a);
-	if ((s = session_find(&a)) == NULL || S.stopping) {
+	if ((s = session_find(&a)) == NULL || S.stopping || s->disabled) {
 		log_rl_warnx(&S.rl_reject, "connection from %s refused: %s",
 		    ipaddr_fmt(&a, as, sizeof(as)), S.stopping ?
-		    "shutting down" : "not a configured neighbor");
+		    "shutting down" : s == NULL ? "not a configured neighbor" :
+		    "the session is disabled");
 		close(fd);
 		return;
 	}
@@ -2300,6 +2358,17 @@ listen_open(int family)
 	return fd;
 }
 
+/* The key of s on the listening socket of its family: on or off. */
+static void
+listen_md5(struct session *s, bool on)
+{
+	int	i = s->cp->addr.family == AF_INET ? 0 : 1;
+
+	if (S.ls[i].fd != -1 && set_md5(S.ls[i].fd, s, on) == -1)
+		log_warn("neighbor %s: TCP_MD5SIG on the listening socket",
+		    s->addrstr);
+}
+
 /* ---- API -------------------------------------------------------------- */
 
 void
@@ -2338,7 +2407,9 @@ session_new(const struct conf_peer *cp, enum policy_peer_kind kind, int *rv)
 	struct session	*s;
 
 	s = xcalloc(1, sizeof(*s));
-	s->cp = cp;
+	if (conf_peer_copy(&s->pc, cp) == -1)
+		fatalx("out of memory");
+	s->cp = cp = &s->pc;
 	ipaddr_fmt(&cp->addr, s->addrstr, sizeof(s->addrstr));
 	s->ebgp = cp->asn != S.conf->asn;
 	s->rib_peer = -1;
@@ -2367,7 +2438,7 @@ session_free(struct session *s)
 	event_free(s->ev_restart);
 	policy_peer_fini(&s->pp);
 	explicit_bzero(s->md5key, sizeof(s->md5key));
-	free(s->node_cp.name);
+	conf_peer_clear(&s->pc);
 	free(s);
 }
 
@@ -2581,11 +2652,411 @@ session_set_own_prefixes(const struct prefix *p, size_t n)
 		c = cur_conn(s);
 		if (c->fsm.state != BGP_FSM_ESTABLISHED)
 			continue;
-		send_own(s, c, all, gone, ngone, true);
-		send_own(s, c, all, added, nadded, false);
+		send_own(s, c, all, gone, ngone, OWN_WITHDRAW);
+		send_own(s, c, all, added, nadded, OWN_ANNOUNCE);
 	}
 	free(gone);
 	free(added);
+	return 0;
+}
+
+/* ---- stopping, restarting, removing one session ----------------------- */
+
+/*
+ * Stops both connections with Cease / subcode (msg: the shutdown
+ * communication of an administrative shutdown or reset) and drops the
+ * session's routes, stale ones included: a NOTIFICATION ends graceful
+ * restart.
+ */
+static void
+session_halt(struct session *s, uint8_t subcode, const char *msg)
+{
+	struct bgp_fsm_input	 in;
+	size_t			 n;
+	int			 i;
+
+	memset(&in, 0, sizeof(in));
+	in.subcode = subcode;
+	S.shutdown_msg = msg;
+	evtimer_del(s->ev_restart);
+	for (i = 0; i < 2; i++)
+		if (s->conn[i].used)
+			conn_event(&s->conn[i], BGP_EV_MANUAL_STOP, &in);
+	for (i = 0; i < 2; i++)
+		conn_clear(&s->conn[i]);
+	S.shutdown_msg = NULL;
+	s->cur = 0;
+	s->since_ms = log_now_ms();
+	if (s->rib_peer >= 0) {
+		n = rib_peer_flush(S.rib, (unsigned)s->rib_peer, BGP_AID_MAX);
+		if (n > 0)
+			log_debugc(LOG_CAT_UPDATE, "neighbor %s: %zu paths "
+			    "flushed", s->addrstr, n);
+	}
+	s->gr_stale = false;
+	evtimer_del(s->ev_stale);
+	policy_peer_session_down(&s->pp);
+	rib_kick();
+}
+
+/* Starts s again unless an operator disabled it or we are stopping. */
+static void
+session_resume(struct session *s)
+{
+	if (S.started && !S.stopping && !s->disabled)
+		session_start(s);
+}
+
+/* Cease / Peer De-configured, routes withdrawn, the session freed. */
+static void
+session_drop(struct session *s)
+{
+	session_halt(s, BGP_ERR_CEASE_PEER_DECONF, NULL);
+	if (s->rib_peer >= 0) {
+		by_peer_set((unsigned)s->rib_peer, NULL);
+		rib_peer_remove(S.rib, (unsigned)s->rib_peer);
+		s->rib_peer = -1;
+	}
+	if (s->md5)
+		listen_md5(s, false);
+	TAILQ_REMOVE(&S.sessions, s, entry);
+	session_free(s);
+	rib_kick();
+	/* it may have been the last one the restart waited for */
+	restart_check();
+}
+
+/* ---- configured peers at run time ------------------------------------- */
+
+/* A configured (not mesh) session by address. */
+static struct session *
+peer_session(const struct ipaddr *a)
+{
+	struct session	*s = session_find(a);
+
+	return s != NULL && !s->node ? s : NULL;
+}
+
+int
+session_peer_add(const struct conf_peer *cp)
+{
+	struct session	*s, *o, *last = NULL;
+	int		 rv = 0;
+
+	if (S.stopping)
+		return -1;
+	if ((o = session_find(&cp->addr)) != NULL) {
+		log_peer_warnx(o->addrstr, peer_name(o), "already has a "
+		    "session%s; not adding it again", o->node ?
+		    " (a mesh node)" : "");
+		return -1;
+	}
+	s = session_new(cp, POLICY_PEER_EXTERNAL, &rv);
+	/* after the other configured peers, before the mesh nodes */
+	TAILQ_FOREACH(o, &S.sessions, entry)
+		if (!o->node)
+			last = o;
+	if (last != NULL)
+		TAILQ_INSERT_AFTER(&S.sessions, last, s, entry);
+	else
+		TAILQ_INSERT_HEAD(&S.sessions, s, entry);
+	if (s->md5)
+		listen_md5(s, true);
+	log_peer_info(s->addrstr, peer_name(s), "peer added");
+	if (S.started)
+		session_start(s);
+	return rv == -1 ? 1 : 0;
+}
+
+int
+session_peer_remove(const struct ipaddr *addr)
+{
+	struct session	*s;
+
+	if ((s = peer_session(addr)) == NULL)
+		return -1;
+	log_peer_info(s->addrstr, peer_name(s), "peer removed");
+	session_drop(s);
+	return 0;
+}
+
+/*
+ * Runs the session's Adj-RIB-In through import policy again: what it no
+ * longer accepts is withdrawn. Routes refused before are not kept, so
+ * the caller asks the peer for them again (route_refresh).
+ */
+static void
+reimport(struct session *s)
+{
+	struct rib_cursor	 cur;
+	struct rib_entry	 e;
+	const struct rib_path	*path;
+	enum policy_reason	 why;
+	enum bgp_aid		 aid;
+	struct prefix		 p;
+	char			 pb[PREFIX_STRLEN];
+
+	for (aid = 0; s->rib_peer >= 0 && aid < BGP_AID_MAX; aid++) {
+		rib_cursor_init(&cur, aid);
+		while (rib_peer_dump_next(S.rib, (unsigned)s->rib_peer, &cur,
+		    &e, &path) == 1) {
+			if (policy_import(S.pol, &s->pp, &e.prefix, path->attr,
+			    &why))
+				continue;
+			p = e.prefix;
+			log_debugc(LOG_CAT_UPDATE, "neighbor %s: %s no longer "
+			    "accepted: %s", s->addrstr, prefix_fmt(&p, pb,
+			    sizeof(pb)), policy_reason_name(why));
+			route_withdraw(s, &p);
+		}
+	}
+	rib_kick();
+}
+
+/* ROUTE-REFRESH (RFC 2918) for every family; false if not possible. */
+static bool
+route_refresh(struct session *s)
+{
+	struct conn	*c = cur_conn(s);
+	enum bgp_aid	 aid;
+	size_t		 start;
+
+	if (c->fsm.state != BGP_FSM_ESTABLISHED || !c->have_open ||
+	    !c->popen.route_refresh)
+		return false;
+	for (aid = 0; aid < BGP_AID_MAX; aid++) {
+		if (!(c->families & (1 << aid)))
+			continue;
+		start = c->obuf.len;
+		if (bgp_rr_encode(&c->obuf, bgp_aid_afi(aid), BGP_RR_REQUEST,
+		    BGP_SAFI_UNICAST) == -1)
+			c->obuf.len = start;
+	}
+	conn_queued(c);
+	return true;
+}
+
+static bool
+filter_same(const struct conf_filter *a, const struct conf_filter *b)
+{
+	return a->allow_default == b->allow_default &&
+	    a->nrules == b->nrules && (a->nrules == 0 ||
+	    memcmp(a->rules, b->rules, a->nrules * sizeof(*a->rules)) == 0);
+}
+
+/* Whether what goes out to the peer may differ between a and b. */
+static bool
+export_same(const struct conf_peer *a, const struct conf_peer *b)
+{
+	return filter_same(&a->export, &b->export) &&
+	    a->ncommunities == b->ncommunities &&
+	    a->nlarge_communities == b->nlarge_communities &&
+	    (a->ncommunities == 0 || memcmp(a->communities, b->communities,
+	    a->ncommunities * sizeof(*a->communities)) == 0) &&
+	    (a->nlarge_communities == 0 || memcmp(a->large_communities,
+	    b->large_communities, a->nlarge_communities *
+	    sizeof(*a->large_communities)) == 0);
+}
+
+/* New settings for s, its derived state recomputed. */
+static void
+session_replace(struct session *s, const struct conf_peer *cp)
+{
+	struct conf_peer	old = s->pc;
+
+	if (s->md5)
+		listen_md5(s, false);
+	if (conf_peer_copy(&s->pc, cp) == -1)
+		fatalx("out of memory");
+	policy_peer_set_conf(&s->pp, &s->pc);
+	conf_peer_clear(&old);
+	s->ebgp = s->pc.asn != S.conf->asn;
+	s->fconf.passive = s->pc.passive;
+	if (read_password(s) == -1)
+		log_peer_warnx(s->addrstr, peer_name(s), "no TCP MD5 key: "
+		    "the session will not come up");
+	if (s->md5)
+		listen_md5(s, true);
+}
+
+/*
+ * After an export policy change (filter, communities): this node's pod
+ * CIDRs go out again with the new attributes (or are withdrawn), and the
+ * Loc-RIB is walked again for the learned routes. No session reset, and
+ * a route that stays exported is replaced, never withdrawn first.
+ */
+static void
+reexport(struct session *s, bool exported_before)
+{
+	struct conn	*c = cur_conn(s);
+	uint8_t		 all = 1 << BGP_AID_IPV4 | 1 << BGP_AID_IPV6;
+
+	if (!conn_up(c))
+		return;		/* it gets everything when it comes up */
+	adj_cache_drop(c);
+	send_own(s, c, all, S.own, S.nown, OWN_REFRESH);
+	if (!exported_before && !sess_exports(s))
+		return;
+	c->wd_any = true;
+	adj_dump_start(c, all, false, false);
+}
+
+int
+session_peer_update(const struct conf_peer *cp)
+{
+	struct session		*s;
+	enum conf_peer_delta	 d;
+	bool			 imp, exp, exported;
+	char			 key[sizeof(s->md5key)];
+	size_t			 klen;
+	bool			 md5;
+
+	if ((s = peer_session(&cp->addr)) == NULL)
+		return -1;
+	d = conf_peer_compare(s->cp, cp);
+	if (d == CONF_PEER_SAME && cp->password == NULL &&
+	    cp->password_file != NULL) {
+		/* the file may hold another key by now */
+		memcpy(key, s->md5key, sizeof(key));
+		klen = s->md5len;
+		md5 = s->md5;
+		if (read_password(s) == -1 || s->md5 != md5 ||
+		    s->md5len != klen || memcmp(key, s->md5key, klen) != 0)
+			d = CONF_PEER_RESET;
+		explicit_bzero(key, sizeof(key));
+	}
+	if (d == CONF_PEER_SAME)
+		return SESSION_PEER_SAME;
+	imp = !filter_same(&s->cp->import, &cp->import) ||
+	    s->cp->max_prefixes != cp->max_prefixes;
+	exp = !export_same(s->cp, cp);
+	if (d == CONF_PEER_SOFT) {
+		exported = sess_exports(s);
+		session_replace(s, cp);
+		if (exp) {
+			log_peer_info(s->addrstr, peer_name(s), "export "
+			    "policy changed: routes sent again");
+			reexport(s, exported);
+		}
+		if (!imp)
+			return SESSION_PEER_SOFT;
+		reimport(s);
+		if (route_refresh(s) || cur_conn(s)->fsm.state !=
+		    BGP_FSM_ESTABLISHED) {
+			log_peer_info(s->addrstr, peer_name(s), "import "
+			    "policy changed: routes checked again, route "
+			    "refresh asked for");
+			return SESSION_PEER_SOFT;
+		}
+		/* no route refresh: only a new session sends them again */
+	}
+	log_peer_info(s->addrstr, peer_name(s), "settings changed: "
+	    "restarting the session");
+	session_halt(s, BGP_ERR_CEASE_CONFIG_CHANGE, NULL);
+	if (d != CONF_PEER_SOFT)
+		session_replace(s, cp);
+	session_resume(s);
+	return SESSION_PEER_RESET;
+}
+
+void
+session_set_conf(const struct conf *conf)
+{
+	struct session	*s;
+	bool		 again;
+	/* without one configured, the identifier in use (the node's) stays */
+	uint32_t	 rid = conf->router_id != 0 ? conf->router_id :
+			    S.router_id;
+
+	again = conf->asn != S.conf->asn || rid != S.router_id;
+	S.conf = conf;
+	S.router_id = rid;
+	policy_set_asn(S.pol, conf->asn);
+	policy_set_router_id(S.pol, rid);
+	if (!again)
+		return;
+	log_info("bgp: AS or router ID changed: every session restarts");
+	TAILQ_FOREACH(s, &S.sessions, entry) {
+		if (s->node)
+			s->pc.asn = conf->asn;
+		s->ebgp = s->pc.asn != conf->asn;
+		session_halt(s, BGP_ERR_CEASE_CONFIG_CHANGE, NULL);
+		session_resume(s);
+	}
+}
+
+void
+session_import_changed(void)
+{
+	struct session	*s;
+
+	TAILQ_FOREACH(s, &S.sessions, entry) {
+		reimport(s);
+		route_refresh(s);
+	}
+}
+
+/* ---- operator commands ------------------------------------------------ */
+
+static struct session *
+session_by_name(const char *what)
+{
+	struct session	*s;
+	struct ipaddr	 a;
+
+	TAILQ_FOREACH(s, &S.sessions, entry)
+		if (s->cp->name != NULL && strcmp(s->cp->name, what) == 0)
+			return s;
+	if (ipaddr_parse(what, &a) == 0)
+		return session_find(&a);
+	return NULL;
+}
+
+int
+session_disable(const char *what, const char *msg)
+{
+	struct session	*s;
+
+	if ((s = session_by_name(what)) == NULL)
+		return -1;
+	if (s->disabled)
+		return 0;
+	log_peer_info(s->addrstr, peer_name(s), "disabled by an operator%s%s",
+	    msg != NULL ? ": " : "", msg != NULL ? msg : "");
+	s->disabled = true;
+	session_halt(s, BGP_ERR_CEASE_ADMIN_SHUTDOWN, msg);
+	restart_check();
+	if (S.listener.eor != NULL)
+		S.listener.eor(S.listener.arg);
+	return 1;
+}
+
+int
+session_enable(const char *what)
+{
+	struct session	*s;
+
+	if ((s = session_by_name(what)) == NULL)
+		return -1;
+	if (!s->disabled)
+		return 0;
+	log_peer_info(s->addrstr, peer_name(s), "enabled by an operator");
+	s->disabled = false;
+	session_resume(s);
+	return 1;
+}
+
+int
+session_restart(const char *what, const char *msg)
+{
+	struct session	*s;
+
+	if ((s = session_by_name(what)) == NULL)
+		return -1;
+	log_peer_info(s->addrstr, peer_name(s), "restarted by an operator");
+	s->disabled = false;
+	session_halt(s, BGP_ERR_CEASE_ADMIN_RESET, msg);
+	session_resume(s);
 	return 0;
 }
 
@@ -2625,13 +3096,11 @@ session_add_node(const char *name, const struct ipaddr *addr, bool rr_client,
 	memset(&cp, 0, sizeof(cp));
 	cp.addr = *addr;
 	cp.asn = S.conf->asn;
-	cp.name = xstrdup(name);
+	cp.name = (char *)name;		/* copied by session_new */
 	cp.hold_time = CONF_DEF_HOLD_TIME;
 	cp.keepalive = CONF_DEF_HOLD_TIME / 3;
 	cp.graceful_restart = true;
 	s = session_new(&cp, POLICY_PEER_NODE, &rv);
-	s->node_cp = cp;
-	s->cp = &s->node_cp;
 	s->node = true;
 	s->pp.rr_client = rr_client;
 	if (policy_peer_set_node(&s->pp, cidrs, ncidrs, addrs, naddrs) == -1)
@@ -2648,32 +3117,11 @@ int
 session_remove_node(const char *name)
 {
 	struct session		*s;
-	struct bgp_fsm_input	 in;
-	int			 i;
 
 	if ((s = node_session(name)) == NULL)
 		return -1;
 	log_peer_info(s->addrstr, peer_name(s), "mesh node removed");
-	memset(&in, 0, sizeof(in));
-	in.subcode = BGP_ERR_CEASE_PEER_DECONF;
-	evtimer_del(s->ev_restart);
-	for (i = 0; i < 2; i++)
-		if (s->conn[i].used)
-			conn_event(&s->conn[i], BGP_EV_MANUAL_STOP, &in);
-	for (i = 0; i < 2; i++)
-		conn_clear(&s->conn[i]);
-	if (s->rib_peer >= 0) {
-		/* stale paths of a graceful restart go too */
-		rib_peer_flush(S.rib, (unsigned)s->rib_peer, BGP_AID_MAX);
-		by_peer_set((unsigned)s->rib_peer, NULL);
-		rib_peer_remove(S.rib, (unsigned)s->rib_peer);
-		s->rib_peer = -1;
-	}
-	TAILQ_REMOVE(&S.sessions, s, entry);
-	session_free(s);
-	rib_kick();
-	/* it may have been the last one the restart waited for */
-	restart_check();
+	session_drop(s);
 	return 0;
 }
 
@@ -2687,15 +3135,6 @@ session_set_node(const char *name, const struct prefix *cidrs,
     size_t ncidrs, const struct ipaddr *addrs, size_t naddrs)
 {
 	struct session		*s;
-	struct conn		*c;
-	struct rib_cursor	 cur;
-	struct rib_entry	 e;
-	const struct rib_path	*path;
-	enum policy_reason	 why;
-	enum bgp_aid		 aid;
-	struct prefix		 p;
-	char			 pb[PREFIX_STRLEN];
-	size_t			 start;
 	int			 r;
 
 	if ((s = node_session(name)) == NULL)
@@ -2707,34 +3146,8 @@ session_set_node(const char *name, const struct prefix *cidrs,
 		return 0;
 	log_peer_info(s->addrstr, peer_name(s), "node changed: routes "
 	    "checked again");
-	for (aid = 0; s->rib_peer >= 0 && aid < BGP_AID_MAX; aid++) {
-		rib_cursor_init(&cur, aid);
-		while (rib_peer_dump_next(S.rib, (unsigned)s->rib_peer, &cur,
-		    &e, &path) == 1) {
-			if (policy_import(S.pol, &s->pp, &e.prefix, path->attr,
-			    &why))
-				continue;
-			p = e.prefix;
-			log_debugc(LOG_CAT_UPDATE, "neighbor %s: %s no longer "
-			    "accepted: %s", s->addrstr, prefix_fmt(&p, pb,
-			    sizeof(pb)), policy_reason_name(why));
-			route_withdraw(s, &p);
-		}
-	}
-	rib_kick();
-	c = cur_conn(s);
-	if (c->fsm.state != BGP_FSM_ESTABLISHED || !c->have_open ||
-	    !c->popen.route_refresh)
-		return 1;
-	for (aid = 0; aid < BGP_AID_MAX; aid++) {
-		if (!(c->families & (1 << aid)))
-			continue;
-		start = c->obuf.len;
-		if (bgp_rr_encode(&c->obuf, bgp_aid_afi(aid), BGP_RR_REQUEST,
-		    BGP_SAFI_UNICAST) == -1)
-			c->obuf.len = start;
-	}
-	conn_queued(c);
+	reimport(s);
+	route_refresh(s);
 	return 1;
 }
 
@@ -2779,6 +3192,7 @@ session_foreach(void (*cb)(const struct session_info *, void *), void *arg)
 		si.keepalive_ms = c->fsm.keepalive_ms;
 		si.hold_conf = (uint16_t)s->cp->hold_time;
 		si.node = s->node;
+		si.disabled = s->disabled;
 		si.policy = &s->pp;
 		cb(&si, arg);
 	}

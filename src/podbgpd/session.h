@@ -2,7 +2,8 @@
  * session: the BGP sessions of podbgpd on libevent.
  *
  * One session per configured peer, and in full-mesh mode one per other
- * node, added and removed at run time by name. Each owns up to two TCP
+ * node; both are added, changed and removed at run time (reload, node
+ * events), peers by address, nodes by name. Each owns up to two TCP
  * connections (its own outbound one and an accepted one, during a
  * collision), each with a struct bgp_fsm and the FSM's timers as libevent
  * timers; the FSM decides, this module only carries out its actions.
@@ -48,7 +49,8 @@ struct session_opts {
 void	session_opts_default(struct session_opts *o);
 
 /*
- * Borrows everything: base, conf (until session_free_all), rib, policy
+ * Borrows everything: base, conf (until session_set_conf or
+ * session_free_all), rib, policy
  * and attribute table. Creates one idle session per conf->peers entry.
  * Returns 0, -1 if a session could not be set up (logged).
  */
@@ -114,6 +116,62 @@ int	session_set_node(const char *name, const struct prefix *cidrs,
 	    size_t ncidrs, const struct ipaddr *addrs, size_t naddrs);
 
 /*
+ * Peers of the configuration, or built at run time (from node
+ * annotations, with an inline password): each session keeps its own
+ * copy of the struct conf_peer, so the caller may free cp afterwards.
+ * Peers are matched by address.
+ *
+ * session_peer_add: a new session, started at once if session_start_all
+ * ran. Returns 0, 1 if it was added but its password could not be read
+ * (it will not come up), -1 if the address has a session already
+ * (logged) or the sessions are stopping.
+ * session_peer_remove: Cease / Peer De-configured, its routes (stale ones
+ * too) withdrawn, the session freed. -1 if no configured peer has addr.
+ * session_peer_update: new settings for the peer with cp->addr. Names and
+ * descriptions change in place; a new import filter or max-prefix is
+ * applied in place (routes it refuses withdrawn, a ROUTE-REFRESH asks for
+ * the others; a peer without route refresh is restarted instead); a new
+ * export filter or new communities are applied in place too (this node's
+ * pod CIDRs and the learned routes sent again, what is no longer exported
+ * withdrawn); anything else restarts the session (Cease / Other
+ * Configuration Change). A password file is read again: another key
+ * restarts the session too.
+ * Returns SESSION_PEER_SAME, _SOFT (in place), _RESET (restarted), or -1
+ * if no configured peer has that address.
+ */
+#define SESSION_PEER_SAME	0
+#define SESSION_PEER_SOFT	1
+#define SESSION_PEER_RESET	2
+int	session_peer_add(const struct conf_peer *cp);
+int	session_peer_remove(const struct ipaddr *addr);
+int	session_peer_update(const struct conf_peer *cp);
+/*
+ * A reloaded configuration (borrowed until the next call or
+ * session_free_all): AS, router ID and graceful-restart timers. A new AS
+ * or router ID restarts every session.
+ */
+void	session_set_conf(const struct conf *conf);
+/*
+ * The import policy of every session changed (cluster-cidrs): their
+ * routes are checked again and every peer is asked for its routes again
+ * (ROUTE-REFRESH; a peer without it sends them at its next session).
+ */
+void	session_import_changed(void);
+
+/*
+ * Operator commands on the session called what: a peer's or mesh node's
+ * name, or its address. session_disable sends Cease / Administrative
+ * Shutdown with msg (RFC 9003; NULL: none), drops its routes, and the
+ * session stays down, refusing connections, until session_enable:
+ * returns 1 done, 0 already so, -1 no such session. session_restart
+ * sends Cease / Administrative Reset and starts it again (enabling it):
+ * 0, or -1 no such session.
+ */
+int	session_disable(const char *what, const char *msg);
+int	session_enable(const char *what);
+int	session_restart(const char *what, const char *msg);
+
+/*
  * Who else follows the Loc-RIB (the kernel FIB): after the sessions have
  * sent their part, changes() gets every batch of change records; the RIB
  * may be looked up then, not changed. resync() means records were lost:
@@ -128,9 +186,11 @@ struct session_rib_listener {
 };
 
 void	session_set_rib_listener(const struct session_rib_listener *l);
-/* True when every session is Established and has sent End-of-RIB for
- * every family it negotiated. */
+/* True when every session not disabled is Established and has sent
+ * End-of-RIB for every family it negotiated. */
 bool	session_all_eor(void);
+/* The sessions not disabled (total), and those of them that are so. */
+void	session_eor_count(size_t *done, size_t *total);
 
 /* Negotiated capability bits of struct session_info.capa */
 #define SESSION_CAPA_AS4	0x01
@@ -163,6 +223,7 @@ struct session_info {
 	uint32_t		 keepalive_ms;	/* in use; 0: none */
 	uint16_t		 hold_conf;	/* configured hold time */
 	bool			 node;		/* a mesh node's session */
+	bool			 disabled;	/* by an operator */
 	const struct policy_peer *policy;	/* counters by reason */
 };
 

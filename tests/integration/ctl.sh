@@ -250,10 +250,68 @@ admin show frobs >/dev/null 2>"$tmp/err"
 check "an unknown word exits 1" [ $? -eq 1 ]
 check "an unknown word lists what would do" grep -q \
     "expected one of: status, protocols, route, nodes, memory$" "$tmp/err"
-admin configure >/dev/null 2>"$tmp/err"
-check "configure: not implemented, exit 1" [ $? -eq 1 ]
-check "configure says so" grep -q "'configure' is not implemented yet" \
+
+# --- the commands that change things ------------------------------------
+admin disable tor-a >"$tmp/out" 2>&1
+check "disable exits 0" [ $? -eq 0 ]
+check "disable says so" grep -qx 'tor-a: disabled' "$tmp/out"
+check "show protocols: Disabled" sh -c \
+    "'$ctl' -s '$tmp/admin.ctl' show protocols tor-a | grep -Eq '^tor-a +192\.0\.2\.9 +65009 +Disabled '"
+check "json show protocols: disabled" jq_py \
+    'd["protocols"][0]["disabled"] is True' show protocols tor-a
+check "the disable is logged" log_has \
+    'neighbor 192\.0\.2\.9 \(tor-a\): disabled by an operator'
+admin disable tor-a >"$tmp/out" 2>&1
+check "disable again: already disabled" grep -qx 'tor-a: already disabled' \
+    "$tmp/out"
+admin enable 192.0.2.9 >"$tmp/out" 2>&1
+check "enable by address" grep -qx '192.0.2.9: enabled' "$tmp/out"
+check "json show protocols: enabled again" jq_py \
+    'd["protocols"][0]["disabled"] is False' show protocols tor-a
+admin restart tor-a6 >"$tmp/out" 2>&1
+check "restart exits 0" [ $? -eq 0 ]
+check "restart says so" grep -qx 'tor-a6: restarted' "$tmp/out"
+admin disable nosuch >/dev/null 2>"$tmp/err"
+check "disable of an unknown name exits 1" [ $? -eq 1 ]
+check "and names it" grep -qx "podbgpctl: no protocol 'nosuch'" "$tmp/err"
+
+admin configure check >"$tmp/out" 2>&1
+check "configure check exits 0" [ $? -eq 0 ]
+check "configure check: OK" grep -qx "$tmp/podbgpd.yaml: configuration OK" \
+    "$tmp/out"
+printf 'bgp:\n  asn: 65000\n  peerz: []\n' >"$tmp/bad.yaml"
+(cd "$tmp" && "$ctl" -s "$tmp/admin.ctl" configure check bad.yaml) \
+    >"$tmp/out" 2>"$tmp/err"
+check "configure check of a bad file exits 1" [ $? -eq 1 ]
+check "a relative file is read from podbgpctl's directory, errors at \
+file:line:column" grep -q "^podbgpctl: $tmp/bad.yaml:3:3: unknown key 'peerz'" \
     "$tmp/err"
+admin configure "$tmp/bad.yaml" >"$tmp/out" 2>"$tmp/err"
+check "configure of a bad file exits 1" [ $? -eq 1 ]
+check "and keeps the running configuration" grep -q \
+    "the running configuration stays" "$tmp/err"
+check "the sessions are still there" sh -c \
+    "[ \$('$ctl' -s '$tmp/admin.ctl' show protocols | grep -c '^tor-a') = 2 ]"
+# a peer added, one removed, one renamed: passive, so no traffic at all
+sed -e 's|- {address: "2001:db8::9".*|- {address: 192.0.2.10, asn: 65010, name: tor-b, passive: true}|' \
+    -e 's|name: tor-a, passive|name: tor-x, passive|' \
+    "$tmp/podbgpd.yaml" >"$tmp/new.yaml"
+admin configure "$tmp/new.yaml" >"$tmp/out" 2>"$tmp/err"
+check "configure FILE exits 0" [ $? -eq 0 ]
+check "configure FILE: what it did" grep -qx \
+    'reconfigured: 1 peers added, 1 removed, 0 restarted, 1 changed in place' \
+    "$tmp/out"
+admin show protocols >"$tmp/out"
+check "the added peer is shown" grep -Eq '^tor-b +192\.0\.2\.10 +65010 ' \
+    "$tmp/out"
+check "the removed peer is gone" not grep -q '^tor-a6 ' "$tmp/out"
+check "the renamed peer has its new name" grep -Eq '^tor-x +192\.0\.2\.9 ' \
+    "$tmp/out"
+admin configure >"$tmp/out" 2>"$tmp/err"
+check "configure goes back to the running file" grep -qx \
+    'reconfigured: 1 peers added, 1 removed, 0 restarted, 1 changed in place' \
+    "$tmp/out"
+check "the configure is logged" log_has "reload: reading $tmp/podbgpd.yaml"
 "$ctl" -x >/dev/null 2>&1
 check "a bad option exits 2" [ $? -eq 2 ]
 "$ctl" -s "$tmp/none.ctl" show status >/dev/null 2>"$tmp/err"
@@ -419,7 +477,11 @@ start_podbgpd_here() {
 start_podbgpd_here
 check "the next one replaces the stale socket" wait_for 10 admin show status
 check "and says so" log_has "control: removed the stale socket $tmp/admin.ctl"
-stop_podbgpd
+admin down >"$tmp/out" 2>&1
+check "down exits 0" [ $? -eq 0 ]
+check "down answers before the daemon goes" grep -qx 'stopping' "$tmp/out"
+reap_podbgpd
+check "down is logged" log_has 'down requested on the control socket, stopping'
 check "a stopped daemon removes its sockets" \
     [ ! -e "$tmp/admin.ctl" ] && [ ! -e "$tmp/ro.ctl" ]
 

@@ -67,6 +67,10 @@ wait_for() {
 count() {
 	grep -c -- "$2" "$1" 2>/dev/null || true
 }
+# not_yet FILE: no READY=1 in FILE.
+not_yet() {
+	! grep -q '^READY=1' "$1"
+}
 has_at_least() {
 	[ "$(count "$1" "$2")" -ge "$3" ]
 }
@@ -227,8 +231,8 @@ check "WATCHDOG=1 arrives every WATCHDOG_USEC/2" wait_for 10 \
 check "-v logs at debug level" grep -q '^debug: watchdog: pinging every 100000 us$' \
     "$tmp/d1.log"
 
-# A reload that adds a peer: reported, and honestly not applied.
-sed 's/^  peers: \[\]$/  peers: [{address: 192.0.2.1, asn: 65001, name: tor-a}]/' \
+# A reload that adds a peer (passive: no traffic): reported and applied.
+sed 's/^  peers: \[\]$/  peers: [{address: 127.0.0.2, asn: 65001, name: tor-a, passive: true}]/' \
     "$tmp/run.yaml" >"$tmp/run.new" && mv "$tmp/run.new" "$tmp/run.yaml"
 kill -HUP "$pid"
 check "SIGHUP sends RELOADING=1 with MONOTONIC_USEC" wait_for 10 grep -q \
@@ -240,10 +244,9 @@ check "READY=1 follows RELOADING=1" sh -c \
 check "the new status counts the peer" grep -q \
     '^READY=1 STATUS=running, 1 peers configured$' "$tmp/notify.log"
 check "the added peer is logged" grep -q \
-    '^info: reload: peer 192.0.2.1 (tor-a) added$' "$tmp/d1.log"
-check "the reload says peer changes are not applied" grep -q \
-    '^warning: reload: 1 peers added, 0 removed, 0 changed; applying peer changes is not implemented yet$' \
-    "$tmp/d1.log"
+    '^info: reload: peer 127.0.0.2 (tor-a) added$' "$tmp/d1.log"
+check "the added peer gets its session" grep -q \
+    '^info: neighbor 127.0.0.2 (tor-a): peer added$' "$tmp/d1.log"
 
 # A broken file: errors logged with their place, the daemon keeps going.
 cp "$tmp/run.yaml" "$tmp/run.good"
@@ -276,6 +279,29 @@ check "SIGTERM exits 0" [ "$(cat "$tmp/d1.rc" 2>/dev/null)" = 0 ]
 check "the stop is logged" grep -q '^info: SIGTERM received, stopping$' \
     "$tmp/d1.log"
 [ "$fail" -eq 0 ] || dump "$tmp/d1.log" "$tmp/notify.log"
+
+# READY=1 waits for the sessions: a passive peer that never comes holds
+# it back until startup-timeout, and STATUS= says what is awaited.
+listen "$tmp/notify3.sock" "$tmp/notify3.log" ||
+    { echo "daemon.sh: the listener did not start" >&2; exit 99; }
+sed -e 's/^  peers: \[\]$/  peers: [{address: 127.0.0.3, asn: 65001, name: tor-c, passive: true}]/' \
+    -e '$a startup-timeout: 2' "$good" >"$tmp/slow.yaml"
+t0=$(date +%s)
+NOTIFY_SOCKET=$tmp/notify3.sock start d3 -d -f "$tmp/slow.yaml"
+pid=$(cat "$tmp/d3.pid")
+check "STATUS= says which sessions are awaited" wait_for 10 grep -q \
+    '^STATUS=starting: 0 of 1 sessions Established with End-of-RIB$' \
+    "$tmp/notify3.log"
+check "no READY=1 while the session is down" not_yet "$tmp/notify3.log"
+check "READY=1 after startup-timeout" wait_for 10 grep -q '^READY=1' \
+    "$tmp/notify3.log"
+t1=$(date +%s)
+check "not before 2 s ($((t1 - t0)) s)" [ $((t1 - t0)) -ge 2 ]
+check "the timeout is logged with what was missing" grep -q \
+    '^warning: ready: startup-timeout of 2 s passed, starting: 0 of 1 sessions' \
+    "$tmp/d3.log"
+kill -TERM "$pid"
+check "d3 stops" wait_for 10 test -s "$tmp/d3.rc"
 
 # An abstract socket name, no watchdog, a quieter level, and SIGINT.
 abstract="@podbgp-test-$$"

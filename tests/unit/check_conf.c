@@ -623,6 +623,69 @@ START_TEST(aliases_and_find)
 }
 END_TEST
 
+/*
+ * A peer built at run time (node annotations): copied deep, with an
+ * inline password that changes how it compares and is never written.
+ */
+START_TEST(peer_copy_compare)
+{
+	struct conf		*c;
+	struct conf_peer	 cp, cp2;
+	char			*buf = NULL;
+	size_t			 len = 0;
+	FILE			*f;
+
+	c = load("bgp:\n  asn: 1\n  peers:\n"
+	    "  - address: 10.0.0.1\n    asn: 2\n    name: tor-a\n"
+	    "    import: {rules: [{prefix: 10.0.0.0/8, action: accept}]}\n"
+	    "    communities: ['1:2']\n");
+	ck_assert_msg(c != NULL, "%s", errs.e[0].text);
+	ck_assert_int_eq(conf_peer_copy(&cp, &c->peers[0]), 0);
+	ck_assert_ptr_ne(cp.name, c->peers[0].name);
+	ck_assert_str_eq(cp.name, "tor-a");
+	ck_assert_ptr_ne(cp.import.rules, c->peers[0].import.rules);
+	ck_assert_ptr_ne(cp.communities, c->peers[0].communities);
+	ck_assert_int_eq(conf_peer_compare(&c->peers[0], &cp), CONF_PEER_SAME);
+
+	cp.communities[0].value = 3;
+	ck_assert_int_eq(conf_peer_compare(&c->peers[0], &cp), CONF_PEER_SOFT);
+	cp.communities[0].value = 2;
+	free(cp.name);
+	cp.name = strdup("tor-b");
+	ck_assert_int_eq(conf_peer_compare(&c->peers[0], &cp), CONF_PEER_SOFT);
+	cp.hold_time = 30;
+	ck_assert_int_eq(conf_peer_compare(&c->peers[0], &cp),
+	    CONF_PEER_RESET);
+	cp.hold_time = c->peers[0].hold_time;
+
+	/* the inline password: a session parameter, copied too */
+	cp.password = strdup("s3cret");
+	ck_assert_int_eq(conf_peer_compare(&c->peers[0], &cp),
+	    CONF_PEER_RESET);
+	ck_assert_int_eq(conf_peer_copy(&cp2, &cp), 0);
+	ck_assert_ptr_ne(cp2.password, cp.password);
+	ck_assert_str_eq(cp2.password, "s3cret");
+	ck_assert_int_eq(conf_peer_compare(&cp, &cp2), CONF_PEER_SAME);
+
+	/* never written out */
+	conf_peer_clear(&c->peers[0]);
+	ck_assert_int_eq(conf_peer_copy(&c->peers[0], &cp2), 0);
+	f = open_memstream(&buf, &len);
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(conf_write(f, c), 0);
+	fclose(f);
+	ck_assert_ptr_null(strstr(buf, "s3cret"));
+	ck_assert_ptr_nonnull(strstr(buf, "tor-b"));
+	free(buf);
+
+	conf_peer_clear(&cp);
+	conf_peer_clear(&cp2);
+	ck_assert_ptr_null(cp.password);
+	conf_peer_clear(NULL);
+	conf_free(c);
+}
+END_TEST
+
 Suite *
 conf_suite(void)
 {
@@ -644,6 +707,7 @@ conf_suite(void)
 	tcase_add_test(tc, peer_defaults);
 	tcase_add_test(tc, values);
 	tcase_add_test(tc, aliases_and_find);
+	tcase_add_test(tc, peer_copy_compare);
 	tcase_add_test(tc, state_path);
 	suite_add_tcase(s, tc);
 

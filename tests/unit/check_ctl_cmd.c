@@ -89,8 +89,12 @@ static const struct {
 	{ "sh pro a b c", "unexpected word 'c' after 'show protocols'" },
 	{ "enable", "incomplete command: a protocol name must follow "
 	  "'enable'" },
-	{ "configure now", "unknown word 'now' after 'configure': expected "
-	  "one of: check" },
+	{ "configure a.yaml b.yaml", "unexpected word 'b.yaml' after "
+	  "'configure'" },
+	{ "configure check /a /b", "unexpected word '/b' after "
+	  "'configure check'" },
+	{ "down --now", "unexpected word '--now' after 'down'" },
+	{ "down --flush now", "unexpected word 'now' after 'down'" },
 	{ "json", "incomplete command: json what? one of: show, help, "
 	  "enable, disable, restart, configure, down" },
 	{ "show \001", "a control character in the request" },
@@ -139,6 +143,37 @@ START_TEST(test_protocol_name)
 	ck_assert_str_eq(cmd.name, "node-2");
 	ck_assert_int_eq(parse("configure ch"), 0);
 	ck_assert(cmd.check);
+}
+END_TEST
+
+/* configure [check] [FILE] and down [--flush] */
+START_TEST(test_change_args)
+{
+	ck_assert_int_eq(parse("configure"), 0);
+	ck_assert(!cmd.check);
+	ck_assert_str_eq(cmd.file, "");
+	ck_assert_int_eq(parse("configure /etc/podbgp/new.yaml"), 0);
+	ck_assert(!cmd.check);
+	ck_assert_str_eq(cmd.file, "/etc/podbgp/new.yaml");
+	ck_assert_int_eq(parse("conf check /tmp/x.yaml"), 0);
+	ck_assert(cmd.check);
+	ck_assert_str_eq(cmd.file, "/tmp/x.yaml");
+	/* a prefix of check is check, as every keyword */
+	ck_assert_int_eq(parse("configure c"), 0);
+	ck_assert(cmd.check);
+	ck_assert_str_eq(cmd.file, "");
+	/* a file that starts like check is still a file */
+	ck_assert_int_eq(parse("configure checked.yaml"), 0);
+	ck_assert(!cmd.check);
+	ck_assert_str_eq(cmd.file, "checked.yaml");
+	ck_assert_int_eq(parse("down"), 0);
+	ck_assert(!cmd.flush);
+	ck_assert_int_eq(parse("down --flush"), 0);
+	ck_assert_int_eq(cmd.id, CTL_CMD_DOWN);
+	ck_assert(cmd.flush);
+	ck_assert_int_eq(parse("disable 192.0.2.1"), 0);
+	ck_assert_int_eq(cmd.id, CTL_CMD_DISABLE);
+	ck_assert_str_eq(cmd.name, "192.0.2.1");
 }
 END_TEST
 
@@ -206,6 +241,7 @@ ctl_cmd_suite(void)
 	tcase_add_loop_test(tc, test_bad, 0, sizeof(bad) / sizeof(bad[0]));
 	tcase_add_test(tc, test_route_args);
 	tcase_add_test(tc, test_protocol_name);
+	tcase_add_test(tc, test_change_args);
 	tcase_add_test(tc, test_limits);
 	tcase_add_test(tc, test_readonly);
 	tcase_add_test(tc, test_reply_parse);
