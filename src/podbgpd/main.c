@@ -516,6 +516,24 @@ router_id_from_node(struct daemon *d, const struct node *self)
 	sessions_start(d);
 }
 
+/* Whether any node's pod CIDRs or addresses differ (or nodes came or went). */
+static bool
+nodes_owners_changed(const struct node_set *old, const struct node_set *cur)
+{
+	struct node_diff	*df;
+	bool			 changed;
+	size_t			 i;
+
+	if ((df = node_set_diff(old, cur)) == NULL)
+		fatalx("out of memory");
+	changed = df->nadded > 0 || df->nremoved > 0;
+	for (i = 0; i < df->nchanged && !changed; i++)
+		changed = (df->changed[i].what &
+		    (NODE_CH_CIDRS | NODE_CH_ADDRS)) != 0;
+	node_diff_free(df);
+	return changed;
+}
+
 /* Whether a claim of the overlap list ov is also in old (same loser). */
 static bool
 overlap_known(const struct node_overlap *ov, const struct node_overlap *old,
@@ -636,6 +654,13 @@ nodes_apply(struct daemon *d, struct node_set *raw, const char *source)
 			policy_set_cluster_id(d->pol, d->bgp_conf->cluster_id);
 		policy_set_reflector(d->pol, rr);
 		policy_nodes(d, ns, name);
+		/*
+		 * What each node owns decides which reflected routes are
+		 * taken: a route may have come before the change that
+		 * allows it, so the node sessions are checked again.
+		 */
+		if (d->nodes != NULL && nodes_owners_changed(d->nodes, ns))
+			session_node_import_changed();
 		if (d->nodes == NULL)
 			log_info("node %s: %s", name, rr ? "route reflector" :
 			    "route-reflector client");

@@ -2996,6 +2996,18 @@ session_import_changed(void)
 	}
 }
 
+void
+session_node_import_changed(void)
+{
+	struct session	*s;
+
+	TAILQ_FOREACH(s, &S.sessions, entry)
+		if (s->node) {
+			reimport(s);
+			route_refresh(s);
+		}
+}
+
 /* ---- operator commands ------------------------------------------------ */
 
 static struct session *

@@ -157,6 +157,11 @@ void	session_set_conf(const struct conf *conf);
  * (ROUTE-REFRESH; a peer without it sends them at its next session).
  */
 void	session_import_changed(void);
+/*
+ * The same for the sessions to other nodes only: through a route
+ * reflector any node's pod CIDR may come, and what a node owns changed.
+ */
+void	session_node_import_changed(void);
 
 /*
  * Operator commands on the session called what: a peer's or mesh node's
