@@ -1,11 +1,27 @@
 #!/bin/sh
-# The demo: a top-of-rack router (BIRD 2) and two Kubernetes nodes running
-# podbgpd, each in a network namespace made for this run. The nodes
-# advertise their pod CIDRs (IPv4 and IPv6) to the ToR and learn its
-# routes; a pod CIDR changes and a node stops, and the ToR follows. Then
-# podbgp's codec decodes real sessions recorded between BIRD, FRR and
-# GoBGP. Installs its dependencies and builds first.
+# The demo: a small bare-metal Kubernetes cluster in network namespaces,
+# made for this run. A fake API server (tests/kube/fake_apiserver.py,
+# HTTPS, bearer token) holds three Nodes; a top-of-rack router runs
+# BIRD 2; each node runs podbgpd from this build, which learns the nodes
+# from the API, advertises its pod CIDR to the ToR and installs the other
+# nodes' pod CIDRs in its kernel. Each node has two "pods" (namespaces on
+# veth pairs, wired as the CNI ptp plugin does). A pod on node-1 pings
+# and opens a TCP connection to a pod on node-3, through the ToR, with no
+# tunnel device anywhere. Then a fourth node gets a pod CIDR through the
+# API and its routes appear.
+#
+# Usage: contrib/demo.sh [--keep]
+# Removes everything on exit and on Ctrl-C; with --keep it stays up after
+# the demo and says how to look around, until Ctrl-C.
+# Installs its dependencies and builds first.
 set -u
+
+keep=""
+case "${1:-}" in
+--keep) keep=yes ;;
+"") ;;
+*) echo "usage: contrib/demo.sh [--keep]" >&2; exit 2 ;;
+esac
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 1
@@ -21,11 +37,13 @@ fi
 make -s -C "$build" -j"$(nproc)" >/dev/null || exit 1
 podbgpd=$build/src/podbgpd/podbgpd
 podbgpctl=$build/src/podbgpctl/podbgpctl
-decode=$build/src/tools/podbgp-decode
+fake_api=$top/tests/kube/fake_apiserver.py
 
 tmp=$(mktemp -d /tmp/podbgp-demo.XXXXXX) || exit 1
-ns=pbdemo$$
+chmod 755 "$tmp"
+cl_pfx=pbd$$
 pids=""
+namespaces=""
 cleanup() {
 	for p in $pids; do
 		kill "$p" 2>/dev/null
@@ -33,8 +51,8 @@ cleanup() {
 	for p in $pids; do
 		wait "$p" 2>/dev/null
 	done
-	for n in tor node-a node-b; do
-		ip netns del "$ns-$n" 2>/dev/null
+	for n in $namespaces; do
+		ip netns del "$n" 2>/dev/null
 	done
 	rm -rf "$tmp"
 }
@@ -53,17 +71,6 @@ wait_for() {
 		sleep 0.2
 	done
 }
-birdc() {
-	ip netns exec "$ns-tor" /usr/sbin/birdc -s "$tmp/bird.ctl" "$@"
-}
-bird_has() {
-	re=$1
-	shift
-	birdc "$@" 2>/dev/null | grep -Eq -- "$re"
-}
-bird_lacks() {
-	! bird_has "$@"
-}
 die() {
 	echo "demo: $*" >&2
 	for f in "$tmp"/*.log; do
@@ -72,165 +79,144 @@ die() {
 	done
 	exit 1
 }
-
-say "network: a ToR namespace with a bridge, two node namespaces on it"
-ip netns add "$ns-tor" || exit 1
-ip -n "$ns-tor" link set lo up
-ip -n "$ns-tor" link add br0 type bridge
-ip -n "$ns-tor" addr add 192.0.2.1/24 dev br0
-ip -n "$ns-tor" addr add 2001:db8::1/64 dev br0 nodad
-ip -n "$ns-tor" link set br0 up
-i=11
-for n in node-a node-b; do
-	ip netns add "$ns-$n" || exit 1
-	ip -n "$ns-$n" link set lo up
-	ip -n "$ns-$n" link add eth0 type veth peer name "p-$n" \
-	    netns "$ns-tor" || exit 1
-	ip -n "$ns-tor" link set "p-$n" master br0 up
-	ip -n "$ns-$n" addr add "192.0.2.$i/24" dev eth0
-	ip -n "$ns-$n" addr add "2001:db8::$i/64" dev eth0 nodad
-	ip -n "$ns-$n" link set eth0 up
-	echo "$n: 192.0.2.$i, 2001:db8::$i (podbgpd, AS 65000)"
-	i=$((i + 1))
-done
-echo "tor:    192.0.2.1, 2001:db8::1 (BIRD, AS 65001)"
-
-cat >"$tmp/bird.conf" <<BIRD_CONF
-log "$tmp/bird.log" all;
-router id 192.0.2.1;
-protocol device { }
-protocol static services4 { ipv4; route 10.96.0.0/12 blackhole; }
-protocol static services6 { ipv6; route fd00:96::/108 blackhole; }
-template bgp node {
-	local as 65001;
-	connect delay time 1;
-	connect retry time 2;
-	error wait time 1, 4;
-	ipv4 { import all; export where proto = "services4"; };
-	ipv6 { import all; export where proto = "services6"; };
+. "$top/tests/kube/cluster.sh"
+ctl() {	# I ARGS...: podbgpctl on node-I
+	i=$1
+	shift
+	"$podbgpctl" -s "$tmp/n$i.ctl" "$@"
 }
-protocol bgp node_a from node { neighbor 192.0.2.11 as 65000; }
-protocol bgp node_b from node { neighbor 192.0.2.12 as 65000; }
-BIRD_CONF
-ip netns exec "$ns-tor" /usr/sbin/bird -f -c "$tmp/bird.conf" \
-    -s "$tmp/bird.ctl" -P "$tmp/bird.pid" >"$tmp/bird.out" 2>&1 &
-pids="$pids $!"
-wait_for 10 birdc show status || die "BIRD did not start"
+# nsx NS CMD...: run CMD in namespace NS (short names: n1, n1-p1, tor)
+nsx() {
+	n=$1
+	shift
+	ip netns exec "$cl_pfx-$n" "$@"
+}
 
-cat >"$tmp/nodes.yaml" <<NODES
-nodes:
-  - name: node-a
-    pod-cidrs: [10.244.1.0/24, "fd00:10:244:1::/64"]
-    addresses: [192.0.2.11, "2001:db8::11"]
-  - name: node-b
-    pod-cidrs: [10.244.2.0/24, "fd00:10:244:2::/64"]
-    addresses: [192.0.2.12, "2001:db8::12"]
-NODES
-i=11
-for n in node-a node-b; do
-	cat >"$tmp/$n.yaml" <<PODBGPD_CONF
-node-name: $n
-nodes:
-  source: file
-  file: $tmp/nodes.yaml
-cluster-cidrs: [10.0.0.0/8, "fd00::/8"]
-bgp:
-  asn: 65000
-  router-id: 192.0.2.$i
-  peers:
-    - address: 192.0.2.1
-      asn: 65001
-      name: tor
-control:
-  socket: $tmp/$n.ctl
-  read-only-socket: $tmp/$n.ro.ctl
-log:
-  level: debug
-PODBGPD_CONF
-	"$podbgpd" -n -f "$tmp/$n.yaml" || die "configuration of $n refused"
-	ip netns exec "$ns-$n" "$podbgpd" -d -f "$tmp/$n.yaml" \
-	    >"$tmp/$n.log" 2>&1 &
-	pids="$pids $!"
-	i=$((i + 1))
+say "network: a ToR, an API server and four node namespaces"
+cl_net 4 || die "cannot make the namespaces"
+for i in 1 2 3; do
+	cl_pod "$i" 1 && cl_pod "$i" 2 || die "cannot make the pods"
 done
-set -- $pids
-pid_node_a=$2
-pid_node_b=$3
-
-say "podbgpd on both nodes peers with the ToR"
-wait_for 30 bird_has 'node_a .* Established' show protocols ||
-    die "node-a did not reach Established"
-wait_for 30 bird_has 'node_b .* Established' show protocols ||
-    die "node-b did not reach Established"
-birdc show protocols | grep -E 'Name|node_'
-grep -h 'Established' "$tmp/node-a.log" | head -n 1
-
-say "the ToR's table: each node's pod CIDRs via that node"
-wait_for 10 bird_has '10.244.2.0/24' show route ||
-    die "the ToR did not learn node-b's pod CIDR"
-wait_for 10 bird_has 'fd00:10:244:2::/64' show route ||
-    die "the ToR did not learn node-b's IPv6 pod CIDR"
-birdc show route protocol node_a
-birdc show route protocol node_b
-birdc show route all 10.244.1.0/24 |
-    grep -E 'BGP\.(as_path|next_hop|origin)'
-
-say "node-a learned the ToR's service ranges (it logs what it accepts)"
-wait_for 10 grep -q '10.96.0.0/12' "$tmp/node-a.log" ||
-    die "node-a did not accept the ToR's prefix"
-grep -hE '10\.96\.0\.0/12|fd00:96::/108|End-of-RIB' "$tmp/node-a.log" |
-    head -n 4
-
-say "node-a's kernel: those routes, with podbgp's protocol number 196"
-wait_for 10 sh -c "ip -n $ns-node-a route show proto 196 |
-    grep -q 10.96.0.0/12" || die "node-a did not install the ToR's prefix"
-wait_for 10 sh -c "ip -n $ns-node-a -6 route show proto 196 |
-    grep -q fd00:96::/108" ||
-    die "node-a did not install the ToR's IPv6 prefix"
-ip -n "$ns-node-a" route show proto 196
-ip -n "$ns-node-a" -6 route show proto 196
-
-say "podbgpctl on node-a (its control socket): sessions and routes"
-"$podbgpctl" -s "$tmp/node-a.ctl" show protocols
-"$podbgpctl" -s "$tmp/node-a.ctl" show route
-
-say "node-b's pod CIDR changes (nodes file edited, SIGHUP): the ToR follows"
-sed -i 's|10.244.2.0/24|10.244.3.0/24|' "$tmp/nodes.yaml"
-kill -HUP "$pid_node_b"
-wait_for 10 bird_has '10.244.3.0/24' show route ||
-    die "the ToR did not learn node-b's new pod CIDR"
-wait_for 10 bird_lacks '10.244.2.0/24' show route ||
-    die "the ToR kept node-b's old pod CIDR"
-birdc show route protocol node_b
-
-say "node-a stops (SIGTERM): it says why, and its routes leave the ToR"
-kill -TERM "$pid_node_a"
-wait_for 10 bird_has 'Administrative shutdown' show protocols all node_a ||
-    die "the ToR did not get node-a's shutdown"
-birdc show protocols all node_a | grep -E 'Last error|BGP state'
-wait_for 10 bird_lacks '10.244.1.0/24' show route ||
-    die "node-a's routes stayed at the ToR"
-birdc show route | grep -E '10\.244|fd00:10' || true
-
-say "podbgp's codec on real sessions recorded between BIRD, FRR and GoBGP"
-"$top/tests/data/sessions/record.sh" -o "$tmp/rec" -t 60 \
-    >"$tmp/record.out" 2>&1 || die "recording failed"
-rc=0
-for f in "$tmp"/rec/*.bgp; do
-	name=$(basename "$f" .bgp)
-	rev=$(echo "$name" | sed -E 's/^([a-z]+)-to-([a-z]+)(.*)$/\2-to-\1\3/')
-	"$decode" -q "$f" "$tmp/rec/$rev.bgp" | sed "s|$tmp/rec/||" || rc=1
+echo "tor:      198.18.0.1 (BIRD 2, AS 65000, route reflector)"
+echo "api:      https://198.18.100.2:6443 (fake kube-apiserver)"
+for i in 1 2 3; do
+	echo "node-$i:   198.18.$i.2, pod CIDR 10.244.$i.0/24," \
+	    "pods 10.244.$i.11 and 10.244.$i.12"
 done
-echo
-echo "one of them in full (first lines): podbgp-decode bird-to-frr-v4.bgp"
-"$decode" "$tmp/rec/bird-to-frr-v4.bgp" "$tmp/rec/frr-to-bird-v4.bgp" |
-    sed "s|$tmp/rec/||" | head -n 16
 
-if [ $rc -eq 0 ]; then
-	say "demo done: routes flowed both ways; every recorded message decoded"
-	echo "(next: the Kubernetes API as node source, podbgpctl's commands"
-	echo " that change things)"
+say "the API server with three Nodes (kubectl's view when it is installed)"
+cat >"$tmp/nodes" <<EOF
+node-1 10.244.1.0/24 198.18.1.2 topology.kubernetes.io/zone=rack1 -
+node-2 10.244.2.0/24 198.18.2.2 topology.kubernetes.io/zone=rack1 -
+node-3 10.244.3.0/24 198.18.3.2 topology.kubernetes.io/zone=rack2 -
+EOF
+cl_api_start --nodes "$tmp/nodes" || die "the API server did not start"
+if command -v kubectl >/dev/null 2>&1; then
+	nsx api kubectl --kubeconfig "$tmp/kubeconfig" get nodes -o wide \
+	    2>/dev/null || cl_api GET /nodes | head -c 300
 else
-	say "demo: some recorded messages failed to decode (see above)"
+	cl_api GET /nodes | python3 -c 'import json, sys
+for n in json.load(sys.stdin)["items"]:
+    print(n["metadata"]["name"], n["spec"]["podCIDR"],
+          [a["address"] for a in n["status"]["addresses"]])'
 fi
-exit $rc
+
+say "BIRD on the ToR; podbgpd on each node (same config, NODE_NAME differs)"
+cl_bird_start rr 1 2 3 4 || die "BIRD did not start"
+for i in 1 2 3; do
+	cl_node_start "$i" tor
+done
+cat "$tmp/n1.yaml"
+converged() {
+	cl_all_have 10.244.1.0/24 2 3 && cl_all_have 10.244.2.0/24 1 3 &&
+	    cl_all_have 10.244.3.0/24 1 2
+}
+wait_for 40 converged || die "the nodes did not learn each other's CIDRs"
+
+say "podbgpctl on node-1: show status, show protocols, show route"
+ctl 1 show status
+ctl 1 show protocols
+ctl 1 show route
+
+say "node-1's kernel: the other nodes' pod CIDRs, protocol 196, via the ToR"
+ip -n "$cl_pfx-n1" route show proto 196
+say "the ToR's table (birdc show route)"
+cl_birdc show route | grep -v '^BIRD'
+
+say "data path: pod 10.244.1.11 (node-1) to pod 10.244.3.12 (node-3)"
+nsx n1-p1 ping -c 3 -i 0.2 -W 2 10.244.3.12 || die "ping failed"
+echo
+echo "the hops, as each one's kernel decides:"
+for hop in n1-p1 n1 tor n3; do
+	printf '  %-6s ' "$hop"
+	nsx "$hop" ip route get 10.244.3.12 | head -n 1
+done
+if command -v traceroute >/dev/null 2>&1; then
+	nsx n1-p1 traceroute -n -q 1 -w 1 10.244.3.12
+fi
+echo
+echo "TCP: a server in pod 10.244.3.12, a client in pod 10.244.1.11"
+nsx n3-p2 python3 -c '
+import socket
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("10.244.3.12", 8080)); s.listen(1)
+c, a = s.accept()
+c.sendall(b"hello " + a[0].encode() + b", this is pod 10.244.3.12\n")
+c.close()' &
+pids="$pids $!"
+sleep 0.5
+nsx n1-p1 python3 -c '
+import socket
+s = socket.create_connection(("10.244.3.12", 8080), timeout=5)
+print("  client got:", s.recv(100).decode().strip())' || die "TCP failed"
+echo
+tunnels=""
+for n in $namespaces; do
+	t=$(ip -n "$n" -d link show | grep -E -o \
+	    '(vxlan|ipip|gre|gretap|ip6tnl|sit|geneve|wireguard|fou) ' | head -n 1)
+	[ -n "$t" ] && tunnels="$tunnels $n:$t"
+done
+if [ -z "$tunnels" ]; then
+	echo "tunnel devices in the cluster's namespaces: none (flat routing)"
+else
+	echo "tunnel devices found:$tunnels"
+fi
+
+say "a fourth node joins; then the API gives it a pod CIDR"
+cl_api POST "/nodes?name=node-4&internalIPs=198.18.4.2" >/dev/null ||
+    die "could not add node-4"
+cl_node_start 4 tor
+wait_for 20 sh -c "'$podbgpctl' -s '$tmp/n4.ctl' show protocols |
+    grep -q Established" || die "node-4 did not peer with the ToR"
+echo "node-4 is up, without a pod CIDR yet:"
+ctl 1 show nodes | grep -E '^(Name|node-4)'
+cl_api PATCH "/nodes/node-4?podCIDRs=10.244.4.0/24" >/dev/null ||
+    die "could not give node-4 a pod CIDR"
+echo "PATCH node-4: spec.podCIDRs = [10.244.4.0/24]"
+wait_for 30 cl_all_have 10.244.4.0/24 1 2 3 ||
+    die "node-4's pod CIDR did not reach the other nodes"
+echo "node-1's kernel now:"
+ip -n "$cl_pfx-n1" route show proto 196
+ctl 1 show nodes
+
+say "demo done: pod CIDRs from the API server, routed through the ToR"
+if [ -n "$keep" ]; then
+	cat <<EOF
+
+The cluster stays up until Ctrl-C (then everything is removed).
+Look around from another shell, as root:
+  $podbgpctl -s $tmp/n1.ctl                  (interactive; try 'sh pro', 'sh ro')
+  $podbgpctl -s $tmp/n2.ctl show route for 10.244.3.12
+  ip netns exec $cl_pfx-n1-p1 ping 10.244.3.12
+  ip -n $cl_pfx-n1 route show proto 196
+  ip netns exec $cl_pfx-tor birdc -s $tmp/bird.ctl show route
+  curl -s --unix-socket $tmp/api.sock -X PATCH \\
+      'http://x/nodes/node-2?podCIDRs=10.244.22.0/24'
+Logs: $tmp/*.log
+EOF
+	while :; do
+		sleep 3600
+	done
+fi
+exit 0

@@ -7,7 +7,8 @@ set -eu
 
 pkgs="build-essential autoconf automake libtool pkg-config
   libnl-3-dev libnl-route-3-dev libyaml-dev libevent-dev libcurl4-openssl-dev
-  check libedit-dev clang llvm mandoc iproute2 tcpdump tshark python3
+  check libedit-dev clang llvm mandoc iproute2 iputils-ping traceroute
+  tcpdump tshark python3
   openssl curl bird2 frr gobgpd exabgp"
 # kubectl for the fake API server's test: Debian's, unless one is there
 command -v kubectl >/dev/null 2>&1 || pkgs="$pkgs kubernetes-client"

@@ -33,6 +33,8 @@ outage=60
 [ -n "${QUICK:-}" ] && outage=10
 
 cl_net 4 || exit 99
+cl_pod 1 1 || exit 99
+cl_pod 3 1 || exit 99
 cat >"$tmp/nodes" <<EOF
 node-1 10.244.1.0/24 198.18.1.2 podbgp.io/route-reflector=true -
 node-2 10.244.2.0/24 198.18.2.2 - -
@@ -127,6 +129,8 @@ run_mode() {
 	check "$m: pod traffic crosses the ToR (node-1 via 198.18.1.1)" \
 	    sh -c "ip -n $cl_pfx-n1 route show proto 196 |
 	    grep -q '^10.244.3.0/24 via 198.18.1.1 dev eth0'"
+	check "$m: a pod on node-1 reaches a pod on node-3" \
+	    ip netns exec "$cl_pfx-n1-p1" ping -c 1 -W 2 10.244.3.11
 	check "$m: router ID from the InternalIP" sh -c \
 	    "$podbgpctl -s $tmp/n2.ctl show status | grep -q '198.18.2.2'"
 	check "$m: show nodes lists the API's nodes" sh -c \

@@ -122,7 +122,9 @@ cl_bird_start() {
 		echo "log \"$tmp/bird.log\" all;"
 		echo "router id 198.18.0.1;"
 		echo "protocol device { }"
-		echo "protocol kernel { ipv4 { export all; }; }"
+		# the links, so that the nodes' next hops resolve
+		echo "protocol direct { ipv4; }"
+		echo "protocol kernel { ipv4 { export where source = RTS_BGP; }; }"
 		echo "template bgp node {"
 		echo "	local 198.18.0.1 as 65000;"
 		echo "	$_cl_rr"
