@@ -271,7 +271,8 @@ show_status(struct client *cl)
 		    "\"nodes_file\": %s, \"nodes\": %zu, \"peers_configured\": "
 		    "%zu%s}",
 		    jstr(PACKAGE_VERSION, j[0], sizeof(j[0])),
-		    jstr(st->node_name, j[1], sizeof(j[1])), id, c->asn, when,
+		    jstr(st->node_name, j[1], sizeof(j[1])), id,
+		    session_local_asn(), when,
 		    upms / 1000, jstr(source_name(c), j[2], sizeof(j[2])),
 		    jstr(c->nodes_source == CONF_NODES_FILE ? c->nodes_file :
 		    NULL, j[3], sizeof(j[3])), nn, c->npeers, kj);
@@ -283,7 +284,9 @@ show_status(struct client *cl)
 	line(cl, CTL_R_STATUS, false, "Router ID:    %s%s", id,
 	    rid == 0 ? " (unset: waiting for this node's InternalIP)" :
 	    c->router_id == 0 ? " (the node's InternalIP)" : "");
-	line(cl, CTL_R_STATUS, false, "AS:           %u", c->asn);
+	line(cl, CTL_R_STATUS, false, "AS:           %u%s",
+	    session_local_asn(), session_local_asn() != c->asn ?
+	    " (the node's annotation)" : "");
 	line(cl, CTL_R_STATUS, false, "Started:      %s, up %s", when, up);
 	if (c->nodes_source == CONF_NODES_FILE)
 		line(cl, CTL_R_STATUS, false, "Node source:  file %s, %zu "

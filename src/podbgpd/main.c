@@ -85,6 +85,9 @@ struct daemon {
 	struct node_set		*nodes;
 	/* the API client with source: kubernetes; NULL otherwise */
 	struct kube		*kube;
+	/* sessions from this node's peers annotation, by address */
+	struct conf_peer	*node_peers;
+	size_t			 nnode_peers;
 	/* sessions wait for a router ID: configured, or the InternalIP */
 	bool			 sessions_started;
 	bool			 waiting_logged;
@@ -534,6 +537,79 @@ nodes_owners_changed(const struct node_set *old, const struct node_set *cur)
 	return changed;
 }
 
+static const struct conf_peer *
+peer_in(const struct conf_peer *v, size_t n, const struct ipaddr *a)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++)
+		if (ipaddr_cmp(&v[i].addr, a) == 0)
+			return &v[i];
+	return NULL;
+}
+
+/*
+ * This node's own BGP peers from its annotations (podbgp.io/peers, or
+ * kube-router's peers and peer.* names), as kube-router users set up
+ * their ToRs: sessions like configured ones, the password inline. A peer
+ * of the configuration with the same address wins. Only what changed is
+ * touched.
+ */
+static void
+node_peers_apply(struct daemon *d, const struct node *self)
+{
+	struct conf_peer	*want = NULL;
+	const struct conf_peer	*o;
+	size_t			 i, nwant = 0;
+	char			 a[IPADDR_STRLEN];
+
+	if (self != NULL && self->npeers > 0)
+		want = xcalloc(self->npeers, sizeof(*want));
+	for (i = 0; self != NULL && i < self->npeers; i++) {
+		const struct node_peer	*np = &self->peers[i];
+		struct conf_peer	*cp = &want[nwant];
+
+		ipaddr_fmt(&np->addr, a, sizeof(a));
+		if (peer_in(d->conf->peers, d->conf->npeers, &np->addr) !=
+		    NULL) {
+			log_warnx("node %s: peer %s of its annotations is a "
+			    "configured peer: the configuration's is used",
+			    self->name, a);
+			continue;
+		}
+		if (np->port != 0)
+			log_warnx("node %s: peer %s: port %u is not supported: "
+			    "179 is used", self->name, a, np->port);
+		cp->addr = np->addr;
+		cp->asn = np->asn;
+		cp->name = xstrdup(a);
+		cp->password = np->password != NULL ?
+		    xstrdup(np->password) : NULL;
+		cp->local_addr = np->local_addr;
+		cp->hold_time = CONF_DEF_HOLD_TIME;
+		cp->keepalive = CONF_DEF_HOLD_TIME / 3;
+		cp->graceful_restart = true;
+		nwant++;
+	}
+	for (i = 0; i < d->nnode_peers; i++)
+		if (peer_in(want, nwant, &d->node_peers[i].addr) == NULL)
+			session_peer_remove(&d->node_peers[i].addr);
+	for (i = 0; i < nwant; i++) {
+		o = peer_in(d->node_peers, d->nnode_peers, &want[i].addr);
+		if (o == NULL) {
+			log_info("node %s: peer %s from its annotations",
+			    self->name, want[i].name);
+			session_peer_add(&want[i]);
+		} else if (conf_peer_compare(o, &want[i]) != CONF_PEER_SAME)
+			session_peer_update(&want[i]);
+	}
+	for (i = 0; i < d->nnode_peers; i++)
+		conf_peer_clear(&d->node_peers[i]);
+	free(d->node_peers);
+	d->node_peers = want;
+	d->nnode_peers = nwant;
+}
+
 /* Whether a claim of the overlap list ov is also in old (same loser). */
 static bool
 overlap_known(const struct node_overlap *ov, const struct node_overlap *old,
@@ -606,6 +682,7 @@ nodes_apply(struct daemon *d, struct node_set *raw, const char *source)
 	struct node_overlap	*ov;
 	struct node_set		*ns;
 	const struct node	*n, *old_self;
+	bool			 self_changed;
 	const char		*name;
 	char			 host[256], a[PREFIX_STRLEN], b[PREFIX_STRLEN];
 	size_t			 i, nov;
@@ -624,6 +701,9 @@ nodes_apply(struct daemon *d, struct node_set *raw, const char *source)
 	ns = nodes_effective(raw, ov, nov);
 
 	old_self = d->nodes != NULL ? node_set_find(d->nodes, name) : NULL;
+	n = node_set_find(ns, name);
+	self_changed = d->nodes == NULL || (n == NULL) != (old_self == NULL) ||
+	    (n != NULL && !node_equal(old_self, n));
 	if ((n = node_set_find(ns, name)) == NULL) {
 		if (d->nodes == NULL || old_self != NULL)
 			log_warnx("node %s is not in %s: not announcing any "
@@ -669,6 +749,10 @@ nodes_apply(struct daemon *d, struct node_set *raw, const char *source)
 		mesh_apply(d->bgp_conf, d->nodes, ns, name);
 	node_set_free(d->nodes);
 	d->nodes = ns;
+	if (self_changed) {
+		session_set_local_asn(n != NULL ? n->asn : 0);
+		node_peers_apply(d, n);
+	}
 	router_id_from_node(d, n);
 	free(d->overlaps);
 	node_set_free(d->nodes_raw);
@@ -1239,7 +1323,14 @@ sessions_start(struct daemon *d)
 static void
 bgp_free(struct daemon *d)
 {
+	size_t	i;
+
 	kube_stop(d);
+	for (i = 0; i < d->nnode_peers; i++)
+		conf_peer_clear(&d->node_peers[i]);
+	free(d->node_peers);
+	d->node_peers = NULL;
+	d->nnode_peers = 0;
 	fib_shutdown(d);
 	gr_state_stop(d);
 	session_free_all();

@@ -199,6 +199,9 @@ static struct {
 	const char		*shutdown_msg;
 	/* the configuration's, or the node's InternalIP (session_set_router_id) */
 	uint32_t		 router_id;
+	/* the local AS: the node's annotation (asn_node) or the configuration's */
+	uint32_t		 asn;
+	uint32_t		 asn_node;	/* 0: none */
 	bool			 started;
 	bool			 stopping;
 	bool			 restarting;	/* GR: R bit in OPENs */
@@ -702,7 +705,7 @@ build_open(const struct session *s, struct bgp_open *o)
 
 	both = 1 << BGP_AID_IPV4 | 1 << BGP_AID_IPV6;
 
-	bgp_open_init(o, cf->asn, (uint16_t)s->cp->hold_time, S.router_id);
+	bgp_open_init(o, S.asn, (uint16_t)s->cp->hold_time, S.router_id);
 	o->capa = true;
 	o->mp = true;
 	o->mp_aids = both;
@@ -1193,10 +1196,10 @@ send_own(struct session *s, struct conn *c, uint8_t aids,
 		if (s->ebgp) {
 			aspath[0] = BGP_ASSEG_SEQUENCE;
 			aspath[1] = 1;
-			aspath[2] = (uint8_t)(S.conf->asn >> 24);
-			aspath[3] = (uint8_t)(S.conf->asn >> 16);
-			aspath[4] = (uint8_t)(S.conf->asn >> 8);
-			aspath[5] = (uint8_t)S.conf->asn;
+			aspath[2] = (uint8_t)(S.asn >> 24);
+			aspath[3] = (uint8_t)(S.asn >> 16);
+			aspath[4] = (uint8_t)(S.asn >> 8);
+			aspath[5] = (uint8_t)S.asn;
 			tmpl.aspath = aspath;
 			tmpl.aspath_len = sizeof(aspath);
 		} else {
@@ -1926,7 +1929,7 @@ collision(struct conn *c, const struct bgp_open *po)
 	    o->fsm.state != BGP_FSM_OPENCONFIRM)
 		return false;
 	dump_c = bgp_fsm_collision_dump(c->outbound ? BGP_CONN_OUTBOUND :
-	    BGP_CONN_INBOUND, S.router_id, S.conf->asn, po->bgp_id,
+	    BGP_CONN_INBOUND, S.router_id, S.asn, po->bgp_id,
 	    po->peer_as);
 	loser = dump_c ? c : o;
 	log_debugc(LOG_CAT_FSM, "neighbor %s: connection collision, closing "
@@ -1959,7 +1962,7 @@ handle_open(struct conn *c, const uint8_t *msg, size_t len)
 		    BGP_ERR_OPEN_PEER_AS, "bad peer AS");
 		goto err;
 	}
-	if (po.bgp_id == S.router_id && po.peer_as == S.conf->asn) {
+	if (po.bgp_id == S.router_id && po.peer_as == S.asn) {
 		bgp_err_set(&e, BGP_RESET, BGP_ERR_OPEN, BGP_ERR_OPEN_BGP_ID,
 		    "BGP identifier equal to ours");
 		goto err;
@@ -2411,7 +2414,7 @@ session_new(const struct conf_peer *cp, enum policy_peer_kind kind, int *rv)
 		fatalx("out of memory");
 	s->cp = cp = &s->pc;
 	ipaddr_fmt(&cp->addr, s->addrstr, sizeof(s->addrstr));
-	s->ebgp = cp->asn != S.conf->asn;
+	s->ebgp = cp->asn != S.asn;
 	s->rib_peer = -1;
 	log_rl_init(&s->rl, 10, 60000);
 	bgp_fsm_conf_default(&s->fconf);
@@ -2469,6 +2472,7 @@ session_init(struct event_base *base, const struct conf *conf,
 	if ((S.ev_drain = event_new(base, -1, 0, drain_cb, NULL)) == NULL)
 		fatalx("event_new");
 	log_rl_init(&S.rl_reject, 10, 60000);
+	S.asn = conf->asn;
 	policy_set_asn(pol, conf->asn);
 	S.router_id = conf->router_id;
 	policy_set_router_id(pol, conf->router_id);
@@ -2870,7 +2874,7 @@ session_replace(struct session *s, const struct conf_peer *cp)
 		fatalx("out of memory");
 	policy_peer_set_conf(&s->pp, &s->pc);
 	conf_peer_clear(&old);
-	s->ebgp = s->pc.asn != S.conf->asn;
+	s->ebgp = s->pc.asn != S.asn;
 	s->fconf.passive = s->pc.passive;
 	if (read_password(s) == -1)
 		log_peer_warnx(s->addrstr, peer_name(s), "no TCP MD5 key: "
@@ -2959,30 +2963,65 @@ session_peer_update(const struct conf_peer *cp)
 	return SESSION_PEER_RESET;
 }
 
+static void	restart_all(void);
+static bool	local_as(uint32_t);
+
 void
 session_set_conf(const struct conf *conf)
 {
-	struct session	*s;
 	bool		 again;
 	/* without one configured, the identifier in use (the node's) stays */
 	uint32_t	 rid = conf->router_id != 0 ? conf->router_id :
 			    S.router_id;
 
-	again = conf->asn != S.conf->asn || rid != S.router_id;
 	S.conf = conf;
+	again = local_as(S.asn_node) || rid != S.router_id;
 	S.router_id = rid;
-	policy_set_asn(S.pol, conf->asn);
 	policy_set_router_id(S.pol, rid);
-	if (!again)
-		return;
+	if (again)
+		restart_all();
+}
+
+/* Every session again, after the AS or the router ID changed. */
+static void
+restart_all(void)
+{
+	struct session	*s;
+
 	log_info("bgp: AS or router ID changed: every session restarts");
 	TAILQ_FOREACH(s, &S.sessions, entry) {
 		if (s->node)
-			s->pc.asn = conf->asn;
-		s->ebgp = s->pc.asn != conf->asn;
+			s->pc.asn = S.asn;
+		s->ebgp = s->pc.asn != S.asn;
 		session_halt(s, BGP_ERR_CEASE_CONFIG_CHANGE, NULL);
 		session_resume(s);
 	}
+}
+
+/* The local AS from the node (0: the configuration's); true if it moved. */
+static bool
+local_as(uint32_t node_asn)
+{
+	uint32_t	asn = node_asn != 0 ? node_asn : S.conf->asn;
+	bool		moved = asn != S.asn;
+
+	S.asn_node = node_asn;
+	S.asn = asn;
+	policy_set_asn(S.pol, asn);
+	return moved;
+}
+
+void
+session_set_local_asn(uint32_t node_asn)
+{
+	if (local_as(node_asn) && S.started)
+		restart_all();
+}
+
+uint32_t
+session_local_asn(void)
+{
+	return S.asn;
 }
 
 void
@@ -3107,7 +3146,7 @@ session_add_node(const char *name, const struct ipaddr *addr, bool rr_client,
 	/* iBGP with the defaults of a configured peer, no filters */
 	memset(&cp, 0, sizeof(cp));
 	cp.addr = *addr;
-	cp.asn = S.conf->asn;
+	cp.asn = S.asn;
 	cp.name = (char *)name;		/* copied by session_new */
 	cp.hold_time = CONF_DEF_HOLD_TIME;
 	cp.keepalive = CONF_DEF_HOLD_TIME / 3;

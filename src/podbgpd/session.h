@@ -65,6 +65,13 @@ void	session_set_opts(const struct session_opts *o);
 void		session_set_router_id(uint32_t id);
 uint32_t	session_router_id(void);
 /*
+ * This node's AS from its annotation (podbgp.io/asn or
+ * kube-router.io/node.asn; 0: the configuration's bgp.asn). A change
+ * restarts every running session.
+ */
+void		session_set_local_asn(uint32_t node_asn);
+uint32_t	session_local_asn(void);
+/*
  * Opens the listening sockets and starts every session (passive peers
  * wait for the peer to connect). Returns 0, or -1 if no listening socket
  * could be opened while one was asked for.

@@ -207,6 +207,38 @@ check "... and its removal restores spec.podCIDR" wait_for 20 \
     cl_all_have 10.244.1.0/24 2 3
 check "no token in any log" not grep -q "$(cat "$tmp/api/token")" \
     "$tmp/n1.log" "$tmp/n2.log" "$tmp/n3.log"
+
+# per-node peers from annotations, kube-router's and podbgp's names
+bird_up() {	# PROTOCOL
+	cl_birdc show protocols "$1" 2>/dev/null | grep -q Established
+}
+ip -n "$cl_pfx-n1" addr add 198.18.1.3/24 dev eth0
+ip -n "$cl_pfx-n2" addr add 198.18.2.3/24 dev eth0
+cl_api PATCH "/nodes/node-2?annotations=kube-router.io/peer.ips=198.18.2.1,kube-router.io/peer.asns=65012,kube-router.io/peer.localips=198.18.2.3" \
+    >/dev/null
+check "kube-router.io/peer.ips and peer.asns: node-2 peers with 198.18.2.1" \
+    wait_for 20 bird_up annot2
+check "... and announces its pod CIDR there" wait_for 10 sh -c \
+    "ip netns exec $cl_pfx-tor birdc -s $tmp/bird.ctl show route protocol annot2 |
+    grep -q 10.244.2.0/24"
+cl_api PATCH /nodes/node-1 -H 'Content-Type: application/json' -d \
+    '{"annotations": {"podbgp.io/peers": "- {remoteip: 198.18.1.1, remoteasn: 65011, localip: 198.18.1.3, password: s3cret-pw}"}}' \
+    >/dev/null
+check "podbgp.io/peers with a password: node-1's signed session (TCP MD5)" \
+    wait_for 20 bird_up annot1
+check "... the password is in no log" not grep -q s3cret-pw "$tmp/n1.log"
+tor_since=$(cl_birdc show protocols node2 | awk '/node2/ { print $5 }')
+cl_api PATCH "/nodes/node-2?annotations=-kube-router.io/peer.ips,-kube-router.io/peer.asns,-kube-router.io/peer.localips" \
+    >/dev/null
+check "the annotations removed: that session goes" wait_for 20 \
+    not bird_up annot2
+check "... the ToR session of node-2 stays up" sh -c \
+    "[ \"\$(ip netns exec $cl_pfx-tor birdc -s $tmp/bird.ctl show protocols node2 |
+    awk '/node2/ { print \$5 }')\" = '$tor_since' ]"
+check "... and every route stays" converged
+cl_api PATCH "/nodes/node-1?annotations=-podbgp.io/peers" >/dev/null
+check "podbgp.io/peers removed: node-1's signed session goes" wait_for 20 \
+    not bird_up annot1
 stop_nodes
 
 # --- full mesh ----------------------------------------------------------

@@ -136,6 +136,18 @@ cl_bird_start() {
 			echo "protocol bgp node$_cl_i from node {"
 			echo "	neighbor 198.18.$_cl_i.2 as 65000;"
 			echo "}"
+			# eBGP on the node's link, for peers that nodes take
+			# from their annotations (AS 6501I; node-1's signed),
+			# from a second address of the node (198.18.I.3: BIRD
+			# wants one neighbor address per session)
+			echo "protocol bgp annot$_cl_i {"
+			echo "	local 198.18.$_cl_i.1 as 6501$_cl_i;"
+			echo "	neighbor 198.18.$_cl_i.3 as 65000;"
+			echo "	connect delay time 1;"
+			echo "	connect retry time 2; error wait time 1, 4;"
+			[ "$_cl_i" = 1 ] && echo "	password \"s3cret-pw\";"
+			echo "	ipv4 { import all; export none; };"
+			echo "}"
 		done
 	} >"$tmp/bird.conf"
 	ip netns exec "$cl_pfx-tor" /usr/sbin/bird -f -c "$tmp/bird.conf" \
