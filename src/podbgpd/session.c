@@ -163,6 +163,10 @@ struct session {
 	struct event		*ev_restart;	/* see conn_event */
 	uint64_t		 since_ms;	/* state change */
 	bool			 gr_stale;	/* stale paths wait */
+	uint64_t		 stale_until_ms;	/* ev_stale fires */
+	struct session_reject	 rej[SESSION_REJECT_KEEP];
+	size_t			 nrej;
+	size_t			 rej_next;	/* oldest, once full */
 	bool			 synced;	/* sent End-of-RIB once */
 	uint32_t		 limit_restart;	/* max-prefix, s */
 	bool			 limit_hit;
@@ -236,6 +240,28 @@ static void	adj_reset(struct conn *);
 static void	dump_cb(evutil_socket_t, short, void *);
 static void	rib_kick(void);
 static void	restart_check(void);
+
+/* Remembers that s's import policy refused p, for `explain`. */
+static void
+reject_note(struct session *s, const struct prefix *p,
+    enum policy_reason why)
+{
+	struct session_reject	*r = NULL;
+	size_t			 i;
+
+	for (i = 0; i < s->nrej && r == NULL; i++)
+		if (prefix_eq(&s->rej[i].prefix, p))
+			r = &s->rej[i];
+	if (r == NULL && s->nrej < SESSION_REJECT_KEEP)
+		r = &s->rej[s->nrej++];
+	else if (r == NULL) {
+		r = &s->rej[s->rej_next];
+		s->rej_next = (s->rej_next + 1) % SESSION_REJECT_KEEP;
+	}
+	r->prefix = *p;
+	r->why = why;
+	r->at_ms = log_now_ms();
+}
 
 static uint32_t
 rand32(void)
@@ -801,6 +827,7 @@ routes_down(struct session *s, const struct conn *c)
 		    "keeping %zu paths as stale for %u s", n,
 		    c->popen.gr_time);
 		s->gr_stale = true;
+		s->stale_until_ms = log_now_ms() + tv.tv_sec * 1000;
 		evtimer_add(s->ev_stale, &tv);
 		return;
 	}
@@ -1024,6 +1051,7 @@ handle_update(struct conn *c, const uint8_t *msg, size_t len)
 				fatalx("out of memory");
 		}
 		if (!policy_import(S.pol, &s->pp, &p, attr[aid], &why)) {
+			reject_note(s, &p, why);
 			if (dbg)
 				log_debugc(LOG_CAT_UPDATE, "neighbor %s: "
 				    "rejected %s: %s", s->addrstr,
@@ -1072,6 +1100,37 @@ handle_update(struct conn *c, const uint8_t *msg, size_t len)
 }
 
 /* ---- advertising ------------------------------------------------------ */
+
+/* Own pod CIDRs the export policy lets out to s now. */
+static uint32_t
+own_exported(struct session *s, const struct conn *c)
+{
+	struct policy_route	r;
+	struct bgp_attr_set	tmpl;
+	uint32_t		n = 0;
+	size_t			i;
+
+	if (c->fd == -1 || c->fsm.state != BGP_FSM_ESTABLISHED)
+		return 0;
+	memset(&tmpl, 0, sizeof(tmpl));
+	tmpl.origin = BGP_ORIGIN_IGP;
+	tmpl.communities = S.own_comm;
+	tmpl.ncommunities = S.nown_comm;
+	for (i = 0; i < S.nown; i++) {
+		enum bgp_aid	aid = S.own[i].family == AF_INET ?
+				    BGP_AID_IPV4 : BGP_AID_IPV6;
+
+		if (!(c->families & (1 << aid)))
+			continue;
+		memset(&r, 0, sizeof(r));
+		r.prefix = &S.own[i];
+		r.origin = POLICY_ORIGIN_OWN;
+		if (policy_export_check(S.pol, &s->pp, &r, &tmpl) ==
+		    POLICY_OK)
+			n++;
+	}
+	return n;
+}
 
 /*
  * Our next hops for family aid on connection c: the local address of
@@ -1755,6 +1814,7 @@ session_up(struct session *s, struct conn *c)
 				rib_peer_sweep_stale(S.rib,
 				    (unsigned)s->rib_peer, aid);
 		/* End-of-RIB sweeps the rest; this timer what is left */
+		s->stale_until_ms = log_now_ms() + tv.tv_sec * 1000;
 		evtimer_add(s->ev_stale, &tv);
 	}
 	send_own(s, c, all, S.own, S.nown, OWN_ANNOUNCE);
@@ -3206,6 +3266,16 @@ session_foreach(void (*cb)(const struct session_info *, void *), void *arg)
 		si.node = s->node;
 		si.disabled = s->disabled;
 		si.policy = &s->pp;
+		si.rejects = s->rej;
+		si.nrejects = s->nrej;
+		si.advertised_own = own_exported(s, c);
+		si.learned_exportable = sess_exports(s);
+		si.gr_peer_restarting = s->gr_stale;
+		if (s->gr_stale && s->stale_until_ms > log_now_ms())
+			si.gr_stale_left_ms = s->stale_until_ms - log_now_ms();
+		si.gr_restart_bit = S.restarting && s->cp->graceful_restart;
+		si.eor_sent = s->synced;
+		si.eor_received = c->eor_rx;
 		cb(&si, arg);
 	}
 }
