@@ -87,6 +87,40 @@ read_line(struct conn *c)
 	return 0;
 }
 
+/* -j: error replies go to stdout as JSON objects */
+static bool	json_out;
+
+/*
+ * An error reply. podbgpd sends a JSON request's errors as JSON already;
+ * the others (too many clients, a line too long to parse) are wrapped
+ * here, so that with -j every error is {"error": {"code", "message"}}.
+ */
+static void
+error_out(unsigned code, const char *text)
+{
+	const unsigned char	*p;
+
+	if (!json_out) {
+		fprintf(stderr, "podbgpctl: %s\n", text);
+		return;
+	}
+	if (text[0] == '{') {
+		printf("%s\n", text);
+		fflush(stdout);
+		return;
+	}
+	printf("{\"error\": {\"code\": %u, \"message\": \"", code);
+	for (p = (const unsigned char *)text; *p != '\0'; p++)
+		if (*p == '"' || *p == '\\')
+			printf("\\%c", *p);
+		else if (*p < 0x20)
+			printf("\\u%04x", *p);
+		else
+			putchar(*p);
+	printf("\"}}\n");
+	fflush(stdout);
+}
+
 static int
 connect_to(const char *path, struct conn *c)
 {
@@ -124,7 +158,7 @@ connect_to(const char *path, struct conn *c)
 		return -1;
 	}
 	if (code != CTL_HELLO) {
-		fprintf(stderr, "podbgpctl: %s\n", text);
+		error_out(code, text);
 		return -1;
 	}
 	return 0;
@@ -203,7 +237,7 @@ run_cmd(struct conn *c, const char *req0, bool json)
 			return EXIT_NOCONN;
 		}
 		if (code >= 8000) {
-			fprintf(stderr, "podbgpctl: %s\n", text);
+			error_out(code, text);
 			if (last)
 				return EXIT_ERR_REPLY;
 			continue;
@@ -436,7 +470,7 @@ main(int argc, char *argv[])
 	while ((ch = getopt_long(argc, argv, "+js:", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'j':
-			json = true;
+			json = json_out = true;
 			break;
 		case 's':
 			path = optarg;
