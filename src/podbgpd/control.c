@@ -1618,8 +1618,7 @@ explain_kernel(struct client *cl)
 	} else {
 		fl[0] = '\0';
 		if (in)
-			fib_flags_text(have->flags & ~FIB_E_KERNEL, fl,
-			    sizeof(fl));
+			fib_flags_text(have->flags, fl, sizeof(fl));
 		line(cl, CTL_R_EXPLAIN, false, "Kernel: %s%s%s%s",
 		    fib_why_name(why), fl[0] != '\0' ? " (" : "", fl,
 		    fl[0] != '\0' ? ")" : "");
