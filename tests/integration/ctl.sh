@@ -249,7 +249,7 @@ check "an ambiguous command lists the candidates" grep -q \
 admin show frobs >/dev/null 2>"$tmp/err"
 check "an unknown word exits 1" [ $? -eq 1 ]
 check "an unknown word lists what would do" grep -q \
-    "expected one of: status, protocols, route, nodes, memory$" "$tmp/err"
+    "expected one of: status, protocols, route, nodes, memory, fib$" "$tmp/err"
 
 # --- the commands that change things ------------------------------------
 admin disable tor-a >"$tmp/out" 2>&1
