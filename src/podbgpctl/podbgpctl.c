@@ -318,9 +318,9 @@ comp_candidates(char **w, size_t n)
 					    "disable", "restart", "configure",
 					    "down", "quit", "exit" };
 	static const char *const	show[] = { "status", "protocols",
-					    "route", "nodes", "memory" };
-	static const char *const	route[] = { "all", "count", "for",
-					    "protocol" };
+					    "route", "nodes", "memory", "fib" };
+	static const char *const	route[] = { "all", "count", "explain",
+					    "for", "protocol", "table" };
 	size_t				i;
 
 	comp_n = 0;
@@ -345,9 +345,14 @@ comp_candidates(char **w, size_t n)
 		} else if (is_kw(w[1], "route")) {
 			if (is_kw(w[n - 1], "protocol"))
 				comp_add_names();
+			else if (is_kw(w[n - 1], "table"))
+				comp_add("kernel");
 			else if (!is_kw(w[n - 1], "for"))
-				for (i = 0; i < 4; i++)
+				for (i = 0; i < 6; i++)
 					comp_add(route[i]);
+		} else if (is_kw(w[1], "fib") && !is_kw(w[n - 1], "for")) {
+			comp_add("count");
+			comp_add("for");
 		}
 	} else if (n == 1 && (is_kw(w[0], "enable") ||
 	    is_kw(w[0], "disable") || is_kw(w[0], "restart")))
