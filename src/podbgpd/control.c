@@ -1143,8 +1143,12 @@ fib_row(struct client *cl, const struct fib_entry *e, const enum fib_why *why)
 		snprintf(nh, sizeof(nh), "-");
 	else
 		nh_text(&e->nh[0], nh, sizeof(nh));
-	line(cl, CTL_R_FIB, false, "%-18s %-9s %-32s %s", pfx,
-	    rt_type_name(e->type), nh, info);
+	if (info[0] != '\0')
+		line(cl, CTL_R_FIB, false, "%-18s %-9s %-32s %s", pfx,
+		    rt_type_name(e->type), nh, info);
+	else
+		line(cl, CTL_R_FIB, false, "%-18s %-9s %s", pfx,
+		    rt_type_name(e->type), nh);
 	for (i = 1; i < e->nnh; i++) {
 		nh_text(&e->nh[i], nh, sizeof(nh));
 		line(cl, CTL_R_FIB, false, "%-18s %-9s %s", "", "", nh);
@@ -1263,10 +1267,13 @@ show_fib(struct client *cl)
 		rib_cursor_init(&cl->cur, BGP_AID_IPV4);
 		if (cl->cmd.json && !cl->cmd.count)
 			line(cl, CTL_R_JSON, false, "{\"routes\": [");
+		else if (!cl->cmd.json && !cl->cmd.count && route)
+			line(cl, CTL_R_ROUTE, false, "%-18s %-9s %s",
+			    "Prefix", "Type", "Next hop");
 		else if (!cl->cmd.json && !cl->cmd.count)
-			line(cl, route ? CTL_R_ROUTE : CTL_R_FIB, false,
-			    "%-18s %-9s %-32s %s", "Prefix", "Type",
-			    "Next hop", route ? "" : "Flags, differences");
+			line(cl, CTL_R_FIB, false, "%-18s %-9s %-32s %s",
+			    "Prefix", "Type", "Next hop",
+			    "Flags, differences");
 		cl->phase = 1;
 		return;
 	case 1:

@@ -157,7 +157,7 @@ check "show fib exits 0" [ $? -eq 0 ]
 check "show fib: a header" grep -Eq '^Prefix +Type +Next hop +Flags' \
     "$tmp/out"
 check "show fib: ours with its interface" grep -Eq \
-    '^10\.96\.1\.0/24 +unicast +192\.0\.2\.1 dev veth1 *$' "$tmp/out"
+    '^10\.96\.1\.0/24 +unicast +192\.0\.2\.1 dev veth1$' "$tmp/out"
 check "show fib: the foreign one, flagged and explained" grep -Eq \
     '^10\.96\.3\.0/24 .*foreign.*held by a route of another protocol' \
     "$tmp/out"
