@@ -628,8 +628,6 @@ snap_cb(const struct session_info *si, void *arg)
 	ps = &cl->snap[cl->nsnap++];
 	memset(ps, 0, sizeof(*ps));
 	ps->si = *si;
-	ps->si.rejects = NULL;		/* borrowed for the callback only */
-	ps->si.nrejects = 0;
 	ps->name = si->name != NULL ? xstrdup(si->name) : NULL;
 	if (si->policy != NULL) {
 		ps->pp.accepted = si->policy->accepted;
@@ -1548,37 +1546,36 @@ struct rej_find {
 };
 
 static void
-rej_cb(const struct session_info *si, void *arg)
+rej_cb(const char *name, const struct session_reject *r,
+    enum policy_reason now, void *arg)
 {
-	struct rej_find			*f = arg;
-	struct client			*cl = f->cl;
-	const struct session_reject	*r;
-	char				 addr[IPADDR_STRLEN], j[160];
-	char				 pfx[PREFIX_STRLEN];
-	uint64_t			 now = log_now_ms();
-	size_t				 i;
+	struct rej_find	*f = arg;
+	struct client	*cl = f->cl;
+	char		 j[160], pfx[PREFIX_STRLEN];
+	uint64_t	 ago = (log_now_ms() - r->at_ms) / 1000;
 
-	for (i = 0; i < si->nrejects; i++) {
-		r = &si->rejects[i];
-		if (cl->xhave ? !prefix_eq(&r->prefix, &cl->xprefix) :
-		    !prefix_contains_addr(&r->prefix, &cl->cmd.addr))
-			continue;
-		prefix_fmt(&r->prefix, pfx, sizeof(pfx));
-		if (cl->cmd.json)
-			line(cl, CTL_R_JSON, false, "%s{\"from\": %s, "
-			    "\"prefix\": \"%s\", \"reason\": \"%s\", "
-			    "\"ago_s\": %" PRIu64 "}", f->n > 0 ? "," : "",
-			    jstr(si_name(si, addr, sizeof(addr)), j,
-			    sizeof(j)), pfx, policy_reason_name(r->why),
-			    (now - r->at_ms) / 1000);
+	prefix_fmt(&r->prefix, pfx, sizeof(pfx));
+	if (cl->cmd.json)
+		line(cl, CTL_R_JSON, false, "%s{\"from\": %s, \"prefix\": "
+		    "\"%s\", \"reason\": \"%s\", \"ago_s\": %" PRIu64 ", "
+		    "\"now\": \"%s\"}", f->n > 0 ? "," : "",
+		    jstr(name, j, sizeof(j)), pfx, policy_reason_name(r->why),
+		    ago, now == POLICY_OK ? "accepted" :
+		    policy_reason_name(now));
+	else {
+		if (now == POLICY_OK)
+			snprintf(j, sizeof(j), "the policy accepts it now "
+			    "(once the peer sends it again)");
+		else if (now == r->why)
+			snprintf(j, sizeof(j), "the policy still refuses it");
 		else
-			line(cl, CTL_R_EXPLAIN, false, "  %s refused by the "
-			    "import policy of %s: %s (%" PRIu64 " s ago)",
-			    pfx, si_name(si, addr, sizeof(addr)),
-			    policy_reason_name(r->why),
-			    (now - r->at_ms) / 1000);
-		f->n++;
+			snprintf(j, sizeof(j), "the policy refuses it now: "
+			    "%s", policy_reason_name(now));
+		line(cl, CTL_R_EXPLAIN, false, "  %s refused by the import "
+		    "policy of %s: %s (%" PRIu64 " s ago); %s", pfx, name,
+		    policy_reason_name(r->why), ago, j);
 	}
+	f->n++;
 }
 
 /* The kernel's part of explain. */
@@ -1724,7 +1721,9 @@ show_explain(struct client *cl)
 			line(cl, CTL_R_JSON, false, "], \"rejected\": [");
 		memset(&f, 0, sizeof(f));
 		f.cl = cl;
-		session_foreach(rej_cb, &f);
+		/* for ADDRESS: every refused prefix that holds it */
+		session_foreach_reject(cl->cmd.match == CTL_MATCH_PREFIX ?
+		    &cl->xprefix : NULL, true, &cl->cmd.addr, rej_cb, &f);
 		if (cl->cmd.json)
 			line(cl, CTL_R_JSON, false, "], "
 			    "\"rejections_kept_per_peer\": %d,",

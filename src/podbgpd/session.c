@@ -244,7 +244,7 @@ static void	restart_check(void);
 /* Remembers that s's import policy refused p, for `explain`. */
 static void
 reject_note(struct session *s, const struct prefix *p,
-    enum policy_reason why)
+    enum policy_reason why, const struct bgp_attr_set *a)
 {
 	struct session_reject	*r = NULL;
 	size_t			 i;
@@ -258,9 +258,12 @@ reject_note(struct session *s, const struct prefix *p,
 		r = &s->rej[s->rej_next];
 		s->rej_next = (s->rej_next + 1) % SESSION_REJECT_KEEP;
 	}
+	if (r->attr != NULL)
+		bgp_attr_unref(r->attr);
 	r->prefix = *p;
 	r->why = why;
 	r->at_ms = log_now_ms();
+	r->attr = a != NULL ? bgp_attr_ref(a) : NULL;
 }
 
 static uint32_t
@@ -1051,7 +1054,7 @@ handle_update(struct conn *c, const uint8_t *msg, size_t len)
 				fatalx("out of memory");
 		}
 		if (!policy_import(S.pol, &s->pp, &p, attr[aid], &why)) {
-			reject_note(s, &p, why);
+			reject_note(s, &p, why, attr[aid]);
 			if (dbg)
 				log_debugc(LOG_CAT_UPDATE, "neighbor %s: "
 				    "rejected %s: %s", s->addrstr,
@@ -2497,6 +2500,9 @@ session_free(struct session *s)
 	event_free(s->ev_stale);
 	event_free(s->ev_restart);
 	policy_peer_fini(&s->pp);
+	while (s->nrej > 0)
+		if (s->rej[--s->nrej].attr != NULL)
+			bgp_attr_unref(s->rej[s->nrej].attr);
 	explicit_bzero(s->md5key, sizeof(s->md5key));
 	conf_peer_clear(&s->pc);
 	free(s);
@@ -3266,8 +3272,6 @@ session_foreach(void (*cb)(const struct session_info *, void *), void *arg)
 		si.node = s->node;
 		si.disabled = s->disabled;
 		si.policy = &s->pp;
-		si.rejects = s->rej;
-		si.nrejects = s->nrej;
 		si.advertised_own = own_exported(s, c);
 		si.learned_exportable = sess_exports(s);
 		si.gr_peer_restarting = s->gr_stale;
@@ -3278,4 +3282,31 @@ session_foreach(void (*cb)(const struct session_info *, void *), void *arg)
 		si.eor_received = c->eor_rx;
 		cb(&si, arg);
 	}
+}
+
+void
+session_foreach_reject(const struct prefix *p, bool exact,
+    const struct ipaddr *addr,
+    void (*cb)(const char *, const struct session_reject *,
+    enum policy_reason, void *), void *arg)
+{
+	struct session			*s;
+	const struct session_reject	*r;
+	enum policy_reason		 now;
+	size_t				 i;
+
+	TAILQ_FOREACH(s, &S.sessions, entry)
+		for (i = 0; i < s->nrej; i++) {
+			r = &s->rej[i];
+			if (p != NULL && (exact ? !prefix_eq(&r->prefix, p) :
+			    !prefix_overlaps(&r->prefix, p)))
+				continue;
+			if (p == NULL && !prefix_contains_addr(&r->prefix,
+			    addr))
+				continue;
+			now = policy_import_check(S.pol, &s->pp, &r->prefix,
+			    r->attr);
+			cb(s->cp->name != NULL ? s->cp->name : s->addrstr, r,
+			    now, arg);
+		}
 }

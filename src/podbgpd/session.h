@@ -214,6 +214,8 @@ struct session_reject {
 	struct prefix		prefix;
 	enum policy_reason	why;
 	uint64_t		at_ms;		/* monotonic */
+	/* the attributes then received (a reference held) */
+	const struct bgp_attr_set *attr;
 };
 
 /* What `show protocols` tells about a session; a snapshot. */
@@ -242,9 +244,6 @@ struct session_info {
 	bool			 node;		/* a mesh node's session */
 	bool			 disabled;	/* by an operator */
 	const struct policy_peer *policy;	/* counters by reason */
-	/* borrowed for the callback: the last refused prefixes */
-	const struct session_reject *rejects;
-	size_t			 nrejects;
 	/*
 	 * Advertised: this node's pod CIDRs that the export policy lets
 	 * out to the peer now, if Established (no Adj-RIB-Out is kept, so
@@ -266,5 +265,16 @@ struct session_info {
  * the configured peers, in the order they were added). */
 void	session_foreach(void (*cb)(const struct session_info *, void *),
 	    void *arg);
+/*
+ * Calls cb for every refusal remembered (SESSION_REJECT_KEEP a session)
+ * of a prefix p contains (exact: equal to p) or, p NULL, holding addr:
+ * the session's name (its address if unnamed), the refusal, and what its
+ * import policy answers now for the attributes then received (not
+ * counted).
+ */
+void	session_foreach_reject(const struct prefix *p, bool exact,
+	    const struct ipaddr *addr,
+	    void (*cb)(const char *, const struct session_reject *,
+	    enum policy_reason, void *), void *arg);
 
 #endif

@@ -218,18 +218,32 @@ check "explain unresolved in JSON" jq_py \
     d["loc_rib"]["selected"] == 0' show route 10.96.5.0/24 explain
 admin show route 10.200.0.0/16 explain >"$tmp/out"
 check "explain: the refusal, by whom and why" grep -Eq \
-    '^  10\.200\.0\.0/16 refused by the import policy of tor-a: not in cluster CIDRs' \
+    '^  10\.200\.0\.0/16 refused by the import policy of tor-a: not in cluster CIDRs \([0-9]+ s ago\); the policy still refuses it$' \
     "$tmp/out"
 check "explain: not in the Loc-RIB" grep -q \
     '^10.200.0.0/16: not in the Loc-RIB' "$tmp/out"
-check "explain refusal in JSON" jq_py '[r["from"] for r in d["rejected"]] ==
-    ["tor-a"]' show route 10.200.0.0/16 explain
+check "explain refusal in JSON" jq_py '[(r["from"], r["now"]) for r in
+    d["rejected"]] == [("tor-a", "not in cluster CIDRs")]' \
+    show route 10.200.0.0/16 explain
+check "explain for ADDRESS: the refusal that holds it" sh -c "\"$ctl\" -s \
+    $tmp/admin.ctl show route for 10.200.1.1 explain | grep -q \
+'^  10.200.0.0/16 refused by the import policy of tor-a'"
 check "explain: the foreign route holds it" sh -c "\"$ctl\" -s \
     $tmp/admin.ctl sh ro 10.96.3.0/24 ex | grep -q '^Kernel: held by a \
 route of another protocol'"
 check "explain for ADDRESS" sh -c "\"$ctl\" -s $tmp/admin.ctl show route \
     for 10.96.1.9 explain | grep -q 'the most specific route is \
 10.96.1.0/24'"
+
+# the cluster grows: the policy accepts now what it refused, and the
+# refusal remembered says so
+sed 's|cluster-cidrs: \[10.96.0.0/16\]|cluster-cidrs: [10.96.0.0/16, 10.200.0.0/16]|' \
+    "$tmp/podbgpd.yaml" >"$tmp/podbgpd2.yaml"
+check "configure with a larger cluster" sh -c "\"$ctl\" -s $tmp/admin.ctl \
+    configure $tmp/podbgpd2.yaml >/dev/null"
+check "the refused route comes again, accepted" wait_for 10 jq_py \
+    'd["loc_rib"]["selected"] == 1 and [r["now"] for r in d["rejected"]]
+    == ["accepted"]' show route 10.200.0.0/16 explain
 
 # --- show protocols: advertised, graceful restart -------------------------
 admin show protocols all tor-a >"$tmp/out"
