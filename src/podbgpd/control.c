@@ -531,8 +531,10 @@ proto_json(struct client *cl, const struct session_info *si)
 		    "true" : "false", si->gr_peer_restarting ? "true" :
 		    "false");
 		if (si->gr_peer_restarting)
-			evbuffer_add_printf(out(cl), "%" PRIu64,
-			    (si->gr_stale_left_ms + 999) / 1000);
+			evbuffer_add_printf(out(cl), "%" PRIu64 ", "
+			    "\"stale_paths_marked\": %zu",
+			    (si->gr_stale_left_ms + 999) / 1000,
+			    si->gr_stale_marked);
 		else
 			evbuffer_add_printf(out(cl), "null");
 		evbuffer_add_printf(out(cl), ", \"restart_bit_sent\": %s, "
@@ -597,14 +599,17 @@ proto_text(struct client *cl, const struct session_info *si)
 	    si->learned_exportable ? "; learned routes may go out too (not "
 	    "counted)" : "");
 	if (si->gr_peer_restarting)
-		snprintf(buf, sizeof(buf), "peer restarting: stale paths "
-		    "held, %" PRIu64 " s left", (si->gr_stale_left_ms + 999) /
-		    1000);
+		snprintf(buf, sizeof(buf), "peer restarting: its paths "
+		    "held as stale (%zu when it went down), %" PRIu64
+		    " s left", si->gr_stale_marked,
+		    (si->gr_stale_left_ms + 999) / 1000);
 	else
 		snprintf(buf, sizeof(buf), "peer not restarting");
-	line(cl, CTL_R_PROTO_DETAIL, false, "  Graceful restart: %s; %s",
-	    si->capa & SESSION_CAPA_GR ? "negotiated" : "not negotiated",
-	    buf);
+	/* while the peer restarts there is no session to have negotiated */
+	line(cl, CTL_R_PROTO_DETAIL, false, "  Graceful restart: %s%s%s",
+	    si->gr_peer_restarting ? "" : si->capa & SESSION_CAPA_GR ?
+	    "negotiated" : "not negotiated", si->gr_peer_restarting ? "" :
+	    "; ", buf);
 	families_text(si->eor_received & si->families, buf, sizeof(buf),
 	    false);
 	line(cl, CTL_R_PROTO_DETAIL, false, "  End-of-RIB:       sent %s, "

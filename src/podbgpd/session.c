@@ -164,6 +164,7 @@ struct session {
 	uint64_t		 since_ms;	/* state change */
 	bool			 gr_stale;	/* stale paths wait */
 	uint64_t		 stale_until_ms;	/* ev_stale fires */
+	size_t			 stale_marked;	/* paths, at the drop */
 	struct session_reject	 rej[SESSION_REJECT_KEEP];
 	size_t			 nrej;
 	size_t			 rej_next;	/* oldest, once full */
@@ -830,6 +831,7 @@ routes_down(struct session *s, const struct conn *c)
 		    "keeping %zu paths as stale for %u s", n,
 		    c->popen.gr_time);
 		s->gr_stale = true;
+		s->stale_marked = n;
 		s->stale_until_ms = log_now_ms() + tv.tv_sec * 1000;
 		evtimer_add(s->ev_stale, &tv);
 		return;
@@ -3275,6 +3277,7 @@ session_foreach(void (*cb)(const struct session_info *, void *), void *arg)
 		si.advertised_own = own_exported(s, c);
 		si.learned_exportable = sess_exports(s);
 		si.gr_peer_restarting = s->gr_stale;
+		si.gr_stale_marked = s->stale_marked;
 		if (s->gr_stale && s->stale_until_ms > log_now_ms())
 			si.gr_stale_left_ms = s->stale_until_ms - log_now_ms();
 		si.gr_restart_bit = S.restarting && s->cp->graceful_restart;

@@ -256,6 +256,7 @@ struct session_info {
 	/* graceful restart (RFC 4724) */
 	bool			 gr_peer_restarting;	/* its stale paths held */
 	uint64_t		 gr_stale_left_ms;	/* their timer */
+	size_t			 gr_stale_marked;	/* paths, at the drop */
 	bool			 gr_restart_bit;	/* our OPENs say R */
 	bool			 eor_sent;	/* our initial table is out */
 	uint8_t			 eor_received;	/* 1 << enum bgp_aid */

@@ -5,7 +5,8 @@
 # and .4) to podbgpd in another: a plain route, a route a foreign route
 # already holds in the node's table, one prefix from two ToRs told apart
 # by MED, a route outside the cluster CIDRs (refused by policy), and one
-# whose next hop is on no connected subnet and resolves through nothing.
+# whose next hop is on no connected subnet and resolves through nothing;
+# at the end BIRD is killed and podbgpd helps it restart (RFC 4724).
 # Needs root, ip(8) and /usr/sbin/bird; exits 77 otherwise. KEEP=1 keeps
 # the temporary directory.
 set -u
@@ -55,6 +56,8 @@ template bgp tor {
 	connect delay time 1;
 	connect retry time 2;
 	error wait time 1, 4;
+	graceful restart on;
+	graceful restart time 30;
 }
 protocol bgp tor_a from tor {
 	local 192.0.2.1 as 65001;
@@ -86,7 +89,8 @@ protocol bgp tor_c from tor {
 EOF
 ip netns exec "$ns_t" "$bird" -f -c "$tmp/bird.conf" -s "$tmp/bird.ctl" \
     -P "$tmp/bird.pid" >"$tmp/bird.out" 2>&1 &
-started $!
+bird_pid=$!
+started $bird_pid
 if ! wait_for 10 ip netns exec "$ns_t" "$birdc" -s "$tmp/bird.ctl" \
     show status; then
 	echo "$me: bird did not start"
@@ -250,7 +254,7 @@ admin show protocols all tor-a >"$tmp/out"
 check "protocols all: advertised" grep -Eq \
     '^  Advertised: +1 own pod CIDRs exported now$' "$tmp/out"
 check "protocols all: graceful restart" grep -Eq \
-    '^  Graceful restart: .*; peer not restarting$' "$tmp/out"
+    '^  Graceful restart: negotiated; peer not restarting$' "$tmp/out"
 check "protocols all: End-of-RIB" grep -Eq \
     '^  End-of-RIB: +sent yes, received IPv4 unicast' "$tmp/out"
 check "protocols all in JSON" jq_py 'd["protocols"][0]["prefixes_advertised"]
@@ -274,6 +278,22 @@ check "refused on the read-only socket: JSON, exit 1" python3 -c "
 import json,sys
 d = json.load(open('$tmp/out'))
 sys.exit(0 if d['error']['code'] == 8003 else 1)"
+# --- the ToRs restart: graceful restart, podbgpd helping -----------------
+kill -KILL "$bird_pid"
+wait "$bird_pid" 2>/dev/null
+forget "$bird_pid"
+check "tor-a restarting: its paths held as stale" wait_for 10 sh -c \
+    "\"$ctl\" -s $tmp/admin.ctl show protocols all tor-a | grep -Eq \
+'^  Graceful restart: peer restarting: its paths held as stale \
+\(4 when it went down\), ([12][0-9]|30) s left$'"
+check "restarting in JSON" jq_py 'd["protocols"][0]["graceful_restart"]
+    ["peer_restarting"] and d["protocols"][0]["graceful_restart"]
+    ["stale_paths_marked"] == 4' show protocols all tor-a
+check "explain: the path is stale" sh -c "\"$ctl\" -s $tmp/admin.ctl \
+    show route 10.96.1.0/24 explain | grep -q 'best (stale: graceful \
+restart)$'"
+check "show fib: the route stays in the kernel" sh -c "\"$ctl\" -s \
+    $tmp/admin.ctl show fib 10.96.1.0/24 | grep -q '^10\.96\.1\.0/24 '"
 check "no sanitizer report" no_sanitizer_report
 
 stop_podbgpd
