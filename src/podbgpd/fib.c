@@ -1303,11 +1303,7 @@ rnh_log(const struct fib_rnh *rnh)
 		    ipaddr_fmt(&rnh->nh[0].gw, g, sizeof(g)));
 }
 
-/*
- * The cache entry of next hop a, resolved on first use. The RIB hears of
- * its reachability later (rnh_tell_cb): the caller may be in the middle
- * of a RIB entry that the news would change.
- */
+/* The cache entry of next hop a, or NULL: no lookup is made. */
 static struct fib_rnh *
 rnh_find(const struct fib *fib, const struct ipaddr *a)
 {
@@ -1319,6 +1315,11 @@ rnh_find(const struct fib *fib, const struct ipaddr *a)
 	return NULL;
 }
 
+/*
+ * The cache entry of next hop a, resolved on first use. The RIB hears of
+ * its reachability later (rnh_tell_cb): the caller may be in the middle
+ * of a RIB entry that the news would change.
+ */
 static struct fib_rnh *
 rnh_get(struct fib *fib, const struct ipaddr *a)
 {
