@@ -104,7 +104,9 @@ struct ctl_cmd {
 /*
  * Parses one request line (no newline). Returns 0 and fills *cmd, or -1
  * with a message in err (errlen bytes; CTL_ERR_LEN is enough) that names
- * the offending word and what was expected there.
+ * the offending word and what was expected there; after a failure
+ * cmd->json still tells whether the request began with "json", so that
+ * the error can be answered in JSON.
  */
 int	ctl_cmd_parse(const char *line, struct ctl_cmd *cmd, char *err,
 	    size_t errlen);

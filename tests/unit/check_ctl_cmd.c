@@ -187,6 +187,11 @@ START_TEST(test_explain_kernel_fib)
 	ck_assert_str_eq(prefix_fmt(&cmd.prefix, s, sizeof(s)),
 	    "2001:db8::/32");
 	ck_assert_str_eq(ctl_cmd_name(CTL_CMD_SHOW_FIB), "show fib");
+	/* a failed JSON request still says it wants JSON (for the error) */
+	ck_assert_int_eq(parse("j show bogus"), -1);
+	ck_assert(cmd.json);
+	ck_assert_int_eq(parse("show bogus"), -1);
+	ck_assert(!cmd.json);
 	ck_assert(ctl_cmd_readonly(CTL_CMD_SHOW_FIB));
 }
 END_TEST
