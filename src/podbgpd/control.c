@@ -557,11 +557,11 @@ proto_text(struct client *cl, const struct session_info *si)
 	fmt_dur(log_now_ms() - si->since_ms, since, sizeof(since));
 	err_text(si, et, sizeof(et));
 	line(cl, CTL_R_PROTOCOLS, false, "%-*s %-15s %-10u %-11s %-10s "
-	    "%8" PRIu64 " %8u  %s", (int)cl->wname,
+	    "%8" PRIu64 " %8u %10u  %s", (int)cl->wname,
 	    si_name(si, addr, sizeof(addr)), addr, si->asn,
 	    si->disabled && si->state == BGP_FSM_IDLE ? "Disabled" :
 	    bgp_fsm_state_name(si->state), since, si->prefixes_rx,
-	    si->prefixes_accepted, et);
+	    si->prefixes_accepted, si->advertised_own, et);
 	if (!cl->cmd.all)
 		return;
 	fmt_id(si->remote_id, id, sizeof(id));
@@ -665,9 +665,9 @@ show_protocols(struct client *cl)
 			line(cl, CTL_R_JSON, false, "{\"protocols\": [");
 		else
 			line(cl, CTL_R_PROTOCOLS, false, "%-*s %-15s %-10s "
-			    "%-11s %-10s %8s %8s  %s", (int)cl->wname, "Name",
-			    "Address", "AS", "State", "Since", "Received",
-			    "Accepted", "Info");
+			    "%-11s %-10s %8s %8s %10s  %s", (int)cl->wname,
+			    "Name", "Address", "AS", "State", "Since",
+			    "Received", "Accepted", "Advertised", "Info");
 		cl->phase = 1;
 		return;
 	case 1:

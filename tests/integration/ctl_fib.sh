@@ -250,6 +250,9 @@ check "the refused route comes again, accepted" wait_for 10 jq_py \
     == ["accepted"]' show route 10.200.0.0/16 explain
 
 # --- show protocols: advertised, graceful restart -------------------------
+check "protocols: the Advertised column" sh -c "\"$ctl\" -s \
+    $tmp/admin.ctl show protocols tor-a | grep -Eq \
+'^tor-a +192\.0\.2\.1 +65001 +Established +[0-9:]+ +[0-9]+ +[0-9]+ +1 *$'"
 admin show protocols all tor-a >"$tmp/out"
 check "protocols all: advertised" grep -Eq \
     '^  Advertised: +1 own pod CIDRs exported now$' "$tmp/out"
