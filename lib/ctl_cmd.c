@@ -182,23 +182,34 @@ parse_protocols(struct words *ws, struct ctl_cmd *c, char *err,
 	return no_more(ws, "show protocols", err, errlen);
 }
 
+/*
+ * The arguments of show route (fib false) and show fib (fib true): the
+ * keywords in any order, at most one PREFIX or for ADDRESS.
+ */
 static int
-parse_route(struct words *ws, struct ctl_cmd *c, char *err, size_t errlen)
+parse_route(struct words *ws, struct ctl_cmd *c, bool fib, char *err,
+    size_t errlen)
 {
-	static const char *const	kw[] = { "all", "count", "for",
-					    "protocol" };
-	enum { K_ALL, K_COUNT, K_FOR, K_PROTOCOL };
-	char				amb[64];
+	static const char *const	kw[] = { "all", "count", "explain",
+					    "for", "protocol", "table" };
+	static const char *const	fkw[] = { "count", "for" };
+	static const char *const	tables[] = { "kernel" };
+	enum { K_ALL, K_COUNT, K_EXPLAIN, K_FOR, K_PROTOCOL, K_TABLE };
+	const char *const		*kws = fib ? fkw : kw;
+	size_t				 nkw = fib ? 2 : 6;
+	const char			*after = fib ? "show fib" :
+					    "show route";
+	char				 amb[64];
 	const char			*w;
-	enum prefix_status		ps;
-	int				k;
+	enum prefix_status		 ps;
+	int				 k;
 
 	while (ws->i < ws->n) {
 		w = ws->w[ws->i];
-		k = match(w, kw, 4, amb, sizeof(amb));
+		k = match(w, kws, nkw, amb, sizeof(amb));
 		if (k == -2) {
 			snprintf(err, errlen, "ambiguous word '%.32s' after "
-			    "'show route': it may be %s", w, amb);
+			    "'%s': it may be %s", w, after, amb);
 			return -1;
 		}
 		if (k == -1) {
@@ -219,8 +230,10 @@ parse_route(struct words *ws, struct ctl_cmd *c, char *err, size_t errlen)
 			}
 			if (ps != PREFIX_OK) {
 				snprintf(err, errlen, "unknown word '%.32s' "
-				    "after 'show route': expected all, count, "
-				    "for, protocol or a prefix", w);
+				    "after '%s': expected %s", w, after, fib ?
+				    "count, for or a prefix" : "all, count, "
+				    "explain, for, protocol, table or a "
+				    "prefix");
 				return -1;
 			}
 			c->match = CTL_MATCH_PREFIX;
@@ -228,12 +241,17 @@ parse_route(struct words *ws, struct ctl_cmd *c, char *err, size_t errlen)
 			continue;
 		}
 		ws->i++;
+		if (fib)
+			k = k == 0 ? K_COUNT : K_FOR;
 		switch (k) {
 		case K_ALL:
 			c->all = true;
 			break;
 		case K_COUNT:
 			c->count = true;
+			break;
+		case K_EXPLAIN:
+			c->explain = true;
 			break;
 		case K_FOR:
 			if (c->match != CTL_MATCH_ANY) {
@@ -264,7 +282,28 @@ parse_route(struct words *ws, struct ctl_cmd *c, char *err, size_t errlen)
 			    errlen) == -1)
 				return -1;
 			break;
+		case K_TABLE:
+			if (next_kw(ws, "table", tables, 1, err,
+			    errlen) == -1)
+				return -1;
+			c->kernel = true;
+			break;
 		}
+	}
+	if (c->explain && c->match == CTL_MATCH_ANY) {
+		snprintf(err, errlen, "'explain' needs a PREFIX or 'for "
+		    "ADDRESS'");
+		return -1;
+	}
+	if (c->explain && (c->count || c->kernel)) {
+		snprintf(err, errlen, "'explain' goes with neither 'count' "
+		    "nor 'table kernel'");
+		return -1;
+	}
+	if (c->kernel && c->proto[0] != '\0') {
+		snprintf(err, errlen, "the kernel table has no 'protocol': "
+		    "its routes are podbgp's");
+		return -1;
 	}
 	return 0;
 }
@@ -276,14 +315,15 @@ ctl_cmd_parse(const char *line, struct ctl_cmd *c, char *err, size_t errlen)
 					    "disable", "restart", "configure",
 					    "down" };
 	static const char *const	show[] = { "status", "protocols",
-					    "route", "nodes", "memory" };
+					    "route", "nodes", "memory", "fib" };
 	static const char *const	conf_kw[] = { "check" };
 	static const char *const	json_kw[] = { "json" };
 	static const enum ctl_cmd_id	show_ids[] = { CTL_CMD_SHOW_STATUS,
 					    CTL_CMD_SHOW_PROTOCOLS,
 					    CTL_CMD_SHOW_ROUTE,
 					    CTL_CMD_SHOW_NODES,
-					    CTL_CMD_SHOW_MEMORY };
+					    CTL_CMD_SHOW_MEMORY,
+					    CTL_CMD_SHOW_FIB };
 	struct words	ws;
 	char		amb[8];
 	int		k;
@@ -305,13 +345,15 @@ ctl_cmd_parse(const char *line, struct ctl_cmd *c, char *err, size_t errlen)
 		return -1;
 	switch (k) {
 	case 0:		/* show */
-		if ((k = next_kw(&ws, "show", show, 5, err, errlen)) == -1)
+		if ((k = next_kw(&ws, "show", show, 6, err, errlen)) == -1)
 			return -1;
 		c->id = show_ids[k];
 		if (c->id == CTL_CMD_SHOW_PROTOCOLS)
 			return parse_protocols(&ws, c, err, errlen);
-		if (c->id == CTL_CMD_SHOW_ROUTE)
-			return parse_route(&ws, c, err, errlen);
+		if (c->id == CTL_CMD_SHOW_ROUTE ||
+		    c->id == CTL_CMD_SHOW_FIB)
+			return parse_route(&ws, c, c->id == CTL_CMD_SHOW_FIB,
+			    err, errlen);
 		return no_more(&ws, ctl_cmd_name(c->id), err, errlen);
 	case 1:
 		c->id = CTL_CMD_HELP;
@@ -357,6 +399,7 @@ ctl_cmd_readonly(enum ctl_cmd_id id)
 	case CTL_CMD_SHOW_ROUTE:
 	case CTL_CMD_SHOW_NODES:
 	case CTL_CMD_SHOW_MEMORY:
+	case CTL_CMD_SHOW_FIB:
 		return true;
 	default:
 		return false;
@@ -378,6 +421,7 @@ ctl_cmd_name(enum ctl_cmd_id id)
 		[CTL_CMD_RESTART] = "restart",
 		[CTL_CMD_CONFIGURE] = "configure",
 		[CTL_CMD_DOWN] = "down",
+		[CTL_CMD_SHOW_FIB] = "show fib",
 	};
 
 	return (unsigned)id < CTL_CMD_MAX ? names[id] : "?";
@@ -394,6 +438,16 @@ ctl_help_lines(void)
 		    "[protocol NAME]",
 		"                                 Loc-RIB routes; all: "
 		    "attributes",
+		"show route [all] PREFIX | for ADDRESS explain",
+		"                                 why it is (not) selected "
+		    "and in the kernel",
+		"show route [count] [PREFIX | for ADDRESS] table kernel",
+		"                                 podbgp's routes in the "
+		    "kernel instead",
+		"show fib [count] [PREFIX | for ADDRESS]",
+		"                                 the kernel's routes of "
+		    "podbgp, and what",
+		"                                 differs from the Loc-RIB",
 		"show nodes                       nodes from the node source",
 		"show memory                      memory of the RIB and "
 		    "attributes",

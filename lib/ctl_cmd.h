@@ -44,6 +44,10 @@
 #define CTL_R_HELP		1014
 #define CTL_R_CONFIG		1015	/* what configure did or found */
 #define CTL_R_ACTION		1016	/* what enable/disable/... did */
+#define CTL_R_FIB		1017	/* show fib: a route of ours */
+#define CTL_R_FIB_DIFF		1018	/* show fib: kernel and RIB differ */
+#define CTL_R_FIB_SUMMARY	1019
+#define CTL_R_EXPLAIN		1020	/* show route ... explain */
 #define CTL_R_JSON		1100	/* a line of a JSON document */
 #define CTL_E_NO_PROTOCOL	8001	/* no protocol of that name */
 #define CTL_E_NOT_IMPL		8002	/* command not implemented yet */
@@ -51,6 +55,7 @@
 #define CTL_E_BUSY		8004	/* too many clients */
 #define CTL_E_INTERNAL		8005	/* out of memory and the like */
 #define CTL_E_CONFIG		8006	/* configuration errors, refused */
+#define CTL_E_NO_FIB		8007	/* fib.install off, or not running */
 #define CTL_E_SYNTAX		9001	/* unknown, ambiguous, malformed */
 #define CTL_E_TOO_LONG		9002	/* request line too long */
 
@@ -66,6 +71,7 @@ enum ctl_cmd_id {
 	CTL_CMD_RESTART,
 	CTL_CMD_CONFIGURE,
 	CTL_CMD_DOWN,
+	CTL_CMD_SHOW_FIB,
 	CTL_CMD_MAX
 };
 
@@ -79,7 +85,9 @@ struct ctl_cmd {
 	enum ctl_cmd_id		id;
 	bool			json;
 	bool			all;		/* show protocols/route all */
-	bool			count;		/* show route count */
+	bool			count;		/* show route/fib count */
+	bool			explain;	/* show route ... explain */
+	bool			kernel;		/* show route ... table kernel */
 	bool			check;		/* configure check */
 	bool			flush;		/* down --flush */
 	/* configure [check] FILE; "" if none */
@@ -96,7 +104,9 @@ struct ctl_cmd {
 /*
  * Parses one request line (no newline). Returns 0 and fills *cmd, or -1
  * with a message in err (errlen bytes; CTL_ERR_LEN is enough) that names
- * the offending word and what was expected there.
+ * the offending word and what was expected there; after a failure
+ * cmd->json still tells whether the request began with "json", so that
+ * the error can be answered in JSON.
  */
 int	ctl_cmd_parse(const char *line, struct ctl_cmd *cmd, char *err,
 	    size_t errlen);

@@ -463,6 +463,13 @@ policy_import(struct policy_ctx *ctx, struct policy_peer *pp,
 	return false;
 }
 
+enum policy_reason
+policy_import_check(const struct policy_ctx *ctx, const struct policy_peer *pp,
+    const struct prefix *p, const struct bgp_attr_set *a)
+{
+	return import_eval(ctx, pp, p, a);
+}
+
 bool
 policy_prefix_add(struct policy_peer *pp, enum bgp_aid aid,
     struct policy_limit *lim)

@@ -159,6 +159,11 @@ bool	policy_import(struct policy_ctx *ctx, struct policy_peer *pp,
 	    const struct prefix *p, const struct bgp_attr_set *a,
 	    enum policy_reason *why);
 
+/* policy_import's verdict alone: POLICY_OK or why not (not counted). */
+enum policy_reason	policy_import_check(const struct policy_ctx *ctx,
+			    const struct policy_peer *pp,
+			    const struct prefix *p,
+			    const struct bgp_attr_set *a);
 /*
  * Max-prefix. The glue calls policy_prefix_add when a prefix accepted by
  * policy_import is new in the peer's Adj-RIB-In, policy_prefix_del when one

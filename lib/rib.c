@@ -937,6 +937,34 @@ cand_cmp(const void *va, const void *vb)
 	return 0;
 }
 
+/* What the decision process compares of path p, whose next hop costs
+ * cost. */
+static void
+cand_fill(const struct rib *rib, const struct rib_path *p, uint32_t cost,
+    struct cand *b)
+{
+	const struct bgp_attr_set	*a = p->attr;
+	const struct peer_slot		*ps = &rib->peers[p->peer];
+
+	memset(b, 0, sizeof(*b));
+	b->lp = (a->flags & BGP_AS_LOCAL_PREF) ? a->local_pref :
+	    rib->conf.default_local_pref;
+	aspath_info(a, &b->aslen, &b->nbr);
+	b->origin = a->origin;
+	b->med = (a->flags & BGP_AS_MED) ? a->med : 0;
+	b->igp = cost;
+	b->id = (a->flags & BGP_AS_ORIGINATOR_ID) ? a->originator_id :
+	    ps->p.bgp_id;
+	b->ncl = (uint32_t)a->ncluster;
+	b->path_id = p->path_id;
+	b->peer = p->peer;
+	b->ebgp = (ps->p.flags & RIB_PEER_EBGP) != 0;
+	b->local = (ps->p.flags & RIB_PEER_LOCAL) != 0;
+	b->paddr = &ps->p.addr;
+	b->peer_as = ps->p.as;
+	b->out = false;
+}
+
 static size_t
 compact(struct cand *c, size_t m)
 {
@@ -958,8 +986,6 @@ static void
 decide(struct rib *rib, const struct tree *t, struct node *n)
 {
 	struct rib_path		*pp;
-	const struct peer_slot	*ps;
-	const struct bgp_attr_set *a;
 	struct cand		*c = rib->cand, *b;
 	size_t			 np, i, j, m = 0, k;
 	uint32_t		 cost, best;
@@ -983,26 +1009,9 @@ decide(struct rib *rib, const struct tree *t, struct node *n)
 			continue;
 		}
 		pp[i].flags &= ~RIB_PF_NH_UNREACH;
-		a = pp[i].attr;
-		ps = &rib->peers[pp[i].peer];
 		b = &c[m++];
+		cand_fill(rib, &pp[i], cost, b);
 		b->idx = (uint32_t)i;
-		b->lp = (a->flags & BGP_AS_LOCAL_PREF) ? a->local_pref :
-		    rib->conf.default_local_pref;
-		aspath_info(a, &b->aslen, &b->nbr);
-		b->origin = a->origin;
-		b->med = (a->flags & BGP_AS_MED) ? a->med : 0;
-		b->igp = cost;
-		b->id = (a->flags & BGP_AS_ORIGINATOR_ID) ? a->originator_id :
-		    ps->p.bgp_id;
-		b->ncl = (uint32_t)a->ncluster;
-		b->path_id = pp[i].path_id;
-		b->peer = pp[i].peer;
-		b->ebgp = (ps->p.flags & RIB_PEER_EBGP) != 0;
-		b->local = (ps->p.flags & RIB_PEER_LOCAL) != 0;
-		b->paddr = &ps->p.addr;
-		b->peer_as = ps->p.as;
-		b->out = false;
 	}
 	if (m == 0) {
 		n->nbest = 0;
@@ -1698,4 +1707,82 @@ rib_stats(const struct rib *rib, enum bgp_aid aid, struct rib_stats *s)
 	s->prefixes = rib->t[aid].prefixes;
 	s->active = rib->t[aid].active;
 	s->paths = rib->t[aid].paths;
+}
+
+/* ---- explaining the decision --------------------------------------------- */
+
+/* The order of the steps in decide(), pairwise. */
+int
+rib_path_compare(const struct rib *rib, const struct rib_path *pa,
+    const struct rib_path *pb, enum rib_step *step)
+{
+	struct cand	a, b;
+	uint32_t	ca, cb;
+	bool		ra, rb;
+	int		c;
+
+#define DECIDE(st, cond_a_wins, cond_b_wins) do {			\
+		if (cond_a_wins) {					\
+			*step = (st);					\
+			return -1;					\
+		}							\
+		if (cond_b_wins) {					\
+			*step = (st);					\
+			return 1;					\
+		}							\
+	} while (0)
+
+	*step = RIB_STEP_NONE;
+	if (pa->peer >= rib->npeers || !rib->peers[pa->peer].used ||
+	    pb->peer >= rib->npeers || !rib->peers[pb->peer].used ||
+	    pa->attr == NULL || pb->attr == NULL)
+		return 0;
+	ra = nh_state(rib, pa, &ca);
+	rb = nh_state(rib, pb, &cb);
+	/* 9.1.2.1: an unreachable next hop makes a path infeasible */
+	DECIDE(RIB_STEP_NEXTHOP, ra && !rb, rb && !ra);
+	if (!ra)
+		return 0;
+	cand_fill(rib, pa, ca, &a);
+	cand_fill(rib, pb, cb, &b);
+	DECIDE(RIB_STEP_LOCAL, a.local && !b.local, b.local && !a.local);
+	DECIDE(RIB_STEP_LOCAL_PREF, a.lp > b.lp, b.lp > a.lp);
+	DECIDE(RIB_STEP_AS_PATH, a.aslen < b.aslen, b.aslen < a.aslen);
+	DECIDE(RIB_STEP_ORIGIN, a.origin < b.origin, b.origin < a.origin);
+	if (rib->conf.always_compare_med || a.nbr == b.nbr)
+		DECIDE(RIB_STEP_MED, a.med < b.med, b.med < a.med);
+	DECIDE(RIB_STEP_EBGP, a.ebgp && !b.ebgp, b.ebgp && !a.ebgp);
+	DECIDE(RIB_STEP_IGP, a.igp < b.igp, b.igp < a.igp);
+	DECIDE(RIB_STEP_ROUTER_ID, a.id < b.id, b.id < a.id);
+	DECIDE(RIB_STEP_CLUSTER_LIST, a.ncl < b.ncl, b.ncl < a.ncl);
+	c = ipaddr_cmp(a.paddr, b.paddr);
+	if (c == 0)
+		c = (a.peer > b.peer) - (a.peer < b.peer);
+	DECIDE(RIB_STEP_PEER_ADDR, c < 0, c > 0);
+	DECIDE(RIB_STEP_PATH_ID, a.path_id < b.path_id,
+	    b.path_id < a.path_id);
+#undef DECIDE
+	return 0;
+}
+
+const char *
+rib_step_name(enum rib_step s)
+{
+	static const char *const	names[RIB_STEP_MAX] = {
+		[RIB_STEP_NONE] = "equal",
+		[RIB_STEP_NEXTHOP] = "next hop reachability",
+		[RIB_STEP_LOCAL] = "own route over learned",
+		[RIB_STEP_LOCAL_PREF] = "highest local preference",
+		[RIB_STEP_AS_PATH] = "shortest AS path",
+		[RIB_STEP_ORIGIN] = "lowest origin",
+		[RIB_STEP_MED] = "lowest MED",
+		[RIB_STEP_EBGP] = "eBGP over iBGP",
+		[RIB_STEP_IGP] = "lowest IGP cost to the next hop",
+		[RIB_STEP_ROUTER_ID] = "lowest router ID",
+		[RIB_STEP_CLUSTER_LIST] = "shortest cluster list",
+		[RIB_STEP_PEER_ADDR] = "lowest peer address",
+		[RIB_STEP_PATH_ID] = "lowest path ID",
+	};
+
+	return (unsigned)s < RIB_STEP_MAX ? names[s] : "?";
 }

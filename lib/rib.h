@@ -217,6 +217,40 @@ size_t		 rib_changes_pending(const struct rib *rib);
  * resynchronise from a full walk. Reading it clears it. */
 bool		 rib_changes_lost(struct rib *rib);
 
+/*
+ * Explaining the decision: which step of RFC 4271 9.1.2 (with this
+ * RIB's additions: own routes first, RFC 4456 9, path ID last) tells
+ * paths a and b of one prefix apart. Returns < 0 if a is preferred, > 0
+ * if b, 0 if neither (same path, both infeasible, or equal through every
+ * step); *step is the deciding step, RIB_STEP_NONE for 0. Pure: it reads
+ * the RIB's next-hop states. Pairwise, where decide() removes candidates
+ * from the whole set: with MEDs compared only within a neighbouring AS a
+ * third path can make the difference, and then the answer for the best
+ * path and a loser may be "equal" or name a later step.
+ */
+enum rib_step {
+	RIB_STEP_NONE = 0,
+	RIB_STEP_NEXTHOP,	/* 9.1.2.1: reachable next hop */
+	RIB_STEP_LOCAL,		/* this node's own route */
+	RIB_STEP_LOCAL_PREF,	/* 9.1.2.1: degree of preference */
+	RIB_STEP_AS_PATH,	/* 9.1.2.2 a) */
+	RIB_STEP_ORIGIN,	/* b) */
+	RIB_STEP_MED,		/* c) */
+	RIB_STEP_EBGP,		/* d) */
+	RIB_STEP_IGP,		/* e) */
+	RIB_STEP_ROUTER_ID,	/* f), ORIGINATOR_ID per RFC 4456 9 */
+	RIB_STEP_CLUSTER_LIST,	/* RFC 4456 9 */
+	RIB_STEP_PEER_ADDR,	/* g) */
+	RIB_STEP_PATH_ID,	/* add-path: deterministic */
+	RIB_STEP_MAX
+};
+
+int		 rib_path_compare(const struct rib *rib,
+		    const struct rib_path *a, const struct rib_path *b,
+		    enum rib_step *step);
+/* A short lower-case phrase ("lowest MED"); never NULL. */
+const char	*rib_step_name(enum rib_step s);
+
 /* Counters. */
 enum rib_mtype {
 	RIB_MT_NODE4,		/* IPv4 prefix nodes */

@@ -87,6 +87,40 @@ read_line(struct conn *c)
 	return 0;
 }
 
+/* -j: error replies go to stdout as JSON objects */
+static bool	json_out;
+
+/*
+ * An error reply. podbgpd sends a JSON request's errors as JSON already;
+ * the others (too many clients, a line too long to parse) are wrapped
+ * here, so that with -j every error is {"error": {"code", "message"}}.
+ */
+static void
+error_out(unsigned code, const char *text)
+{
+	const unsigned char	*p;
+
+	if (!json_out) {
+		fprintf(stderr, "podbgpctl: %s\n", text);
+		return;
+	}
+	if (text[0] == '{') {
+		printf("%s\n", text);
+		fflush(stdout);
+		return;
+	}
+	printf("{\"error\": {\"code\": %u, \"message\": \"", code);
+	for (p = (const unsigned char *)text; *p != '\0'; p++)
+		if (*p == '"' || *p == '\\')
+			printf("\\%c", *p);
+		else if (*p < 0x20)
+			printf("\\u%04x", *p);
+		else
+			putchar(*p);
+	printf("\"}}\n");
+	fflush(stdout);
+}
+
 static int
 connect_to(const char *path, struct conn *c)
 {
@@ -124,7 +158,7 @@ connect_to(const char *path, struct conn *c)
 		return -1;
 	}
 	if (code != CTL_HELLO) {
-		fprintf(stderr, "podbgpctl: %s\n", text);
+		error_out(code, text);
 		return -1;
 	}
 	return 0;
@@ -203,7 +237,7 @@ run_cmd(struct conn *c, const char *req0, bool json)
 			return EXIT_NOCONN;
 		}
 		if (code >= 8000) {
-			fprintf(stderr, "podbgpctl: %s\n", text);
+			error_out(code, text);
 			if (last)
 				return EXIT_ERR_REPLY;
 			continue;
@@ -284,9 +318,9 @@ comp_candidates(char **w, size_t n)
 					    "disable", "restart", "configure",
 					    "down", "quit", "exit" };
 	static const char *const	show[] = { "status", "protocols",
-					    "route", "nodes", "memory" };
-	static const char *const	route[] = { "all", "count", "for",
-					    "protocol" };
+					    "route", "nodes", "memory", "fib" };
+	static const char *const	route[] = { "all", "count", "explain",
+					    "for", "protocol", "table" };
 	size_t				i;
 
 	comp_n = 0;
@@ -311,9 +345,14 @@ comp_candidates(char **w, size_t n)
 		} else if (is_kw(w[1], "route")) {
 			if (is_kw(w[n - 1], "protocol"))
 				comp_add_names();
+			else if (is_kw(w[n - 1], "table"))
+				comp_add("kernel");
 			else if (!is_kw(w[n - 1], "for"))
-				for (i = 0; i < 4; i++)
+				for (i = 0; i < 6; i++)
 					comp_add(route[i]);
+		} else if (is_kw(w[1], "fib") && !is_kw(w[n - 1], "for")) {
+			comp_add("count");
+			comp_add("for");
 		}
 	} else if (n == 1 && (is_kw(w[0], "enable") ||
 	    is_kw(w[0], "disable") || is_kw(w[0], "restart")))
@@ -436,7 +475,7 @@ main(int argc, char *argv[])
 	while ((ch = getopt_long(argc, argv, "+js:", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'j':
-			json = true;
+			json = json_out = true;
 			break;
 		case 's':
 			path = optarg;

@@ -30,6 +30,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <linux/rtnetlink.h>
+#include <net/if.h>
+
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
 #include <event2/event.h>
@@ -38,6 +41,7 @@
 #include "bgp_fsm.h"
 #include "control.h"
 #include "ctl_cmd.h"
+#include "fib.h"
 #include "kube.h"
 #include "log.h"
 #include "policy.h"
@@ -83,6 +87,13 @@ struct client {
 	size_t			 nnames;
 	struct proto_snap	*snap;		/* show protocols */
 	size_t			 nsnap;
+	/* show fib, table kernel, explain */
+	struct fib_cursor	 fcur;
+	struct fib_entry	 fent;		/* scratch */
+	size_t			 fstale, fforeign, fqueued, funknown;
+	size_t			 fdiff, nmissing;
+	struct prefix		 xprefix;	/* explain: the prefix */
+	bool			 xhave;
 	bool			 down;		/* stop once the reply is out */
 };
 
@@ -140,6 +151,10 @@ done(struct client *cl)
 	cl->busy = false;
 }
 
+static char	*jstr(const char *, char *, size_t);
+static void	 json_error(struct client *, unsigned, const char *,
+		    const char *const *, size_t);
+
 static void
 error_reply(struct client *cl, unsigned code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -153,7 +168,10 @@ error_reply(struct client *cl, unsigned code, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(text, sizeof(text), fmt, ap);
 	va_end(ap);
-	line(cl, code, true, "%s", text);
+	if (cl->cmd.json)
+		json_error(cl, code, text, NULL, 0);
+	else
+		line(cl, code, true, "%s", text);
 	cl->busy = false;
 }
 
@@ -183,6 +201,29 @@ jstr(const char *s, char *dst, size_t len)
 	dst[o++] = '"';
 	dst[o] = '\0';
 	return dst;
+}
+
+/*
+ * An error as the last line of a JSON reply, under its own code:
+ * {"error": {"code": N, "message": "...", "details": [...]}}.
+ */
+static void
+json_error(struct client *cl, unsigned code, const char *msg,
+    const char *const *details, size_t nd)
+{
+	char	j[2 * CTL_ERR_LEN + 64];
+	size_t	i;
+
+	evbuffer_add_printf(out(cl), "%04u {\"error\": {\"code\": %u, "
+	    "\"message\": %s", code, code, jstr(msg, j, sizeof(j)));
+	if (details != NULL) {
+		evbuffer_add_printf(out(cl), ", \"details\": [");
+		for (i = 0; i < nd; i++)
+			evbuffer_add_printf(out(cl), "%s%s", i > 0 ? ", " : "",
+			    jstr(details[i], j, sizeof(j)));
+		evbuffer_add_printf(out(cl), "]");
+	}
+	evbuffer_add(out(cl), "}}\n", 3);
 }
 
 static void
@@ -453,12 +494,14 @@ proto_json(struct client *cl, const struct session_info *si)
 	evbuffer_add_printf(out(cl), "%04u-%s{\"name\": %s, \"address\": "
 	    "\"%s\", \"asn\": %u, \"kind\": \"%s\", \"state\": \"%s\", "
 	    "\"since_s\": %" PRIu64 ", \"prefixes_received\": %" PRIu64 ", "
-	    "\"prefixes_accepted\": %u, \"disabled\": %s, "
+	    "\"prefixes_accepted\": %u, \"prefixes_advertised\": %u, "
+	    "\"advertises_learned\": %s, \"disabled\": %s, "
 	    "\"last_error\": %s",
 	    CTL_R_JSON, cl->first ? "" : ",",
 	    jstr(si->name, j[0], sizeof(j[0])), addr, si->asn,
 	    si->node ? "node" : "peer", bgp_fsm_state_name(si->state),
 	    since / 1000, si->prefixes_rx, si->prefixes_accepted,
+	    si->advertised_own, si->learned_exportable ? "true" : "false",
 	    si->disabled ? "true" : "false",
 	    et[0] != '\0' ? jstr(et, j[1], sizeof(j[1])) : "null");
 	cl->first = false;
@@ -483,6 +526,24 @@ proto_json(struct client *cl, const struct session_info *si)
 		    "\"rejected\": {%s}", id, si->hold_time, si->hold_conf,
 		    si->keepalive_ms / 1000, capa, fam, si->updates_rx,
 		    si->withdrawals_rx, pp != NULL ? pp->accepted : 0, rej);
+		families_text(si->eor_received & si->families, fam,
+		    sizeof(fam), true);
+		evbuffer_add_printf(out(cl), ", \"graceful_restart\": "
+		    "{\"negotiated\": %s, \"peer_restarting\": %s, "
+		    "\"stale_timer_s\": ", si->capa & SESSION_CAPA_GR ?
+		    "true" : "false", si->gr_peer_restarting ? "true" :
+		    "false");
+		if (si->gr_peer_restarting)
+			evbuffer_add_printf(out(cl), "%" PRIu64 ", "
+			    "\"stale_paths_marked\": %zu",
+			    (si->gr_stale_left_ms + 999) / 1000,
+			    si->gr_stale_marked);
+		else
+			evbuffer_add_printf(out(cl), "null");
+		evbuffer_add_printf(out(cl), ", \"restart_bit_sent\": %s, "
+		    "\"eor_sent\": %s, \"eor_received\": [%s]}",
+		    si->gr_restart_bit ? "true" : "false",
+		    si->eor_sent ? "true" : "false", fam);
 	}
 	evbuffer_add(out(cl), "}\n", 2);
 }
@@ -499,11 +560,11 @@ proto_text(struct client *cl, const struct session_info *si)
 	fmt_dur(log_now_ms() - si->since_ms, since, sizeof(since));
 	err_text(si, et, sizeof(et));
 	line(cl, CTL_R_PROTOCOLS, false, "%-*s %-15s %-10u %-11s %-10s "
-	    "%8" PRIu64 " %8u  %s", (int)cl->wname,
+	    "%8" PRIu64 " %8u %10u  %s", (int)cl->wname,
 	    si_name(si, addr, sizeof(addr)), addr, si->asn,
 	    si->disabled && si->state == BGP_FSM_IDLE ? "Disabled" :
 	    bgp_fsm_state_name(si->state), since, si->prefixes_rx,
-	    si->prefixes_accepted, et);
+	    si->prefixes_accepted, si->advertised_own, et);
 	if (!cl->cmd.all)
 		return;
 	fmt_id(si->remote_id, id, sizeof(id));
@@ -536,6 +597,27 @@ proto_text(struct client *cl, const struct session_info *si)
 	if (!any)
 		line(cl, CTL_R_PROTO_DETAIL, false, "  Rejected:         "
 		    "none");
+	line(cl, CTL_R_PROTO_DETAIL, false, "  Advertised:       %u own "
+	    "pod CIDRs exported now%s", si->advertised_own,
+	    si->learned_exportable ? "; learned routes may go out too (not "
+	    "counted)" : "");
+	if (si->gr_peer_restarting)
+		snprintf(buf, sizeof(buf), "peer restarting: its paths "
+		    "held as stale (%zu when it went down), %" PRIu64
+		    " s left", si->gr_stale_marked,
+		    (si->gr_stale_left_ms + 999) / 1000);
+	else
+		snprintf(buf, sizeof(buf), "peer not restarting");
+	/* while the peer restarts there is no session to have negotiated */
+	line(cl, CTL_R_PROTO_DETAIL, false, "  Graceful restart: %s%s%s",
+	    si->gr_peer_restarting ? "" : si->capa & SESSION_CAPA_GR ?
+	    "negotiated" : "not negotiated", si->gr_peer_restarting ? "" :
+	    "; ", buf);
+	families_text(si->eor_received & si->families, buf, sizeof(buf),
+	    false);
+	line(cl, CTL_R_PROTO_DETAIL, false, "  End-of-RIB:       sent %s, "
+	    "received %s%s", si->eor_sent ? "yes" : "no", buf,
+	    si->gr_restart_bit ? "; our OPENs say restarting (R bit)" : "");
 	line(cl, CTL_R_PROTO_DETAIL, false, "  Last error:       %s",
 	    et[0] != '\0' ? et : "none");
 }
@@ -586,9 +668,9 @@ show_protocols(struct client *cl)
 			line(cl, CTL_R_JSON, false, "{\"protocols\": [");
 		else
 			line(cl, CTL_R_PROTOCOLS, false, "%-*s %-15s %-10s "
-			    "%-11s %-10s %8s %8s  %s", (int)cl->wname, "Name",
-			    "Address", "AS", "State", "Since", "Received",
-			    "Accepted", "Info");
+			    "%-11s %-10s %8s %8s %10s  %s", (int)cl->wname,
+			    "Name", "Address", "AS", "State", "Since",
+			    "Received", "Accepted", "Advertised", "Info");
 		cl->phase = 1;
 		return;
 	case 1:
@@ -928,6 +1010,745 @@ show_route(struct client *cl)
 	}
 }
 
+/* --- the kernel: show fib, show route ... table kernel ----------------- */
+
+static const char *
+rt_type_name(uint8_t t)
+{
+	switch (t) {
+	case RTN_UNICAST:
+		return "unicast";
+	case RTN_BLACKHOLE:
+		return "blackhole";
+	case 0:
+		return "-";
+	default:
+		return "other";
+	}
+}
+
+/* Stable JSON names of enum fib_why. */
+static const char *
+why_key(enum fib_why w)
+{
+	static const char *const	keys[FIB_WHY_MAX] = {
+		[FIB_WHY_INSTALLED] = "installed",
+		[FIB_WHY_NOT_SELECTED] = "not_selected",
+		[FIB_WHY_OWN_BLACKHOLE] = "own_blackhole",
+		[FIB_WHY_LOCAL] = "own_route",
+		[FIB_WHY_NH_UNRESOLVED] = "nexthop_unresolved",
+		[FIB_WHY_LINK_DOWN] = "link_down",
+		[FIB_WHY_FOREIGN] = "foreign",
+		[FIB_WHY_STALE] = "stale",
+		[FIB_WHY_QUEUED] = "queued",
+		[FIB_WHY_DIFFERS] = "differs",
+		[FIB_WHY_MISSING] = "missing",
+		[FIB_WHY_UNWANTED] = "unwanted",
+	};
+
+	return (unsigned)w < FIB_WHY_MAX ? keys[w] : "?";
+}
+
+/* Whether the kernel and the Loc-RIB agree on a prefix. */
+static bool
+why_agrees(enum fib_why w)
+{
+	return w == FIB_WHY_INSTALLED || w == FIB_WHY_OWN_BLACKHOLE ||
+	    w == FIB_WHY_NOT_SELECTED || w == FIB_WHY_LOCAL;
+}
+
+/* "10.0.0.2 dev eth0 (down)"; "-" without a gateway. */
+static void
+nh_text(const struct fib_nexthop *nh, char *dst, size_t len)
+{
+	char	gw[IPADDR_STRLEN];
+
+	if (nh->gw.family == 0)
+		snprintf(gw, sizeof(gw), "-");
+	else
+		ipaddr_fmt(&nh->gw, gw, sizeof(gw));
+	if (nh->ifname[0] != '\0')
+		snprintf(dst, len, "%s dev %s%s", gw, nh->ifname,
+		    nh->up ? "" : " (down)");
+	else if (nh->ifindex != 0)
+		snprintf(dst, len, "%s dev #%d", gw, nh->ifindex);
+	else
+		snprintf(dst, len, "%s", gw);
+}
+
+/* The next hops as a JSON array's members. */
+static void
+nhs_json(struct client *cl, const struct fib_nexthop *nh, size_t n)
+{
+	char	gw[IPADDR_STRLEN], j[64];
+	size_t	i;
+
+	for (i = 0; i < n; i++) {
+		if (nh[i].gw.family != 0)
+			ipaddr_fmt(&nh[i].gw, gw, sizeof(gw));
+		evbuffer_add_printf(out(cl), "%s{\"gateway\": %s%s%s, "
+		    "\"interface\": %s, \"up\": %s}", i > 0 ? ", " : "",
+		    nh[i].gw.family != 0 ? "\"" : "",
+		    nh[i].gw.family != 0 ? gw : "null",
+		    nh[i].gw.family != 0 ? "\"" : "",
+		    nh[i].ifname[0] != '\0' ? jstr(nh[i].ifname, j,
+		    sizeof(j)) : "null", nh[i].up ? "true" : "false");
+	}
+}
+
+static void
+fib_flags_text(unsigned f, char *dst, size_t len)
+{
+	snprintf(dst, len, "%s%s%s%s%s", f & FIB_E_KERNEL ? "" :
+	    "not-in-kernel ", f & FIB_E_STALE ? "stale " : "",
+	    f & FIB_E_FOREIGN ? "foreign " : "", f & FIB_E_QUEUED ?
+	    "queued " : "", f & FIB_E_UNKNOWN ? "unknown " : "");
+	if (dst[0] != '\0')
+		dst[strlen(dst) - 1] = '\0';
+}
+
+/*
+ * One shadow entry: in show fib with why (the comparison with the
+ * Loc-RIB), in show route table kernel without (why NULL).
+ */
+static void
+fib_row(struct client *cl, const struct fib_entry *e, const enum fib_why *why)
+{
+	char	pfx[PREFIX_STRLEN], nh[IPADDR_STRLEN + IF_NAMESIZE + 16];
+	char	fl[64], info[160];
+	size_t	i;
+
+	prefix_fmt(&e->prefix, pfx, sizeof(pfx));
+	if (cl->cmd.json) {
+		evbuffer_add_printf(out(cl), "%04u-%s{\"prefix\": \"%s\", "
+		    "\"type\": \"%s\", \"in_kernel\": %s, \"stale\": %s, "
+		    "\"foreign\": %s, \"queued\": %s, \"unknown\": %s, "
+		    "\"nexthops\": [", CTL_R_JSON, cl->first ? "" : ",", pfx,
+		    rt_type_name(e->type), e->flags & FIB_E_KERNEL ? "true" :
+		    "false", e->flags & FIB_E_STALE ? "true" : "false",
+		    e->flags & FIB_E_FOREIGN ? "true" : "false",
+		    e->flags & FIB_E_QUEUED ? "true" : "false",
+		    e->flags & FIB_E_UNKNOWN ? "true" : "false");
+		nhs_json(cl, e->nh, e->nnh);
+		evbuffer_add_printf(out(cl), "]");
+		if (why != NULL)
+			evbuffer_add_printf(out(cl), ", \"rib\": \"%s\", "
+			    "\"differs\": %s", why_key(*why),
+			    why_agrees(*why) ? "false" : "true");
+		evbuffer_add(out(cl), "}\n", 2);
+		cl->first = false;
+		return;
+	}
+	fib_flags_text(e->flags, fl, sizeof(fl));
+	if (why != NULL && !why_agrees(*why))
+		snprintf(info, sizeof(info), "%s%s%s", fl, fl[0] != '\0' ?
+		    "; " : "", fib_why_name(*why));
+	else
+		snprintf(info, sizeof(info), "%s", fl);
+	if (e->nnh == 0)
+		snprintf(nh, sizeof(nh), "-");
+	else
+		nh_text(&e->nh[0], nh, sizeof(nh));
+	if (info[0] != '\0')
+		line(cl, CTL_R_FIB, false, "%-18s %-9s %-32s %s", pfx,
+		    rt_type_name(e->type), nh, info);
+	else
+		line(cl, CTL_R_FIB, false, "%-18s %-9s %s", pfx,
+		    rt_type_name(e->type), nh);
+	for (i = 1; i < e->nnh; i++) {
+		nh_text(&e->nh[i], nh, sizeof(nh));
+		line(cl, CTL_R_FIB, false, "%-18s %-9s %s", "", "", nh);
+	}
+}
+
+static void
+fib_entry_cb(const struct fib_entry *e, void *arg)
+{
+	struct client		*cl = arg;
+	struct fib_entry	*want;
+	enum fib_why		 why;
+
+	if (cl->cmd.id == CTL_CMD_SHOW_ROUTE) {
+		/* table kernel: what the kernel has of ours */
+		if (!(e->flags & FIB_E_KERNEL) || (e->flags & FIB_E_FOREIGN))
+			return;
+		cl->nprefixes++;
+		cl->npaths += e->nnh;
+		if (!cl->cmd.count)
+			fib_row(cl, e, NULL);
+		return;
+	}
+	want = xmalloc(sizeof(*want));
+	why = fib_explain(C.st->fib, &e->prefix, want);
+	free(want);
+	if ((e->flags & FIB_E_KERNEL) && !(e->flags & FIB_E_FOREIGN))
+		cl->nprefixes++;
+	if (e->flags & FIB_E_STALE)
+		cl->fstale++;
+	if (e->flags & FIB_E_FOREIGN)
+		cl->fforeign++;
+	if (e->flags & FIB_E_QUEUED)
+		cl->fqueued++;
+	if (e->flags & FIB_E_UNKNOWN)
+		cl->funknown++;
+	if (!why_agrees(why))
+		cl->fdiff++;
+	if (!cl->cmd.count)
+		fib_row(cl, e, &why);
+}
+
+/* A prefix the Loc-RIB selects that the shadow table does not have. */
+static void
+fib_missing(struct client *cl, const struct rib_entry *re)
+{
+	struct fib_entry	*want;
+	enum fib_why		 why;
+	char			 pfx[PREFIX_STRLEN], nh[64];
+
+	if (re->nbest == 0 || fib_lookup(C.st->fib, &re->prefix,
+	    &cl->fent) == 1)
+		return;		/* reported with the kernel's routes */
+	want = xmalloc(sizeof(*want));
+	why = fib_explain(C.st->fib, &re->prefix, want);
+	if (why_agrees(why)) {
+		free(want);
+		return;
+	}
+	cl->fdiff++;
+	if (cl->cmd.count) {
+		free(want);
+		return;
+	}
+	prefix_fmt(&re->prefix, pfx, sizeof(pfx));
+	if (cl->cmd.json) {
+		if (cl->nmissing == 0)
+			line(cl, CTL_R_JSON, false, "], \"not_installed\": [");
+		evbuffer_add_printf(out(cl), "%04u-%s{\"prefix\": \"%s\", "
+		    "\"rib\": \"%s\", \"reason\": \"%s\", \"wanted\": [",
+		    CTL_R_JSON, cl->nmissing > 0 ? "," : "", pfx,
+		    why_key(why), fib_why_name(why));
+		nhs_json(cl, want->nh, want->nnh);
+		evbuffer_add(out(cl), "]}\n", 3);
+		cl->nmissing++;
+		free(want);
+		return;
+	}
+	if (cl->nmissing++ == 0)
+		line(cl, CTL_R_FIB_DIFF, false, "Selected in the Loc-RIB, not "
+		    "in the kernel:");
+	if (want->nnh > 0)
+		nh_text(&want->nh[0], nh, sizeof(nh));
+	else
+		snprintf(nh, sizeof(nh), "-");
+	line(cl, CTL_R_FIB_DIFF, false, "%-18s %-9s %-32s %s", pfx,
+	    rt_type_name(want->type), nh, fib_why_name(why));
+	free(want);
+}
+
+/*
+ * show fib and show route ... table kernel: phase 0 header, 1 the
+ * shadow table (or the one prefix), 2 (show fib) the Loc-RIB's
+ * selected prefixes missing from it, 3 the summary.
+ */
+static void
+show_fib(struct client *cl)
+{
+	const struct fib	*fib = C.st->fib;
+	struct rib_entry	 re;
+	bool			 route = cl->cmd.id == CTL_CMD_SHOW_ROUTE;
+	int			 found;
+
+	switch (cl->phase) {
+	case 0:
+		if (fib == NULL) {
+			error_reply(cl, CTL_E_NO_FIB, "podbgpd writes no "
+			    "routes to the kernel (fib.install is off, or "
+			    "the kernel could not be followed)");
+			return;
+		}
+		memset(&cl->fcur, 0, sizeof(cl->fcur));
+		cl->fstale = cl->fforeign = cl->fqueued = cl->funknown = 0;
+		cl->fdiff = cl->nmissing = 0;
+		cl->aid = BGP_AID_IPV4;
+		rib_cursor_init(&cl->cur, BGP_AID_IPV4);
+		if (cl->cmd.json && !cl->cmd.count)
+			line(cl, CTL_R_JSON, false, "{\"routes\": [");
+		else if (!cl->cmd.json && !cl->cmd.count && route)
+			line(cl, CTL_R_ROUTE, false, "%-18s %-9s %s",
+			    "Prefix", "Type", "Next hop");
+		else if (!cl->cmd.json && !cl->cmd.count)
+			line(cl, CTL_R_FIB, false, "%-18s %-9s %-32s %s",
+			    "Prefix", "Type", "Next hop",
+			    "Flags, differences");
+		cl->phase = 1;
+		return;
+	case 1:
+		if (cl->cmd.match != CTL_MATCH_ANY) {
+			if (cl->cmd.match == CTL_MATCH_PREFIX)
+				found = fib_lookup(fib, &cl->cmd.prefix,
+				    &cl->fent);
+			else
+				found = fib_match_addr(fib, &cl->cmd.addr,
+				    &cl->fent);
+			if (found)
+				fib_entry_cb(&cl->fent, cl);
+			cl->phase = 2;
+			return;
+		}
+		if (fib_dump_next(fib, &cl->fcur, fib_entry_cb, cl) == 0)
+			cl->phase = 2;
+		return;
+	case 2:
+		if (route) {
+			cl->phase = 3;
+			return;
+		}
+		if (cl->cmd.match != CTL_MATCH_ANY) {
+			if (cl->cmd.match == CTL_MATCH_PREFIX)
+				found = rib_lookup(C.st->rib, &cl->cmd.prefix,
+				    &re);
+			else
+				found = rib_match_addr(C.st->rib,
+				    &cl->cmd.addr, &re);
+			if (found)
+				fib_missing(cl, &re);
+			cl->phase = 3;
+			return;
+		}
+		if (rib_dump_next(C.st->rib, &cl->cur, &re) == 1) {
+			fib_missing(cl, &re);
+			return;
+		}
+		if (++cl->aid < BGP_AID_MAX) {
+			rib_cursor_init(&cl->cur, cl->aid);
+			return;
+		}
+		cl->phase = 3;
+		return;
+	default:
+		if (route) {
+			if (cl->cmd.count && cl->cmd.json)
+				line(cl, CTL_R_JSON, false, "{\"prefixes\": "
+				    "%zu, \"nexthops\": %zu}", cl->nprefixes,
+				    cl->npaths);
+			else if (cl->cmd.count)
+				line(cl, CTL_R_ROUTE_COUNT, false, "%zu "
+				    "prefixes, %zu next hops", cl->nprefixes,
+				    cl->npaths);
+			else if (cl->cmd.json)
+				line(cl, CTL_R_JSON, false, "]}");
+			done(cl);
+			return;
+		}
+		if (cl->cmd.json) {
+			if (cl->cmd.count)
+				evbuffer_add_printf(out(cl), "%04u-{",
+				    CTL_R_JSON);
+			else if (cl->nmissing == 0)
+				evbuffer_add_printf(out(cl), "%04u-], "
+				    "\"not_installed\": [], ", CTL_R_JSON);
+			else
+				evbuffer_add_printf(out(cl), "%04u-], ",
+				    CTL_R_JSON);
+			evbuffer_add_printf(out(cl), "\"summary\": "
+			    "{\"routes\": %zu, \"stale\": %zu, \"unknown\": "
+			    "%zu, \"foreign\": %zu, \"queued\": %zu, "
+			    "\"differences\": %zu}}\n", cl->nprefixes,
+			    cl->fstale, cl->funknown, cl->fforeign,
+			    cl->fqueued, cl->fdiff);
+		} else
+			line(cl, CTL_R_FIB_SUMMARY, false, "%zu routes of "
+			    "podbgp in the kernel (%zu stale, %zu unknown), "
+			    "%zu prefixes held by other protocols, %zu "
+			    "queued; %zu differ from the Loc-RIB",
+			    cl->nprefixes, cl->fstale, cl->funknown,
+			    cl->fforeign, cl->fqueued, cl->fdiff);
+		done(cl);
+	}
+}
+
+/* --- show route ... explain ------------------------------------------- */
+
+static const char *
+nh_kind_key(enum fib_nh_kind k)
+{
+	switch (k) {
+	case FIB_NH_CONNECTED:
+		return "connected";
+	case FIB_NH_LINKLOCAL:
+		return "link_local";
+	case FIB_NH_RESOLVED:
+		return "resolved";
+	case FIB_NH_UNRESOLVED:
+		return "unresolved";
+	default:
+		return "not_looked_up";
+	}
+}
+
+/* How a path's next hop resolves, as one text line or a JSON member. */
+static void
+explain_nh(struct client *cl, const struct ipaddr *a)
+{
+	struct fib_nh_state	*st;
+	char			 addr[IPADDR_STRLEN], via[PREFIX_STRLEN];
+	char			 gws[512], nh[IPADDR_STRLEN + IF_NAMESIZE + 16];
+	size_t			 i, o = 0;
+
+	if (C.st->fib == NULL)
+		return;
+	st = xmalloc(sizeof(*st));
+	fib_nexthop_state(C.st->fib, a, st);
+	ipaddr_fmt(a, addr, sizeof(addr));
+	if (cl->cmd.json) {
+		evbuffer_add_printf(out(cl), ", \"nexthop_resolution\": "
+		    "{\"kind\": \"%s\"", nh_kind_key(st->kind));
+		if (st->kind == FIB_NH_RESOLVED)
+			evbuffer_add_printf(out(cl), ", \"via\": \"%s\", "
+			    "\"metric\": %u", prefix_fmt(&st->via, via,
+			    sizeof(via)), st->metric);
+		evbuffer_add_printf(out(cl), ", \"gateways\": [");
+		nhs_json(cl, st->nh, st->nnh);
+		evbuffer_add_printf(out(cl), "]}");
+		free(st);
+		return;
+	}
+	gws[0] = '\0';
+	for (i = 0; i < st->nnh && o < sizeof(gws); i++) {
+		nh_text(&st->nh[i], nh, sizeof(nh));
+		o += (size_t)snprintf(gws + o, sizeof(gws) - o, "%s%s",
+		    i > 0 ? ", " : "", nh);
+	}
+	switch (st->kind) {
+	case FIB_NH_CONNECTED:
+	case FIB_NH_LINKLOCAL:
+		line(cl, CTL_R_EXPLAIN, false, "    next hop %s: on a "
+		    "connected link: %s", addr, gws);
+		break;
+	case FIB_NH_RESOLVED:
+		line(cl, CTL_R_EXPLAIN, false, "    next hop %s: resolved "
+		    "through %s (metric %u): %s", addr, prefix_fmt(&st->via,
+		    via, sizeof(via)), st->metric, gws);
+		break;
+	case FIB_NH_UNRESOLVED:
+		line(cl, CTL_R_EXPLAIN, false, "    next hop %s: unresolved: "
+		    "no usable route of another protocol leads to it", addr);
+		break;
+	default:
+		line(cl, CTL_R_EXPLAIN, false, "    next hop %s: on no "
+		    "connected subnet and not looked up yet", addr);
+		break;
+	}
+	free(st);
+}
+
+static void
+explain_path(struct client *cl, const struct rib_entry *e, size_t i)
+{
+	const struct rib_path		*p = &e->paths[i];
+	const struct bgp_attr_set	*a = p->attr;
+	const struct rib_peer		*rp;
+	enum rib_step			 step = RIB_STEP_NONE;
+	const char			*state, *skey;
+	char				 from[CTL_NAME_MAX + 1], j[160];
+	char				 nh[IPADDR_STRLEN], pa[IPADDR_STRLEN];
+	char				 asp[1024], buf[1200], why[96];
+
+	if (i < e->nbest && i == 0) {
+		state = "best";
+		skey = "best";
+	} else if (i < e->nbest) {
+		state = "selected with the best (ECMP)";
+		skey = "ecmp";
+	} else if (p->flags & RIB_PF_NH_UNREACH) {
+		state = "not feasible: next hop unreachable";
+		skey = "not_feasible";
+	} else {
+		state = "not selected";
+		skey = "not_selected";
+	}
+	if (e->nbest > 0 && i > 0)
+		rib_path_compare(C.st->rib, &e->paths[0], p, &step);
+	why[0] = '\0';
+	if (i >= e->nbest && step != RIB_STEP_NONE)
+		snprintf(why, sizeof(why), ": the best wins on %s",
+		    rib_step_name(step));
+	else if (i > 0 && i < e->nbest && step != RIB_STEP_NONE)
+		snprintf(why, sizeof(why), "; the best is first by %s",
+		    rib_step_name(step));
+	path_from(cl, p, from, sizeof(from));
+	rp = rib_peer_get(C.st->rib, p->peer);
+	if (rp != NULL)
+		ipaddr_fmt(&rp->addr, pa, sizeof(pa));
+	else
+		snprintf(pa, sizeof(pa), "?");
+	ipaddr_fmt(&a->nexthop, nh, sizeof(nh));
+	if (cl->cmd.json) {
+		aspath_text(a, asp, sizeof(asp), true);
+		evbuffer_add_printf(out(cl), "%04u-%s{\"from\": %s, "
+		    "\"peer_address\": \"%s\", \"path_id\": %u, \"state\": "
+		    "\"%s\", \"decided_by\": ", CTL_R_JSON, i > 0 ? "," : "",
+		    jstr(from, j, sizeof(j)), pa, p->path_id, skey);
+		if (step != RIB_STEP_NONE)
+			evbuffer_add_printf(out(cl), "\"%s\"",
+			    rib_step_name(step));
+		else
+			evbuffer_add_printf(out(cl), "null");
+		evbuffer_add_printf(out(cl), ", \"nexthop\": \"%s\", "
+		    "\"nexthop_unreachable\": %s, \"stale\": %s, "
+		    "\"as_path\": [%s], \"origin\": \"%s\", \"local_pref\": ",
+		    nh, p->flags & RIB_PF_NH_UNREACH ? "true" : "false",
+		    p->flags & RIB_PF_STALE ? "true" : "false", asp,
+		    origin_name(a->origin));
+		if (a->flags & BGP_AS_LOCAL_PREF)
+			evbuffer_add_printf(out(cl), "%u", a->local_pref);
+		else
+			evbuffer_add_printf(out(cl), "null");
+		evbuffer_add_printf(out(cl), ", \"med\": ");
+		if (a->flags & BGP_AS_MED)
+			evbuffer_add_printf(out(cl), "%u", a->med);
+		else
+			evbuffer_add_printf(out(cl), "null");
+		if (cl->cmd.all) {
+			comm_text(a, buf, sizeof(buf), true);
+			evbuffer_add_printf(out(cl), ", \"communities\": "
+			    "[%s]", buf);
+			lcomm_text(a, buf, sizeof(buf), true);
+			evbuffer_add_printf(out(cl), ", \"large_communities\": "
+			    "[%s]", buf);
+		}
+		if (rp == NULL || !(rp->flags & RIB_PEER_LOCAL))
+			explain_nh(cl, &a->nexthop);
+		evbuffer_add(out(cl), "}\n", 2);
+		return;
+	}
+	aspath_text(a, asp, sizeof(asp), false);
+	line(cl, CTL_R_EXPLAIN, false, "  %s from %s (%s), path id %u: "
+	    "%s%s%s", i == 0 && e->nbest > 0 ? "*" : i < e->nbest ? "=" : "-",
+	    from, pa, p->path_id, state, why, p->flags & RIB_PF_STALE ?
+	    " (stale: graceful restart)" : "");
+	snprintf(buf, sizeof(buf), "    next hop %s, AS path %s, origin %s",
+	    nh, asp[0] != '\0' ? asp : "(empty)", origin_name(a->origin));
+	if (a->flags & BGP_AS_LOCAL_PREF)
+		snprintf(buf + strlen(buf), sizeof(buf) - strlen(buf),
+		    ", local-pref %u", a->local_pref);
+	if (a->flags & BGP_AS_MED)
+		snprintf(buf + strlen(buf), sizeof(buf) - strlen(buf),
+		    ", med %u", a->med);
+	line(cl, CTL_R_EXPLAIN, false, "%s", buf);
+	if (cl->cmd.all && a->ncommunities > 0) {
+		comm_text(a, buf, sizeof(buf), false);
+		line(cl, CTL_R_EXPLAIN, false, "    communities %s", buf);
+	}
+	if (cl->cmd.all && a->nlcomms > 0) {
+		lcomm_text(a, buf, sizeof(buf), false);
+		line(cl, CTL_R_EXPLAIN, false, "    large communities %s", buf);
+	}
+	if (rp == NULL || !(rp->flags & RIB_PEER_LOCAL))
+		explain_nh(cl, &a->nexthop);
+}
+
+struct rej_find {
+	struct client	*cl;
+	size_t		 n;
+};
+
+static void
+rej_cb(const char *name, const struct session_reject *r,
+    enum policy_reason now, void *arg)
+{
+	struct rej_find	*f = arg;
+	struct client	*cl = f->cl;
+	char		 j[160], pfx[PREFIX_STRLEN];
+	uint64_t	 ago = (log_now_ms() - r->at_ms) / 1000;
+
+	prefix_fmt(&r->prefix, pfx, sizeof(pfx));
+	if (cl->cmd.json)
+		line(cl, CTL_R_JSON, false, "%s{\"from\": %s, \"prefix\": "
+		    "\"%s\", \"reason\": \"%s\", \"ago_s\": %" PRIu64 ", "
+		    "\"now\": \"%s\"}", f->n > 0 ? "," : "",
+		    jstr(name, j, sizeof(j)), pfx, policy_reason_name(r->why),
+		    ago, now == POLICY_OK ? "accepted" :
+		    policy_reason_name(now));
+	else {
+		if (now == POLICY_OK)
+			snprintf(j, sizeof(j), "the policy accepts it now "
+			    "(once the peer sends it again)");
+		else if (now == r->why)
+			snprintf(j, sizeof(j), "the policy still refuses it");
+		else
+			snprintf(j, sizeof(j), "the policy refuses it now: "
+			    "%s", policy_reason_name(now));
+		line(cl, CTL_R_EXPLAIN, false, "  %s refused by the import "
+		    "policy of %s: %s (%" PRIu64 " s ago); %s", pfx, name,
+		    policy_reason_name(r->why), ago, j);
+	}
+	f->n++;
+}
+
+/* The kernel's part of explain. */
+static void
+explain_kernel(struct client *cl)
+{
+	struct fib_entry	*want, *have;
+	enum fib_why		 why;
+	char			 nh[IPADDR_STRLEN + IF_NAMESIZE + 16];
+	char			 fl[64];
+	size_t			 i;
+	bool			 in;
+
+	if (C.st->fib == NULL || !cl->xhave) {
+		if (cl->cmd.json)
+			line(cl, CTL_R_JSON, false, "\"kernel\": null}");
+		else
+			line(cl, CTL_R_EXPLAIN, false, "Kernel: %s",
+			    C.st->fib == NULL ? "podbgpd writes no routes "
+			    "(fib.install is off)" : "no route of podbgp");
+		return;
+	}
+	want = xmalloc(sizeof(*want));
+	have = xmalloc(sizeof(*have));
+	why = fib_explain(C.st->fib, &cl->xprefix, want);
+	in = fib_lookup(C.st->fib, &cl->xprefix, have) == 1;
+	if (!in)
+		have->flags = 0;
+	if (cl->cmd.json) {
+		evbuffer_add_printf(out(cl), "%04u-\"kernel\": {\"state\": "
+		    "\"%s\", \"text\": \"%s\", \"agrees\": %s, \"in_kernel\": "
+		    "%s, \"stale\": %s, \"foreign\": %s, \"queued\": %s, "
+		    "\"nexthops\": [", CTL_R_JSON, why_key(why),
+		    fib_why_name(why), why_agrees(why) ? "true" : "false",
+		    in && (have->flags & FIB_E_KERNEL) ? "true" : "false",
+		    have->flags & FIB_E_STALE ? "true" : "false",
+		    have->flags & FIB_E_FOREIGN ? "true" : "false",
+		    have->flags & FIB_E_QUEUED ? "true" : "false");
+		if (in)
+			nhs_json(cl, have->nh, have->nnh);
+		evbuffer_add_printf(out(cl), "], \"wanted\": [");
+		nhs_json(cl, want->nh, want->nnh);
+		evbuffer_add_printf(out(cl), "]}}\n");
+	} else {
+		fl[0] = '\0';
+		if (in)
+			fib_flags_text(have->flags, fl, sizeof(fl));
+		line(cl, CTL_R_EXPLAIN, false, "Kernel: %s%s%s%s",
+		    fib_why_name(why), fl[0] != '\0' ? " (" : "", fl,
+		    fl[0] != '\0' ? ")" : "");
+		for (i = 0; in && i < have->nnh; i++) {
+			nh_text(&have->nh[i], nh, sizeof(nh));
+			line(cl, CTL_R_EXPLAIN, false, "  in the kernel: %s "
+			    "via %s", rt_type_name(have->type), nh);
+		}
+		if (!why_agrees(why) || !in)
+			for (i = 0; i < want->nnh; i++) {
+				nh_text(&want->nh[i], nh, sizeof(nh));
+				line(cl, CTL_R_EXPLAIN, false, "  wanted: %s "
+				    "via %s", rt_type_name(want->type), nh);
+			}
+	}
+	free(want);
+	free(have);
+}
+
+/*
+ * show route PREFIX|for ADDRESS explain: phase 0 the prefix and its
+ * Loc-RIB state, 1 its paths one by one, 2 the refusals remembered, 3
+ * the kernel.
+ */
+static void
+show_explain(struct client *cl)
+{
+	struct rib_entry	e;
+	struct rej_find		f;
+	char			pfx[PREFIX_STRLEN], addr[IPADDR_STRLEN];
+	bool			found = false;
+
+	switch (cl->phase) {
+	case 0:
+		cl->xhave = true;
+		if (cl->cmd.match == CTL_MATCH_PREFIX)
+			cl->xprefix = cl->cmd.prefix;
+		else if (rib_match_addr(C.st->rib, &cl->cmd.addr, &e) == 1)
+			cl->xprefix = e.prefix;
+		else if (C.st->fib != NULL && fib_match_addr(C.st->fib,
+		    &cl->cmd.addr, &cl->fent) == 1)
+			cl->xprefix = cl->fent.prefix;
+		else
+			cl->xhave = false;
+		if (cl->xhave)
+			found = rib_lookup(C.st->rib, &cl->xprefix, &e) == 1;
+		ipaddr_fmt(&cl->cmd.addr, addr, sizeof(addr));
+		if (cl->xhave)
+			prefix_fmt(&cl->xprefix, pfx, sizeof(pfx));
+		if (cl->cmd.json) {
+			evbuffer_add_printf(out(cl), "%04u-{", CTL_R_JSON);
+			if (cl->cmd.match == CTL_MATCH_FOR)
+				evbuffer_add_printf(out(cl), "\"address\": "
+				    "\"%s\", ", addr);
+			evbuffer_add_printf(out(cl), "\"prefix\": %s%s%s, "
+			    "\"loc_rib\": {\"paths\": %zu, \"selected\": "
+			    "%zu}, \"paths\": [\n", cl->xhave ? "\"" : "",
+			    cl->xhave ? pfx : "null", cl->xhave ? "\"" : "",
+			    found ? e.npaths : 0, found ? e.nbest : 0);
+		} else if (!cl->xhave)
+			line(cl, CTL_R_EXPLAIN, false, "%s: no route in the "
+			    "Loc-RIB or the kernel covers it", addr);
+		else {
+			if (cl->cmd.match == CTL_MATCH_FOR)
+				line(cl, CTL_R_EXPLAIN, false, "%s: the most "
+				    "specific route is %s", addr, pfx);
+			if (!found)
+				line(cl, CTL_R_EXPLAIN, false, "%s: not in "
+				    "the Loc-RIB: no peer's path for it is "
+				    "held (never sent, withdrawn or refused)",
+				    pfx);
+			else if (e.nbest == 0)
+				line(cl, CTL_R_EXPLAIN, false, "%s: in the "
+				    "Adj-RIB-In (%zu paths), none selected: "
+				    "no feasible path", pfx, e.npaths);
+			else
+				line(cl, CTL_R_EXPLAIN, false, "%s: in the "
+				    "Loc-RIB: %zu paths, %zu selected "
+				    "(RFC 4271 9.1.2)", pfx, e.npaths,
+				    e.nbest);
+		}
+		cl->idx = 0;
+		cl->phase = 1;
+		return;
+	case 1:
+		/* looked up again: the RIB may have changed in between */
+		if (!cl->xhave || rib_lookup(C.st->rib, &cl->xprefix,
+		    &e) != 1 || cl->idx >= e.npaths) {
+			cl->phase = 2;
+			return;
+		}
+		explain_path(cl, &e, cl->idx++);
+		return;
+	case 2:
+		if (cl->cmd.json)
+			line(cl, CTL_R_JSON, false, "], \"rejected\": [");
+		memset(&f, 0, sizeof(f));
+		f.cl = cl;
+		/* for ADDRESS: every refused prefix that holds it */
+		session_foreach_reject(cl->cmd.match == CTL_MATCH_PREFIX ?
+		    &cl->xprefix : NULL, true, &cl->cmd.addr, rej_cb, &f);
+		if (cl->cmd.json)
+			line(cl, CTL_R_JSON, false, "], "
+			    "\"rejections_kept_per_peer\": %d,",
+			    SESSION_REJECT_KEEP);
+		else if (f.n == 0)
+			line(cl, CTL_R_EXPLAIN, false, "Import policy: no "
+			    "refusal among the last %d kept per peer "
+			    "(counters by reason: show protocols all)",
+			    SESSION_REJECT_KEEP);
+		cl->phase = 3;
+		return;
+	default:
+		explain_kernel(cl);
+		done(cl);
+	}
+}
+
 /* --- show nodes, show memory, help ------------------------------------ */
 
 static const char *
@@ -1192,7 +2013,21 @@ do_configure(struct client *cl)
 	} else if (errs->n == 0 && errs->dropped == 0)
 		error_reply(cl, CTL_E_CONFIG, "%s; the running configuration "
 		    "stays", msg[0] != '\0' ? msg : "cannot be loaded");
-	else {
+	else if (cl->cmd.json) {
+		const char	**d = xcalloc(errs->n + 1, sizeof(*d));
+		char		  more[64];
+
+		for (i = 0; i < errs->n; i++)
+			d[i] = errs->e[i].text;
+		snprintf(more, sizeof(more), "(%zu more errors not shown)",
+		    errs->dropped);
+		if (errs->dropped > 0)
+			d[i++] = more;
+		json_error(cl, CTL_E_CONFIG, "the configuration has errors; "
+		    "the running configuration stays", d, i);
+		cl->busy = false;
+		free(d);
+	} else {
 		for (i = 0; i < errs->n; i++)
 			line(cl, CTL_E_CONFIG, false, "%s", errs->e[i].text);
 		if (errs->dropped > 0)
@@ -1234,7 +2069,15 @@ step(struct client *cl)
 		show_protocols(cl);
 		break;
 	case CTL_CMD_SHOW_ROUTE:
-		show_route(cl);
+		if (cl->cmd.explain)
+			show_explain(cl);
+		else if (cl->cmd.kernel)
+			show_fib(cl);
+		else
+			show_route(cl);
+		break;
+	case CTL_CMD_SHOW_FIB:
+		show_fib(cl);
 		break;
 	case CTL_CMD_SHOW_NODES:
 		show_nodes(cl);
@@ -1268,12 +2111,13 @@ request(struct client *cl, const char *text)
 {
 	char	err[CTL_ERR_LEN];
 
+	/* a request that says json gets its error in JSON too */
 	if (ctl_cmd_parse(text, &cl->cmd, err, sizeof(err)) == -1) {
-		line(cl, CTL_E_SYNTAX, true, "%s", err);
+		error_reply(cl, CTL_E_SYNTAX, "%s", err);
 		return;
 	}
 	if (cl->ro && !ctl_cmd_readonly(cl->cmd.id)) {
-		line(cl, CTL_E_DENIED, true, "'%s' is not allowed on the "
+		error_reply(cl, CTL_E_DENIED, "'%s' is not allowed on the "
 		    "read-only socket", ctl_cmd_name(cl->cmd.id));
 		return;
 	}
@@ -1321,9 +2165,11 @@ client_input(struct client *cl)
 			}
 			return;
 		}
-		if (n > CTL_LINE_MAX)
-			line(cl, CTL_E_TOO_LONG, true, "request longer than "
+		if (n > CTL_LINE_MAX) {
+			cl->cmd.json = strncmp(s, "j", 1) == 0;
+			error_reply(cl, CTL_E_TOO_LONG, "request longer than "
 			    "%d bytes", CTL_LINE_MAX);
+		}
 		else
 			request(cl, s);
 		free(s);

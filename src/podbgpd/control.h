@@ -23,6 +23,7 @@
 #include "rib.h"
 
 struct event_base;
+struct fib;
 struct kube;
 
 /* Most clients served at once, over both sockets. */
@@ -50,6 +51,8 @@ struct control_ops {
 struct control_state {
 	const struct conf		*conf;	/* running configuration */
 	struct rib			*rib;
+	/* the kernel's view (show fib, explain); NULL: fib.install off */
+	const struct fib		*fib;
 	const struct bgp_attr_table	*attrs;
 	const struct node_set		*nodes;	/* NULL: none loaded */
 	/* overlapping pod CIDR claims among nodes; the losers' are unused */

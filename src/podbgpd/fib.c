@@ -367,6 +367,18 @@ is_own(const struct fib *fib, const struct prefix *p)
 }
 
 static struct fib_rnh	*rnh_get(struct fib *, const struct ipaddr *);
+static struct fib_rnh	*rnh_find(const struct fib *, const struct ipaddr *);
+
+/*
+ * What want() found on its way, for fib_explain(); with ro set it only
+ * looks next hops up in the cache and resolves none.
+ */
+struct want_why {
+	bool	ro;
+	bool	local;		/* a selected path is this node's own */
+	size_t	unresolved;	/* selected paths without a next hop */
+	size_t	down;		/* next hops left out: link down */
+};
 
 /*
  * The next hops of one selected path, at most max into nh: the global
@@ -377,7 +389,7 @@ static struct fib_rnh	*rnh_get(struct fib *, const struct ipaddr *);
  */
 static size_t
 path_nh(struct fib *fib, const struct prefix *p,
-    const struct rib_path *path, struct fib_nh *nh, size_t max)
+    const struct rib_path *path, struct fib_nh *nh, size_t max, bool ro)
 {
 	const struct bgp_attr_set	*a = path->attr;
 	const struct rib_peer		*peer;
@@ -409,7 +421,8 @@ path_nh(struct fib *fib, const struct prefix *p,
 	}
 	if ((nh->ifindex = connected_ifindex(fib, &nh->gw)) != 0)
 		return 1;
-	if ((rnh = rnh_get(fib, &nh->gw)) == NULL || !rnh->resolved)
+	rnh = ro ? rnh_find(fib, &nh->gw) : rnh_get(fib, &nh->gw);
+	if (rnh == NULL || !rnh->resolved)
 		return 0;
 	for (i = 0; i < rnh->nnh && i < max; i++)
 		nh[i] = rnh->nh[i];
@@ -423,7 +436,7 @@ path_nh(struct fib *fib, const struct prefix *p,
  */
 static int
 want(struct fib *fib, const struct prefix *p, uint8_t *type,
-    struct fib_nh *nh)
+    struct fib_nh *nh, struct want_why *why)
 {
 	struct rib_entry	e;
 	size_t			i, n = 0, npaths = 0, max;
@@ -444,12 +457,20 @@ want(struct fib *fib, const struct prefix *p, uint8_t *type,
 		size_t			 k, got, w = n;
 
 		peer = rib_peer_get(fib->rib, e.paths[i].peer);
-		if (peer != NULL && (peer->flags & RIB_PEER_LOCAL))
+		if (peer != NULL && (peer->flags & RIB_PEER_LOCAL)) {
+			if (why != NULL)
+				why->local = true;
 			continue;
-		got = path_nh(fib, p, &e.paths[i], &nh[n], RIB_ECMP_MAX - n);
+		}
+		got = path_nh(fib, p, &e.paths[i], &nh[n], RIB_ECMP_MAX - n,
+		    why != NULL && why->ro);
+		if (got == 0 && why != NULL)
+			why->unresolved++;
 		for (k = 0; k < got; k++)
 			if (link_usable(fib, nh[n + k].ifindex))
 				nh[w++] = nh[n + k];
+			else if (why != NULL)
+				why->down++;
 		if (w > n)
 			npaths++;
 		n = w;
@@ -578,7 +599,7 @@ sync_route(struct fib *fib, struct fib_route *r)
 	uint8_t		type;
 	int		n;
 
-	n = want(fib, &r->prefix, &type, nh);
+	n = want(fib, &r->prefix, &type, nh, NULL);
 	if (r->flags & FR_FOREIGN) {
 		if (n < 0)
 			route_free(fib, r);
@@ -1282,6 +1303,18 @@ rnh_log(const struct fib_rnh *rnh)
 		    ipaddr_fmt(&rnh->nh[0].gw, g, sizeof(g)));
 }
 
+/* The cache entry of next hop a, or NULL: no lookup is made. */
+static struct fib_rnh *
+rnh_find(const struct fib *fib, const struct ipaddr *a)
+{
+	size_t	i;
+
+	for (i = 0; i < fib->nrnh; i++)
+		if (ipaddr_cmp(&fib->rnh[i].addr, a) == 0)
+			return &fib->rnh[i];
+	return NULL;
+}
+
 /*
  * The cache entry of next hop a, resolved on first use. The RIB hears of
  * its reachability later (rnh_tell_cb): the caller may be in the middle
@@ -1291,11 +1324,9 @@ static struct fib_rnh *
 rnh_get(struct fib *fib, const struct ipaddr *a)
 {
 	struct fib_rnh	*rnh;
-	size_t		 i;
 
-	for (i = 0; i < fib->nrnh; i++)
-		if (ipaddr_cmp(&fib->rnh[i].addr, a) == 0)
-			return &fib->rnh[i];
+	if ((rnh = rnh_find(fib, a)) != NULL)
+		return rnh;
 	if (fib->sync == NULL)
 		return NULL;
 	fib->rnh = xreallocarray(fib->rnh, fib->nrnh + 1, sizeof(*fib->rnh));
@@ -1779,4 +1810,230 @@ fib_get_stats(const struct fib *fib, struct fib_stats *s)
 	s->inflight = fib->rcount;
 	s->errors = fib->errors;
 	s->reinstalled = fib->reinstalled;
+}
+
+/* --- read-only views ---------------------------------------------------- */
+
+static void
+view_nh(const struct fib *fib, const struct fib_nh *in, struct fib_nexthop *o)
+{
+	const struct fib_link	*l;
+
+	memset(o, 0, sizeof(*o));
+	o->gw = in->gw;
+	o->ifindex = in->ifindex;
+	o->up = true;
+	if (in->ifindex != 0 && (l = link_find(fib, in->ifindex)) != NULL) {
+		snprintf(o->ifname, sizeof(o->ifname), "%s", l->name);
+		o->up = l->up;
+	}
+}
+
+static void
+view(const struct fib *fib, const struct fib_route *r, struct fib_entry *e)
+{
+	size_t	i;
+
+	e->prefix = r->prefix;
+	e->flags = 0;
+	if (r->flags & FR_KERNEL)
+		e->flags |= FIB_E_KERNEL;
+	if (r->flags & FR_STALE)
+		e->flags |= FIB_E_STALE;
+	if (r->flags & FR_FOREIGN)
+		e->flags |= FIB_E_FOREIGN;
+	if (r->flags & FR_DIRTY)
+		e->flags |= FIB_E_QUEUED;
+	if (r->flags & FR_UNKNOWN)
+		e->flags |= FIB_E_UNKNOWN;
+	e->type = r->type;
+	e->nnh = 0;
+	if (!(r->flags & FR_KERNEL))
+		return;
+	for (i = 0; i < r->nnh && i < RIB_ECMP_MAX; i++)
+		view_nh(fib, &r->nh[i], &e->nh[e->nnh++]);
+}
+
+static size_t
+rev_bits(size_t v)
+{
+	size_t	r = 0;
+	unsigned i;
+
+	for (i = 0; i < sizeof(v) * 8; i++, v >>= 1)
+		r = (r << 1) | (v & 1);
+	return r;
+}
+
+/*
+ * The bucket order of a reverse-binary counter (Redis' SCAN): the high
+ * bits of a bucket number are counted first, so when the table doubles
+ * the buckets already visited are exactly those that split from the old
+ * ones visited.
+ */
+int
+fib_dump_next(const struct fib *fib, struct fib_cursor *c,
+    void (*cb)(const struct fib_entry *, void *), void *arg)
+{
+	struct fib_entry	 e;
+	const struct fib_route	*r;
+	size_t			 mask = fib->hsize - 1;
+
+	while (!c->done) {
+		const struct fib_route	*head = fib->htab[c->v & mask];
+
+		for (r = head; r != NULL; r = r->hnext) {
+			view(fib, r, &e);
+			cb(&e, arg);
+		}
+		c->v |= ~mask;
+		c->v = rev_bits(rev_bits(c->v) + 1);
+		if (c->v == 0)
+			c->done = true;
+		if (head != NULL)
+			break;
+	}
+	return c->done ? 0 : 1;
+}
+
+int
+fib_lookup(const struct fib *fib, const struct prefix *p,
+    struct fib_entry *e)
+{
+	const struct fib_route	*r;
+
+	if ((r = route_find(fib, p)) == NULL)
+		return 0;
+	view(fib, r, e);
+	return 1;
+}
+
+int
+fib_match_addr(const struct fib *fib, const struct ipaddr *a,
+    struct fib_entry *e)
+{
+	const struct fib_route	*r, *best = NULL;
+	struct prefix		 p;
+	int			 len, max = a->family == AF_INET ? 32 : 128;
+
+	/* one hash probe per prefix length, longest first */
+	for (len = max; len >= 0 && best == NULL; len--) {
+		if (prefix_set(&p, a->family, a->addr, (unsigned)len) != 0)
+			continue;
+		if ((r = route_find(fib, &p)) != NULL &&
+		    (r->flags & FR_KERNEL) && !(r->flags & FR_FOREIGN))
+			best = r;
+	}
+	if (best == NULL)
+		return 0;
+	view(fib, best, e);
+	return 1;
+}
+
+const char *
+fib_why_name(enum fib_why w)
+{
+	static const char *const	names[FIB_WHY_MAX] = {
+		[FIB_WHY_INSTALLED] = "installed",
+		[FIB_WHY_NOT_SELECTED] = "not selected in the Loc-RIB",
+		[FIB_WHY_OWN_BLACKHOLE] = "own pod CIDR: blackhole",
+		[FIB_WHY_LOCAL] = "this node's own route: not installed",
+		[FIB_WHY_NH_UNRESOLVED] = "next hop unresolved",
+		[FIB_WHY_LINK_DOWN] = "link of the next hop down",
+		[FIB_WHY_FOREIGN] = "held by a route of another protocol",
+		[FIB_WHY_STALE] = "stale: kept until End-of-RIB",
+		[FIB_WHY_QUEUED] = "queued: to be written",
+		[FIB_WHY_DIFFERS] = "in the kernel with other next hops",
+		[FIB_WHY_MISSING] = "missing from the kernel",
+		[FIB_WHY_UNWANTED] = "in the kernel, not wanted",
+	};
+
+	return (unsigned)w < FIB_WHY_MAX && names[w] != NULL ? names[w] :
+	    "?";
+}
+
+enum fib_why
+fib_explain(const struct fib *cfib, const struct prefix *p,
+    struct fib_entry *wnt)
+{
+	/* want() in read-only mode changes nothing: no resolution, no
+	 * table entry */
+	struct fib		*fib = (struct fib *)(uintptr_t)cfib;
+	struct fib_nh		 nh[RIB_ECMP_MAX];
+	struct want_why		 why;
+	const struct fib_route	*r;
+	uint8_t			 type;
+	int			 n, i;
+
+	memset(&why, 0, sizeof(why));
+	why.ro = true;
+	memset(wnt, 0, sizeof(*wnt));
+	wnt->prefix = *p;
+	n = want(fib, p, &type, nh, &why);
+	for (i = 0; i < n; i++)
+		view_nh(fib, &nh[i], &wnt->nh[wnt->nnh++]);
+	if (n >= 0)
+		wnt->type = type;
+	r = route_find(fib, p);
+	if (r != NULL && (r->flags & FR_FOREIGN))
+		return n >= 0 ? FIB_WHY_FOREIGN : FIB_WHY_NOT_SELECTED;
+	if (n < 0) {
+		if (r != NULL && (r->flags & FR_KERNEL)) {
+			if (r->flags & FR_STALE)
+				return FIB_WHY_STALE;
+			return (r->flags & FR_DIRTY) ? FIB_WHY_QUEUED :
+			    FIB_WHY_UNWANTED;
+		}
+		if (why.down > 0)
+			return FIB_WHY_LINK_DOWN;
+		if (why.unresolved > 0)
+			return FIB_WHY_NH_UNRESOLVED;
+		if (why.local)
+			return FIB_WHY_LOCAL;
+		return FIB_WHY_NOT_SELECTED;
+	}
+	if (r != NULL && (r->flags & FR_KERNEL) && same(r, type, nh, n))
+		return type == RTN_BLACKHOLE ? FIB_WHY_OWN_BLACKHOLE :
+		    FIB_WHY_INSTALLED;
+	if (r != NULL && (r->flags & FR_STALE))
+		return FIB_WHY_STALE;
+	if (r != NULL && (r->flags & FR_DIRTY))
+		return FIB_WHY_QUEUED;
+	if (r != NULL && (r->flags & FR_KERNEL))
+		return FIB_WHY_DIFFERS;
+	return FIB_WHY_MISSING;
+}
+
+void
+fib_nexthop_state(const struct fib *fib, const struct ipaddr *a,
+    struct fib_nh_state *st)
+{
+	const struct fib_rnh	*rnh;
+	struct fib_nh		 nh;
+	size_t			 i;
+
+	memset(st, 0, sizeof(*st));
+	memset(&nh, 0, sizeof(nh));
+	nh.gw = *a;
+	if (ipaddr_is_linklocal(a)) {
+		st->kind = FIB_NH_LINKLOCAL;
+		nh.ifindex = only_ll_ifindex(fib);
+		view_nh(fib, &nh, &st->nh[st->nnh++]);
+		return;
+	}
+	if ((nh.ifindex = connected_ifindex(fib, a)) != 0) {
+		st->kind = FIB_NH_CONNECTED;
+		view_nh(fib, &nh, &st->nh[st->nnh++]);
+		return;
+	}
+	if ((rnh = rnh_find(fib, a)) == NULL) {
+		st->kind = FIB_NH_NOT_LOOKED_UP;
+		return;
+	}
+	st->kind = rnh->resolved ? FIB_NH_RESOLVED : FIB_NH_UNRESOLVED;
+	st->via = rnh->via;
+	st->metric = rnh->metric;
+	for (i = 0; i < rnh->nnh && i < sizeof(st->nh) / sizeof(st->nh[0]);
+	    i++)
+		view_nh(fib, &rnh->nh[i], &st->nh[st->nnh++]);
 }

@@ -1433,6 +1433,7 @@ run(struct daemon *d)
 	bgp_start(d);
 	d->ctl.rib = d->rib;
 	d->ctl.attrs = d->attrs;
+	d->ctl.fib = d->fib;
 	d->ctl.nodes = d->nodes_raw;
 
 	if (event_base_dispatch(d->base) == -1)

@@ -163,6 +163,11 @@ struct session {
 	struct event		*ev_restart;	/* see conn_event */
 	uint64_t		 since_ms;	/* state change */
 	bool			 gr_stale;	/* stale paths wait */
+	uint64_t		 stale_until_ms;	/* ev_stale fires */
+	size_t			 stale_marked;	/* paths, at the drop */
+	struct session_reject	 rej[SESSION_REJECT_KEEP];
+	size_t			 nrej;
+	size_t			 rej_next;	/* oldest, once full */
 	bool			 synced;	/* sent End-of-RIB once */
 	uint32_t		 limit_restart;	/* max-prefix, s */
 	bool			 limit_hit;
@@ -239,6 +244,31 @@ static void	adj_reset(struct conn *);
 static void	dump_cb(evutil_socket_t, short, void *);
 static void	rib_kick(void);
 static void	restart_check(void);
+
+/* Remembers that s's import policy refused p, for `explain`. */
+static void
+reject_note(struct session *s, const struct prefix *p,
+    enum policy_reason why, const struct bgp_attr_set *a)
+{
+	struct session_reject	*r = NULL;
+	size_t			 i;
+
+	for (i = 0; i < s->nrej && r == NULL; i++)
+		if (prefix_eq(&s->rej[i].prefix, p))
+			r = &s->rej[i];
+	if (r == NULL && s->nrej < SESSION_REJECT_KEEP)
+		r = &s->rej[s->nrej++];
+	else if (r == NULL) {
+		r = &s->rej[s->rej_next];
+		s->rej_next = (s->rej_next + 1) % SESSION_REJECT_KEEP;
+	}
+	if (r->attr != NULL)
+		bgp_attr_unref(r->attr);
+	r->prefix = *p;
+	r->why = why;
+	r->at_ms = log_now_ms();
+	r->attr = a != NULL ? bgp_attr_ref(a) : NULL;
+}
 
 static uint32_t
 rand32(void)
@@ -804,6 +834,8 @@ routes_down(struct session *s, const struct conn *c)
 		    "keeping %zu paths as stale for %u s", n,
 		    c->popen.gr_time);
 		s->gr_stale = true;
+		s->stale_marked = n;
+		s->stale_until_ms = log_now_ms() + tv.tv_sec * 1000;
 		evtimer_add(s->ev_stale, &tv);
 		return;
 	}
@@ -1027,6 +1059,7 @@ handle_update(struct conn *c, const uint8_t *msg, size_t len)
 				fatalx("out of memory");
 		}
 		if (!policy_import(S.pol, &s->pp, &p, attr[aid], &why)) {
+			reject_note(s, &p, why, attr[aid]);
 			if (dbg)
 				log_debugc(LOG_CAT_UPDATE, "neighbor %s: "
 				    "rejected %s: %s", s->addrstr,
@@ -1075,6 +1108,37 @@ handle_update(struct conn *c, const uint8_t *msg, size_t len)
 }
 
 /* ---- advertising ------------------------------------------------------ */
+
+/* Own pod CIDRs the export policy lets out to s now. */
+static uint32_t
+own_exported(struct session *s, const struct conn *c)
+{
+	struct policy_route	r;
+	struct bgp_attr_set	tmpl;
+	uint32_t		n = 0;
+	size_t			i;
+
+	if (c->fd == -1 || c->fsm.state != BGP_FSM_ESTABLISHED)
+		return 0;
+	memset(&tmpl, 0, sizeof(tmpl));
+	tmpl.origin = BGP_ORIGIN_IGP;
+	tmpl.communities = S.own_comm;
+	tmpl.ncommunities = S.nown_comm;
+	for (i = 0; i < S.nown; i++) {
+		enum bgp_aid	aid = S.own[i].family == AF_INET ?
+				    BGP_AID_IPV4 : BGP_AID_IPV6;
+
+		if (!(c->families & (1 << aid)))
+			continue;
+		memset(&r, 0, sizeof(r));
+		r.prefix = &S.own[i];
+		r.origin = POLICY_ORIGIN_OWN;
+		if (policy_export_check(S.pol, &s->pp, &r, &tmpl) ==
+		    POLICY_OK)
+			n++;
+	}
+	return n;
+}
 
 /*
  * Our next hops for family aid on connection c: the local address of
@@ -1758,6 +1822,7 @@ session_up(struct session *s, struct conn *c)
 				rib_peer_sweep_stale(S.rib,
 				    (unsigned)s->rib_peer, aid);
 		/* End-of-RIB sweeps the rest; this timer what is left */
+		s->stale_until_ms = log_now_ms() + tv.tv_sec * 1000;
 		evtimer_add(s->ev_stale, &tv);
 	}
 	send_own(s, c, all, S.own, S.nown, OWN_ANNOUNCE);
@@ -2440,6 +2505,9 @@ session_free(struct session *s)
 	event_free(s->ev_stale);
 	event_free(s->ev_restart);
 	policy_peer_fini(&s->pp);
+	while (s->nrej > 0)
+		if (s->rej[--s->nrej].attr != NULL)
+			bgp_attr_unref(s->rej[s->nrej].attr);
 	explicit_bzero(s->md5key, sizeof(s->md5key));
 	conf_peer_clear(&s->pc);
 	free(s);
@@ -3245,6 +3313,42 @@ session_foreach(void (*cb)(const struct session_info *, void *), void *arg)
 		si.node = s->node;
 		si.disabled = s->disabled;
 		si.policy = &s->pp;
+		si.advertised_own = own_exported(s, c);
+		si.learned_exportable = sess_exports(s);
+		si.gr_peer_restarting = s->gr_stale;
+		si.gr_stale_marked = s->stale_marked;
+		if (s->gr_stale && s->stale_until_ms > log_now_ms())
+			si.gr_stale_left_ms = s->stale_until_ms - log_now_ms();
+		si.gr_restart_bit = S.restarting && s->cp->graceful_restart;
+		si.eor_sent = s->synced;
+		si.eor_received = c->eor_rx;
 		cb(&si, arg);
 	}
+}
+
+void
+session_foreach_reject(const struct prefix *p, bool exact,
+    const struct ipaddr *addr,
+    void (*cb)(const char *, const struct session_reject *,
+    enum policy_reason, void *), void *arg)
+{
+	struct session			*s;
+	const struct session_reject	*r;
+	enum policy_reason		 now;
+	size_t				 i;
+
+	TAILQ_FOREACH(s, &S.sessions, entry)
+		for (i = 0; i < s->nrej; i++) {
+			r = &s->rej[i];
+			if (p != NULL && (exact ? !prefix_eq(&r->prefix, p) :
+			    !prefix_overlaps(&r->prefix, p)))
+				continue;
+			if (p == NULL && !prefix_contains_addr(&r->prefix,
+			    addr))
+				continue;
+			now = policy_import_check(S.pol, &s->pp, &r->prefix,
+			    r->attr);
+			cb(s->cp->name != NULL ? s->cp->name : s->addrstr, r,
+			    now, arg);
+		}
 }

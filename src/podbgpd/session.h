@@ -211,6 +211,20 @@ void	session_eor_count(size_t *done, size_t *total);
 #define SESSION_CAPA_GR		0x08	/* graceful restart */
 #define SESSION_CAPA_EXT_MSG	0x10
 
+/*
+ * The last prefixes a session's import policy refused (rejected routes
+ * are not kept in the RIB): one entry per prefix, the oldest replaced.
+ */
+#define SESSION_REJECT_KEEP	16
+
+struct session_reject {
+	struct prefix		prefix;
+	enum policy_reason	why;
+	uint64_t		at_ms;		/* monotonic */
+	/* the attributes then received (a reference held) */
+	const struct bgp_attr_set *attr;
+};
+
 /* What `show protocols` tells about a session; a snapshot. */
 struct session_info {
 	const char		*name;		/* NULL: unnamed */
@@ -237,11 +251,38 @@ struct session_info {
 	bool			 node;		/* a mesh node's session */
 	bool			 disabled;	/* by an operator */
 	const struct policy_peer *policy;	/* counters by reason */
+	/*
+	 * Advertised: this node's pod CIDRs that the export policy lets
+	 * out to the peer now, if Established (no Adj-RIB-Out is kept, so
+	 * this is the policy's answer, not a count of what was sent);
+	 * learned_exportable: learned routes may be exported too (not
+	 * counted).
+	 */
+	uint32_t		 advertised_own;
+	bool			 learned_exportable;
+	/* graceful restart (RFC 4724) */
+	bool			 gr_peer_restarting;	/* its stale paths held */
+	uint64_t		 gr_stale_left_ms;	/* their timer */
+	size_t			 gr_stale_marked;	/* paths, at the drop */
+	bool			 gr_restart_bit;	/* our OPENs say R */
+	bool			 eor_sent;	/* our initial table is out */
+	uint8_t			 eor_received;	/* 1 << enum bgp_aid */
 };
 
 /* Calls cb for every session in configuration order (mesh nodes after
  * the configured peers, in the order they were added). */
 void	session_foreach(void (*cb)(const struct session_info *, void *),
 	    void *arg);
+/*
+ * Calls cb for every refusal remembered (SESSION_REJECT_KEEP a session)
+ * of a prefix p contains (exact: equal to p) or, p NULL, holding addr:
+ * the session's name (its address if unnamed), the refusal, and what its
+ * import policy answers now for the attributes then received (not
+ * counted).
+ */
+void	session_foreach_reject(const struct prefix *p, bool exact,
+	    const struct ipaddr *addr,
+	    void (*cb)(const char *, const struct session_reject *,
+	    enum policy_reason, void *), void *arg);
 
 #endif

@@ -139,7 +139,7 @@ check "json show status: fields" jq_py \
 admin show protocols >"$tmp/out"
 check "show protocols exits 0" [ $? -eq 0 ]
 check "show protocols: a header" grep -Eq \
-    '^Name +Address +AS +State +Since +Received +Accepted +Info$' \
+    '^Name +Address +AS +State +Since +Received +Accepted +Advertised +Info$' \
     "$tmp/out"
 check "show protocols: tor-a passive, Active" grep -Eq \
     '^tor-a +192\.0\.2\.9 +65009 +Active +[0-9:]+ +0 +0' "$tmp/out"
@@ -249,7 +249,7 @@ check "an ambiguous command lists the candidates" grep -q \
 admin show frobs >/dev/null 2>"$tmp/err"
 check "an unknown word exits 1" [ $? -eq 1 ]
 check "an unknown word lists what would do" grep -q \
-    "expected one of: status, protocols, route, nodes, memory$" "$tmp/err"
+    "expected one of: status, protocols, route, nodes, memory, fib$" "$tmp/err"
 
 # --- the commands that change things ------------------------------------
 admin disable tor-a >"$tmp/out" 2>&1

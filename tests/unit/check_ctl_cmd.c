@@ -34,6 +34,10 @@ static const struct {
 	{ "sh r a", CTL_CMD_SHOW_ROUTE, false, true },
 	{ "show nodes", CTL_CMD_SHOW_NODES, false, false },
 	{ "sh m", CTL_CMD_SHOW_MEMORY, false, false },
+	{ "sh f", CTL_CMD_SHOW_FIB, false, false },
+	{ "j sh fib c", CTL_CMD_SHOW_FIB, true, false },
+	{ "sh ro a 10.0.0.0/8 exp", CTL_CMD_SHOW_ROUTE, false, true },
+	{ "j sh ro t kernel", CTL_CMD_SHOW_ROUTE, true, false },
 	{ "json show status", CTL_CMD_SHOW_STATUS, true, false },
 	{ "j sh pro all", CTL_CMD_SHOW_PROTOCOLS, true, true },
 	{ "help", CTL_CMD_HELP, false, false },
@@ -66,10 +70,10 @@ static const struct {
 	{ "d", "ambiguous word 'd' after 'the start': it may be disable, "
 	  "down" },
 	{ "sh", "incomplete command: show what? one of: status, protocols, "
-	  "route, nodes, memory" },
+	  "route, nodes, memory, fib" },
 	{ "j d", "ambiguous word 'd' after 'json': it may be disable, down" },
 	{ "sh x", "unknown word 'x' after 'show': expected one of: status, "
-	  "protocols, route, nodes, memory" },
+	  "protocols, route, nodes, memory, fib" },
 	{ "frobnicate", "unknown word 'frobnicate' after 'the start': "
 	  "expected one of: show, help, enable, disable, restart, configure, "
 	  "down" },
@@ -83,7 +87,26 @@ static const struct {
 	{ "sh ro 10.0.0.0/8 for 10.0.0.1", "only one prefix or 'for ADDRESS' "
 	  "per request" },
 	{ "sh ro bogus", "unknown word 'bogus' after 'show route': expected "
-	  "all, count, for, protocol or a prefix" },
+	  "all, count, explain, for, protocol, table or a prefix" },
+	{ "sh ro explain", "'explain' needs a PREFIX or 'for ADDRESS'" },
+	{ "sh ro all explain", "'explain' needs a PREFIX or 'for ADDRESS'" },
+	{ "sh ro 10.0.0.0/8 explain count", "'explain' goes with neither "
+	  "'count' nor 'table kernel'" },
+	{ "sh ro for 10.0.0.1 ex t k", "'explain' goes with neither 'count' "
+	  "nor 'table kernel'" },
+	{ "sh ro table", "incomplete command: table what? one of: kernel" },
+	{ "sh ro table main", "unknown word 'main' after 'table': expected "
+	  "one of: kernel" },
+	{ "sh ro t k pro tor-a", "the kernel table has no 'protocol': its "
+	  "routes are podbgp's" },
+	{ "sh fib all", "unknown word 'all' after 'show fib': expected "
+	  "count, for or a prefix" },
+	{ "sh fib explain", "unknown word 'explain' after 'show fib': "
+	  "expected count, for or a prefix" },
+	{ "sh fib 10.0.0.0/8 for 10.0.0.1", "only one prefix or 'for "
+	  "ADDRESS' per request" },
+	{ "sh fib 10.0.0.1/8", "'10.0.0.1/8' has host bits set: did you "
+	  "mean 10.0.0.0/8?" },
 	{ "sh ro protocol", "incomplete command: a protocol name must follow "
 	  "'protocol'" },
 	{ "sh pro a b c", "unexpected word 'c' after 'show protocols'" },
@@ -128,6 +151,48 @@ START_TEST(test_route_args)
 	ck_assert_int_eq(parse("sh ro c"), 0);
 	ck_assert(cmd.count);
 	ck_assert_int_eq(cmd.match, CTL_MATCH_ANY);
+}
+END_TEST
+
+START_TEST(test_explain_kernel_fib)
+{
+	char	s[PREFIX_STRLEN];
+
+	ck_assert_int_eq(parse("show route all 10.244.1.0/24 explain"), 0);
+	ck_assert(cmd.explain && cmd.all && !cmd.kernel);
+	ck_assert_int_eq(cmd.match, CTL_MATCH_PREFIX);
+	ck_assert_str_eq(prefix_fmt(&cmd.prefix, s, sizeof(s)),
+	    "10.244.1.0/24");
+
+	ck_assert_int_eq(parse("sh ro e for 10.244.1.9"), 0);
+	ck_assert(cmd.explain && !cmd.all);
+	ck_assert_int_eq(cmd.match, CTL_MATCH_FOR);
+	ck_assert_str_eq(ipaddr_fmt(&cmd.addr, s, sizeof(s)), "10.244.1.9");
+
+	ck_assert_int_eq(parse("sh ro count table kernel"), 0);
+	ck_assert(cmd.kernel && cmd.count && !cmd.explain);
+	ck_assert_int_eq(cmd.match, CTL_MATCH_ANY);
+
+	ck_assert_int_eq(parse("sh ro for 2001:db8::1 t ker"), 0);
+	ck_assert(cmd.kernel);
+	ck_assert_int_eq(cmd.match, CTL_MATCH_FOR);
+
+	ck_assert_int_eq(parse("sh fib count for 10.0.0.1"), 0);
+	ck_assert_int_eq(cmd.id, CTL_CMD_SHOW_FIB);
+	ck_assert(cmd.count && !cmd.kernel && !cmd.explain);
+	ck_assert_int_eq(cmd.match, CTL_MATCH_FOR);
+
+	ck_assert_int_eq(parse("show fib 2001:db8::/32"), 0);
+	ck_assert_int_eq(cmd.match, CTL_MATCH_PREFIX);
+	ck_assert_str_eq(prefix_fmt(&cmd.prefix, s, sizeof(s)),
+	    "2001:db8::/32");
+	ck_assert_str_eq(ctl_cmd_name(CTL_CMD_SHOW_FIB), "show fib");
+	/* a failed JSON request still says it wants JSON (for the error) */
+	ck_assert_int_eq(parse("j show bogus"), -1);
+	ck_assert(cmd.json);
+	ck_assert_int_eq(parse("show bogus"), -1);
+	ck_assert(!cmd.json);
+	ck_assert(ctl_cmd_readonly(CTL_CMD_SHOW_FIB));
 }
 END_TEST
 
@@ -240,6 +305,7 @@ ctl_cmd_suite(void)
 	tcase_add_loop_test(tc, test_good, 0, sizeof(good) / sizeof(good[0]));
 	tcase_add_loop_test(tc, test_bad, 0, sizeof(bad) / sizeof(bad[0]));
 	tcase_add_test(tc, test_route_args);
+	tcase_add_test(tc, test_explain_kernel_fib);
 	tcase_add_test(tc, test_protocol_name);
 	tcase_add_test(tc, test_change_args);
 	tcase_add_test(tc, test_limits);

@@ -317,6 +317,22 @@ START_TEST(import_row)
 	enum policy_reason	got;
 
 	fix_init(&f, imp[_i].mode, true);
+	/* the check alone gives the same verdict and counts nothing */
+	{
+		struct bgp_attr_set	a;
+		struct prefix		p = P(imp[_i].prefix);
+		enum tpeer		t = imp[_i].peer;
+		int			r;
+
+		memset(&a, 0, sizeof(a));
+		if (imp[_i].nexthop != NULL)
+			a.nexthop = A(imp[_i].nexthop);
+		ck_assert_int_eq(policy_import_check(f.ctx, &f.peer[t], &p,
+		    &a), imp[_i].want);
+		ck_assert_uint_eq(f.peer[t].accepted, 0);
+		for (r = 0; r < POLICY_REASON_MAX; r++)
+			ck_assert_uint_eq(f.peer[t].rejected[r], 0);
+	}
 	got = import(&f, imp[_i].peer, imp[_i].prefix, imp[_i].nexthop);
 	ck_assert_msg(got == imp[_i].want, "row %d: %s: got \"%s\", "
 	    "want \"%s\"", _i, imp[_i].prefix, policy_reason_name(got),

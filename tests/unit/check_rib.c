@@ -966,104 +966,105 @@ static const struct dcase {
 	bool		 unreach[2];
 	bool		 always_med;
 	bool		 same_peer;
+	enum rib_step	 step;		/* the step that tells X from Y */
 } dcases[] = {
-	{ .name = "higher LOCAL_PREF", .peer = { PX, PY },
+	{ .name = "higher LOCAL_PREF", .step = RIB_STEP_LOCAL_PREF, .peer = { PX, PY },
 	    .attr = { { .path = "1", .lp = 200 },
 	      { .path = "1", .lp = 100 } } },
-	{ .name = "default LOCAL_PREF 100 beats 90", .peer = { PX, PY },
+	{ .name = "default LOCAL_PREF 100 beats 90", .step = RIB_STEP_LOCAL_PREF, .peer = { PX, PY },
 	    .attr = { { .path = "1" }, { .path = "1", .lp = 90 } } },
-	{ .name = "110 beats default LOCAL_PREF", .peer = { PX, PY },
+	{ .name = "110 beats default LOCAL_PREF", .step = RIB_STEP_LOCAL_PREF, .peer = { PX, PY },
 	    .attr = { { .path = "1", .lp = 110 }, { .path = "1" } } },
-	{ .name = "shorter AS path", .peer = { PX, PY },
+	{ .name = "shorter AS path", .step = RIB_STEP_AS_PATH, .peer = { PX, PY },
 	    .attr = { { .path = "1" }, { .path = "1 2" } } },
-	{ .name = "AS_SET counts one", .peer = { PX, PY },
+	{ .name = "AS_SET counts one", .step = RIB_STEP_AS_PATH, .peer = { PX, PY },
 	    .attr = { { .path = "1 {2 3 4}" }, { .path = "1 2 3" } } },
-	{ .name = "confederation segments count zero", .peer = { PX, PY },
+	{ .name = "confederation segments count zero", .step = RIB_STEP_AS_PATH, .peer = { PX, PY },
 	    .attr = { { .path = "(65010 65011) 1" }, { .path = "1 2" } } },
-	{ .name = "ORIGIN IGP over EGP", .peer = { PX, PY },
+	{ .name = "ORIGIN IGP over EGP", .step = RIB_STEP_ORIGIN, .peer = { PX, PY },
 	    .attr = { { .path = "1", .origin = 0 },
 	      { .path = "1", .origin = 1 } } },
-	{ .name = "ORIGIN EGP over INCOMPLETE", .peer = { PX, PY },
+	{ .name = "ORIGIN EGP over INCOMPLETE", .step = RIB_STEP_ORIGIN, .peer = { PX, PY },
 	    .attr = { { .path = "1", .origin = 1 },
 	      { .path = "1", .origin = 2 } } },
-	{ .name = "lower MED, same neighbour AS", .peer = { PX, PY },
+	{ .name = "lower MED, same neighbour AS", .step = RIB_STEP_MED, .peer = { PX, PY },
 	    .attr = { { .path = "1", .has_med = true, .med = 5 },
 	      { .path = "1", .has_med = true, .med = 10 } } },
-	{ .name = "missing MED is 0", .peer = { PX, PY },
+	{ .name = "missing MED is 0", .step = RIB_STEP_MED, .peer = { PX, PY },
 	    .attr = { { .path = "1" },
 	      { .path = "1", .has_med = true, .med = 10 } } },
-	{ .name = "MED ignored across neighbour ASes",
+	{ .name = "MED ignored across neighbour ASes", .step = RIB_STEP_ROUTER_ID,
 	    .peer = { { "10.0.0.2", 65000, 1, 0 },
 	      { "10.0.0.1", 65000, 2, 0 } },
 	    .attr = { { .path = "1", .has_med = true, .med = 50 },
 	      { .path = "2", .has_med = true, .med = 10 } } },
-	{ .name = "always-compare-med", .peer = { PX, PY },
+	{ .name = "always-compare-med", .step = RIB_STEP_MED, .peer = { PX, PY },
 	    .attr = { { .path = "1", .has_med = true, .med = 5 },
 	      { .path = "2", .has_med = true, .med = 10 } },
 	    .always_med = true },
-	{ .name = "MED of confederation path: first AS outside",
+	{ .name = "MED of confederation path: first AS outside", .step = RIB_STEP_MED,
 	    .peer = { PX, PY },
 	    .attr = { { .path = "(65010) 1", .has_med = true, .med = 5 },
 	      { .path = "1", .has_med = true, .med = 10 } } },
-	{ .name = "eBGP over iBGP",
+	{ .name = "eBGP over iBGP", .step = RIB_STEP_EBGP,
 	    .peer = { { "10.0.0.2", 1, 2, RIB_PEER_EBGP }, PY },
 	    .attr = { { .path = "1" }, { .path = "1" } } },
-	{ .name = "lower IGP cost", .peer = { PX, PY },
+	{ .name = "lower IGP cost", .step = RIB_STEP_IGP, .peer = { PX, PY },
 	    .attr = { { .nh = "192.0.2.2", .path = "1" },
 	      { .nh = "192.0.2.1", .path = "1" } }, .igp = { 5, 10 } },
-	{ .name = "lower BGP identifier",
+	{ .name = "lower BGP identifier", .step = RIB_STEP_ROUTER_ID,
 	    .peer = { { "10.0.0.2", 65000, 1, 0 },
 	      { "10.0.0.1", 65000, 2, 0 } },
 	    .attr = { { .path = "1" }, { .path = "1" } } },
-	{ .name = "ORIGINATOR_ID instead of BGP identifier",
+	{ .name = "ORIGINATOR_ID instead of BGP identifier", .step = RIB_STEP_ROUTER_ID,
 	    .peer = { { "10.0.0.2", 65000, 9, 0 },
 	      { "10.0.0.1", 65000, 2, 0 } },
 	    .attr = { { .path = "1", .originator = 1 }, { .path = "1" } } },
-	{ .name = "ORIGINATOR_ID against ORIGINATOR_ID", .peer = { PX, PY },
+	{ .name = "ORIGINATOR_ID against ORIGINATOR_ID", .step = RIB_STEP_ROUTER_ID, .peer = { PX, PY },
 	    .attr = { { .path = "1", .originator = 3 },
 	      { .path = "1", .originator = 4 } } },
-	{ .name = "shorter CLUSTER_LIST", .peer = { PX, PY },
+	{ .name = "shorter CLUSTER_LIST", .step = RIB_STEP_CLUSTER_LIST, .peer = { PX, PY },
 	    .attr = { { .path = "1", .originator = 5, .ncl = 1 },
 	      { .path = "1", .originator = 5, .ncl = 2 } } },
-	{ .name = "lower peer address",
+	{ .name = "lower peer address", .step = RIB_STEP_PEER_ADDR,
 	    .peer = { { "10.0.0.1", 65000, 2, 0 },
 	      { "10.0.0.2", 65000, 1, 0 } },
 	    .attr = { { .path = "1", .originator = 5 },
 	      { .path = "1", .originator = 5 } } },
-	{ .name = "local route over learned", .peer = {
+	{ .name = "local route over learned", .step = RIB_STEP_LOCAL, .peer = {
 	    { "0.0.0.0", 65000, 2, RIB_PEER_LOCAL }, PY },
 	    .attr = { { .path = "" }, { .path = "", .lp = 500 } } },
-	{ .name = "unreachable next hop is not feasible", .peer = { PX, PY },
+	{ .name = "unreachable next hop is not feasible", .step = RIB_STEP_NEXTHOP, .peer = { PX, PY },
 	    .attr = { { .nh = "192.0.2.2", .path = "1 2 3", .lp = 50 },
 	      { .nh = "192.0.2.1", .path = "1" } },
 	    .unreach = { false, true } },
-	{ .name = "lower path ID of one peer", .peer = { PY, PY },
+	{ .name = "lower path ID of one peer", .step = RIB_STEP_PATH_ID, .peer = { PY, PY },
 	    .attr = { { .path = "1" }, { .path = "1" } }, .same_peer = true },
-	{ .name = "LOCAL_PREF before AS path", .peer = { PX, PY },
+	{ .name = "LOCAL_PREF before AS path", .step = RIB_STEP_LOCAL_PREF, .peer = { PX, PY },
 	    .attr = { { .path = "1 2 3", .lp = 200 },
 	      { .path = "1", .lp = 100 } } },
-	{ .name = "AS path before ORIGIN", .peer = { PX, PY },
+	{ .name = "AS path before ORIGIN", .step = RIB_STEP_AS_PATH, .peer = { PX, PY },
 	    .attr = { { .path = "1", .origin = 2 },
 	      { .path = "1 2", .origin = 0 } } },
-	{ .name = "ORIGIN before MED", .peer = { PX, PY },
+	{ .name = "ORIGIN before MED", .step = RIB_STEP_ORIGIN, .peer = { PX, PY },
 	    .attr = { { .path = "1", .origin = 0, .has_med = true, .med = 100 },
 	      { .path = "1", .origin = 1, .has_med = true, .med = 0 } } },
-	{ .name = "MED before eBGP", .peer = { PX,
+	{ .name = "MED before eBGP", .step = RIB_STEP_MED, .peer = { PX,
 	    { "10.0.0.1", 1, 1, RIB_PEER_EBGP } },
 	    .attr = { { .path = "1" },
 	      { .path = "1", .has_med = true, .med = 10 } } },
-	{ .name = "eBGP before IGP cost",
+	{ .name = "eBGP before IGP cost", .step = RIB_STEP_EBGP,
 	    .peer = { { "10.0.0.2", 1, 2, RIB_PEER_EBGP }, PY },
 	    .attr = { { .nh = "192.0.2.2", .path = "1" },
 	      { .nh = "192.0.2.1", .path = "1" } }, .igp = { 10, 0 } },
-	{ .name = "BGP identifier before CLUSTER_LIST",
+	{ .name = "BGP identifier before CLUSTER_LIST", .step = RIB_STEP_ROUTER_ID,
 	    .peer = { { "10.0.0.2", 65000, 1, 0 },
 	      { "10.0.0.1", 65000, 2, 0 } },
 	    .attr = { { .path = "1", .ncl = 3 }, { .path = "1" } } },
-	{ .name = "CLUSTER_LIST before peer address", .peer = { PX, PY },
+	{ .name = "CLUSTER_LIST before peer address", .step = RIB_STEP_CLUSTER_LIST, .peer = { PX, PY },
 	    .attr = { { .path = "1", .originator = 5 },
 	      { .path = "1", .originator = 5, .ncl = 1 } } },
-	{ .name = "eBGP same AS: MED before identifier",
+	{ .name = "eBGP same AS: MED before identifier", .step = RIB_STEP_MED,
 	    .peer = { { "10.0.0.2", 1, 2, RIB_PEER_EBGP },
 	      { "10.0.0.1", 1, 1, RIB_PEER_EBGP } },
 	    .attr = { { .path = "1", .has_med = true, .med = 1 },
@@ -1099,6 +1100,73 @@ START_TEST(decision_step)
 	ck_assert_uint_eq(e.nbest, 1);
 	ck_assert_msg(e.paths[0].peer == id[0] && e.paths[0].path_id == 1,
 	    "%s (order %d): path Y won", d->name, (int)(_i % 2));
+}
+END_TEST
+
+/* rib_path_compare names the step that decided, both ways round. */
+START_TEST(decision_explained)
+{
+	const struct dcase	*d = &dcases[_i];
+	const struct rib_path	*x, *y;
+	struct rib_entry	 e;
+	enum rib_step		 st;
+	unsigned		 id[2];
+	int			 i;
+
+	reconf(1, d->always_med, true);
+	id[0] = peer(d->peer[0]);
+	id[1] = d->same_peer ? id[0] : peer(d->peer[1]);
+	for (i = 0; i < 2; i++) {
+		struct ipaddr	nh = IP(d->attr[i].nh != NULL ?
+				    d->attr[i].nh : "192.0.2.99");
+
+		if (d->igp[i] != 0 || d->unreach[i])
+			ck_assert_int_ge(rib_nexthop_update(rib, &nh,
+			    !d->unreach[i], d->igp[i]), 0);
+		add("10.0.0.0/8", id[i], (uint32_t)i + 1, mk(d->attr[i]));
+	}
+	e = get("10.0.0.0/8");
+	ck_assert_uint_eq(e.npaths, 2);
+	/* paths[0] is X, the winner (decision_step checks that) */
+	x = &e.paths[0];
+	y = &e.paths[1];
+	ck_assert_int_lt(rib_path_compare(rib, x, y, &st), 0);
+	ck_assert_msg(st == d->step, "%s: step %s, expected %s", d->name,
+	    rib_step_name(st), rib_step_name(d->step));
+	ck_assert_int_gt(rib_path_compare(rib, y, x, &st), 0);
+	ck_assert_int_eq(st, d->step);
+	ck_assert_int_eq(rib_path_compare(rib, x, x, &st), 0);
+	ck_assert_int_eq(st, RIB_STEP_NONE);
+}
+END_TEST
+
+START_TEST(decision_explained_names)
+{
+	int	s;
+
+	for (s = 0; s < RIB_STEP_MAX; s++)
+		ck_assert_str_ne(rib_step_name((enum rib_step)s), "?");
+	ck_assert_str_eq(rib_step_name(RIB_STEP_MAX), "?");
+	ck_assert_str_eq(rib_step_name(RIB_STEP_MED), "lowest MED");
+}
+END_TEST
+
+/* Both next hops unreachable: neither is feasible, nothing decides. */
+START_TEST(decision_explained_infeasible)
+{
+	struct ipaddr		nh = IP("192.0.2.99");
+	struct rib_entry	e;
+	enum rib_step		st;
+
+	add("10.0.0.0/8", ibgp("10.0.0.1", 1), 0, simple("192.0.2.99"));
+	add("10.0.0.0/8", ibgp("10.0.0.2", 2), 0, mk((struct aspec){
+	    .path = "65001", .lp = 300 }));
+	ck_assert_int_ge(rib_nexthop_update(rib, &nh, false, 0), 0);
+	e = get("10.0.0.0/8");
+	ck_assert_uint_eq(e.nbest, 0);
+	ck_assert_int_eq(rib_path_compare(rib, &e.paths[0], &e.paths[1],
+	    &st), 0);
+	ck_assert_int_eq(st, RIB_STEP_NONE);
 }
 END_TEST
 
@@ -1736,6 +1804,10 @@ rib_suite(void)
 	tcase_add_loop_test(tc, decision_step, 0,
 	    2 * (int)(sizeof(dcases) / sizeof(dcases[0])));
 	tcase_add_loop_test(tc, med_not_transitive, 0, 6);
+	tcase_add_loop_test(tc, decision_explained, 0,
+	    (int)(sizeof(dcases) / sizeof(dcases[0])));
+	tcase_add_test(tc, decision_explained_names);
+	tcase_add_test(tc, decision_explained_infeasible);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("ecmp");
