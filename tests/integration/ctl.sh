@@ -5,7 +5,7 @@
 # connection usable, the exit codes, 100 clients at once against the cap
 # of 64, the sockets' modes and group, the read-only socket refusing
 # changes, a stale socket file replaced and a live one refused.
-# As root, in network namespaces: a feeder announces 200,000 prefixes with
+# As root, in network namespaces: a feeder announces 1,000,000 prefixes with
 # a 3 s hold time, a client asks for `show route` and never reads, and
 # the session stays Established while others are still served.
 # Every wait polls with a deadline; only processes started here are
@@ -485,7 +485,7 @@ check "down is logged" log_has 'down requested on the control socket, stopping'
 check "a stopped daemon removes its sockets" \
     [ ! -e "$tmp/admin.ctl" ] && [ ! -e "$tmp/ro.ctl" ]
 
-# --- a client that never reads, 200,000 routes, 3 s hold (root) ----------
+# --- a client that never reads, 1,000,000 routes, 3 s hold (root) --------
 big_dump() {
 	:
 }
@@ -512,14 +512,14 @@ log:
 EOF
 	start_podbgpd "$pfx-b"
 	ip netns exec "$pfx-a" "$feeder" -L -b 192.0.2.1 -a 192.0.2.2 \
-	    -l 65100 -r 65000 -H 3 -n 200000 >"$tmp/feeder.out" 2>&1 &
+	    -l 65100 -r 65000 -H 3 -n 1000000 >"$tmp/feeder.out" 2>&1 &
 	started $!
 	check "the feeder is Established with hold time 3" wait_for 30 \
 	    grep -q '^established .*holdtime=3' "$tmp/feeder.out"
-	check "podbgpd takes 200000 prefixes" wait_for 60 log_has \
-	    'End-of-RIB for IPv4 unicast: 200000 prefixes'
-	check "show route count says 200000" sh -c \
-	    "'$ctl' -s '$tmp/admin.ctl' show route count | grep -qx '200000 prefixes, 200000 paths'"
+	check "podbgpd takes 1000000 prefixes" wait_for 120 log_has \
+	    'End-of-RIB for IPv4 unicast: 1000000 prefixes'
+	check "show route count says 1000000" sh -c \
+	    "'$ctl' -s '$tmp/admin.ctl' show route count | grep -qx '1000000 prefixes, 1000000 paths'"
 	# the stuck client: asks, sleeps 10 s (over three hold times), then
 	# reads everything and counts the routes
 	python3 - "$tmp/admin.ctl" >"$tmp/stuck" 2>&1 <<'EOF' &
@@ -561,8 +561,8 @@ EOF
 	    [ "${cb:-999999}" -lt 131072 ]
 	check "the 3 s session is still Established" sh -c \
 	    "'$ctl' -s '$tmp/admin.ctl' show protocols feeder | grep -q ' Established '"
-	check "the stuck client gets all 200000 routes" wait_for 60 grep -qx \
-	    'routes=200000' "$tmp/stuck"
+	check "the stuck client gets all 1000000 routes" wait_for 120 grep -qx \
+	    'routes=1000000' "$tmp/stuck"
 	check "and the reply ends with 0000 ok" grep -qx 'end 0000 ok' \
 	    "$tmp/stuck"
 	wait "$stuck" 2>/dev/null
@@ -581,7 +581,7 @@ assert p['best'] and p['from'] == 'feeder' and p['as_path'] == [65100]"
 	    "'$ctl' -s '$tmp/admin.ctl' show route for 32.0.1.7 | grep -Eq '^32\.0\.1\.0/24 +\* +[0-9.]+ +feeder +65100$'"
 	stop_podbgpd
 else
-	echo "$me: not root (or no ip(8) or feeder): skipping the 200,000-route part"
+	echo "$me: not root (or no ip(8) or feeder): skipping the 1,000,000-route part"
 fi
 check "podbgpd logs no ASan/UBSan report" no_sanitizer_report
 finish big_dump
