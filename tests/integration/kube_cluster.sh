@@ -136,10 +136,21 @@ run_mode() {
 	check "$m: show nodes lists the API's nodes" sh -c \
 	    "$podbgpctl -s $tmp/n1.ctl show nodes | grep -q '^node-3 .*10.244.3.0/24'"
 
-	# a node joins without a pod CIDR; the CIDR is assigned later
-	cl_api POST "/nodes?name=node-4&internalIPs=198.18.4.2" >/dev/null
+	# a node joins with neither InternalIP (as with an external cloud
+	# provider) nor pod CIDR; both are assigned later
+	cl_api POST "/nodes?name=node-4" >/dev/null
 	cl_node_start 4 "$m"
-	sleep 1
+	check "$m: node-4 without an InternalIP waits for its router ID" \
+	    wait_for 10 sh -c "$podbgpctl -s $tmp/n4.ctl show status |
+	    grep -q 'waiting for this node'"
+	cl_api PATCH "/nodes/node-4?internalIPs=198.18.4.2" >/dev/null
+	check "$m: its InternalIP appears: its sessions come up" wait_for 20 \
+	    sh -c "$podbgpctl -s $tmp/n4.ctl show protocols | grep -q Established"
+	if [ "$m" = full-mesh ]; then
+		check "$m: ... and node-1 opens one to it at once" wait_for 20 \
+		    sh -c "$podbgpctl -s $tmp/n1.ctl show protocols |
+		    grep -q 'node-4 .*Established'"
+	fi
 	cl_api PATCH "/nodes/node-4?podCIDRs=10.244.4.0/24" >/dev/null
 	check "$m: a pod CIDR assigned later reaches every node" \
 	    wait_for 20 cl_all_have 10.244.4.0/24 1 2 3
