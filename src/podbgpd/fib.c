@@ -72,6 +72,8 @@ struct fib_nh {
 #define FR_FOREIGN	0x04	/* another protocol holds the prefix */
 #define FR_DIRTY	0x08	/* on the dirty list */
 #define FR_UNKNOWN	0x10	/* with FR_KERNEL: contents unknown */
+#define FR_HANDSOFF	0x20	/* deleted by hand, reinstall-deleted off:
+				 * stays out while we want what it had */
 
 struct fib_route {
 	struct fib_route	*hnext;		/* hash chain */
@@ -600,6 +602,12 @@ sync_route(struct fib *fib, struct fib_route *r)
 	int		n;
 
 	n = want(fib, &r->prefix, &type, nh, NULL);
+	if (r->flags & FR_HANDSOFF) {
+		/* r keeps what it had when it was deleted */
+		if (n >= 0 && same(r, type, nh, n))
+			return;
+		r->flags &= ~FR_HANDSOFF;
+	}
 	if (r->flags & FR_FOREIGN) {
 		if (n < 0)
 			route_free(fib, r);
@@ -960,10 +968,11 @@ on_route(struct fib *fib, struct nlmsghdr *h, bool dump)
 				log_info("fib: adopted route %s was deleted",
 				    buf);
 			else if (!fib->conf->reinstall_deleted) {
-				/* left out until the RIB's choice changes */
+				/* out until what we want for it changes */
 				log_info("fib: route %s of ours was deleted "
 				    "by someone else: leaving it out "
 				    "(reinstall-deleted is off)", buf);
+				r->flags |= FR_HANDSOFF;
 				rtnl_route_put(rt);
 				return;
 			} else {
