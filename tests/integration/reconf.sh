@@ -179,7 +179,10 @@ check "the kernel has BIRD's 10.96.0.0/16" wait_for 10 sh -c \
     "ip -n $ns_b route show proto 196 | grep -q '^10\.96\.0\.0/16 via 192\.0\.2\.1'"
 check "the kernel has BIRD's 10.97.0.0/16" wait_for 10 sh -c \
     "ip -n $ns_b route show proto 196 | grep -q '^10\.97\.0\.0/16 via 192\.0\.2\.7'"
+# both sessions whose "since" is compared later must be up before it is
+# read (under load pp could still be coming up: seen once in CI)
 wait_for 10 bird_has 'pa +BGP .* up .*Established' show protocols pa
+wait_for 10 bird_has 'pp +BGP .* up .*Established' show protocols pp
 sleep 1	# BIRD's "since" has a one-second resolution
 since_a=$(since pa)
 since_p=$(since pp)
