@@ -250,6 +250,20 @@ check "... and every route stays" converged
 cl_api PATCH "/nodes/node-1?annotations=-podbgp.io/peers" >/dev/null
 check "podbgp.io/peers removed: node-1's signed session goes" wait_for 20 \
     not bird_up annot1
+
+# a per-node AS number: node-3 speaks as AS 64603, which the ToR (set up
+# for 65000) refuses; without the annotation it is back
+cl_api PATCH "/nodes/node-3?annotations=kube-router.io/node.asn=64603" \
+    >/dev/null
+check "kube-router.io/node.asn: node-3 runs as AS 64603" wait_for 10 \
+    sh -c "$podbgpctl -s $tmp/n3.ctl show status |
+    grep -q '^AS: *64603 (the node.s annotation)'"
+check "... its sessions restart with it: the ToR refuses the new AS" \
+    wait_for 20 grep -q '(tor): received NOTIFICATION OPEN message error, bad peer AS' \
+    "$tmp/n3.log"
+cl_api PATCH "/nodes/node-3?annotations=-kube-router.io/node.asn" >/dev/null
+check "... the annotation removed: AS 65000 again, and every route back" \
+    wait_for 30 converged
 stop_nodes
 
 # --- full mesh ----------------------------------------------------------
