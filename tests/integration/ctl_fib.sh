@@ -195,10 +195,13 @@ check "table kernel for ADDRESS is JSON" jq_py \
     show route for 10.96.1.77 table kernel
 
 # --- explain --------------------------------------------------------------
-admin show route 10.96.4.0/24 explain >"$tmp/out"
-check "explain exits 0" [ $? -eq 0 ]
-check "explain: two paths, one selected" grep -q \
-    '^10.96.4.0/24: in the Loc-RIB: 2 paths, 1 selected' "$tmp/out"
+# both ToRs' paths must have arrived (under load tor-b's may come later)
+explain_two() {
+	admin show route 10.96.4.0/24 explain >"$tmp/out" &&
+	    grep -q '^10.96.4.0/24: in the Loc-RIB: 2 paths, 1 selected' \
+	    "$tmp/out"
+}
+check "explain exits 0, two paths, one selected" wait_for 10 explain_two
 check "explain: the MED decided" grep -Eq \
     '^  - from tor-b \(192\.0\.2\.3\), path id 0: not selected: the best wins on lowest MED' \
     "$tmp/out"
