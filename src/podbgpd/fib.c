@@ -18,6 +18,7 @@
 
 #include <sys/socket.h>
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <net/if.h>
@@ -25,8 +26,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stddef.h>
 #include <unistd.h>
 
+#include <linux/filter.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 
@@ -1520,6 +1523,34 @@ open_sock(const char *what, bool nonblock)
 	return sk;
 }
 
+/*
+ * The news of our own requests (nlmsg_pid the request socket's port)
+ * tells nothing, see on_route, and would cost a copy queued for each
+ * route written and a read: the kernel drops it before it is queued.
+ * Failing that, on_route skips it as before.
+ */
+static void
+mon_filter(struct fib *fib)
+{
+	struct sock_filter	code[] = {
+		/* the word is loaded in network order: compare likewise */
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+		    offsetof(struct nlmsghdr, nlmsg_pid)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, htonl(fib->cmd_port),
+		    0, 1),
+		BPF_STMT(BPF_RET | BPF_K, 0),
+		BPF_STMT(BPF_RET | BPF_K, 0xffffffff),
+	};
+	struct sock_fprog	prog = { sizeof(code) / sizeof(code[0]), code };
+
+	if (fib->cmd_port == 0)
+		return;
+	if (setsockopt(nl_socket_get_fd(fib->mon), SOL_SOCKET,
+	    SO_ATTACH_FILTER, &prog, sizeof(prog)) == -1)
+		log_debugc(LOG_CAT_FIB, "no socket filter on the monitor: %s",
+		    strerror(errno));
+}
+
 int
 fib_start(struct fib *fib)
 {
@@ -1532,6 +1563,7 @@ fib_start(struct fib *fib)
 	    (fib->sync = open_sock("dump", false)) == NULL)
 		return -1;
 	fib->cmd_port = nl_socket_get_local_port(fib->cmd);
+	mon_filter(fib);
 	/* subscribe before reading, so nothing falls in between */
 	if ((err = nl_socket_add_memberships(fib->mon, RTNLGRP_LINK,
 	    RTNLGRP_IPV4_IFADDR, RTNLGRP_IPV6_IFADDR, RTNLGRP_IPV4_ROUTE,
