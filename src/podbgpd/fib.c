@@ -7,8 +7,10 @@
  * the prefix should have now (the RIB's selection, or a blackhole for an
  * own CIDR), compares with the kernel's and appends at most one request
  * to the output buffer. Requests go out many to a write; rtnetlink
- * answers every one (NLM_F_ACK) in order, so the answers are matched
- * against a ring of the requests in flight.
+ * handles a write before it returns and answers a request that failed,
+ * and the last of each write (NLM_F_ACK), in order: the answers are
+ * matched against a ring of the requests in flight, and one without an
+ * answer before an answered one has succeeded.
  *
  * Three netlink sockets: cmd (our requests and their answers, never
  * blocking), mon (notifications) and sync (the dumps at start and after a
@@ -54,11 +56,11 @@
 #define NETLINK_EXT_ACK		11
 #endif
 
-/* Requests without an answer at most: their answers must fit the
- * receive buffer, as the kernel answers within our write. */
-#define FIB_INFLIGHT_MAX	512
-/* One write: at most this many bytes of requests. */
-#define FIB_WRITE_MAX		(32 * 1024)
+/* Requests without an answer at most: their answers, should all fail,
+ * must fit the receive buffer, as the kernel answers within our write. */
+#define FIB_INFLIGHT_MAX	2048
+/* One write: at most this many bytes of requests (the send buffer). */
+#define FIB_WRITE_MAX		(128 * 1024)
 /* Prefixes looked at per turn of the loop, so BGP keeps being served. */
 #define FIB_BUDGET		4096
 #define FIB_RCVBUF		(8 * 1024 * 1024)
@@ -95,6 +97,7 @@ struct fib_route {
 struct fib_req {
 	uint32_t	seq;
 	uint8_t		op;
+	bool		ack;		/* an answer even on success */
 	struct prefix	prefix;
 };
 
@@ -149,6 +152,7 @@ struct fib {
 	uint8_t			*obuf;
 	size_t			 olen;
 	size_t			 onmsg;	/* requests in obuf */
+	size_t			 olast;	/* offset of the last one */
 	uint32_t		 seq;
 	struct fib_req		 ring[FIB_INFLIGHT_MAX];
 	size_t			 rhead, rcount;
@@ -556,8 +560,11 @@ emit(struct fib *fib, const struct prefix *p, int op, uint8_t type,
 	h = nlmsg_hdr(msg);
 	h->nlmsg_seq = ++fib->seq;
 	h->nlmsg_pid = 0;
-	h->nlmsg_flags |= NLM_F_REQUEST | NLM_F_ACK;
+	/* NLM_F_ACK on the last of the write only: see write_out */
+	h->nlmsg_flags = (uint16_t)((h->nlmsg_flags | NLM_F_REQUEST) &
+	    ~NLM_F_ACK);
 	len = NLMSG_ALIGN(h->nlmsg_len);
+	fib->olast = fib->olen;
 	memcpy(fib->obuf + fib->olen, h, len);
 	fib->olen += len;
 	fib->onmsg++;
@@ -566,6 +573,7 @@ emit(struct fib *fib, const struct prefix *p, int op, uint8_t type,
 	q = &fib->ring[(fib->rhead + fib->rcount) % FIB_INFLIGHT_MAX];
 	q->seq = fib->seq;
 	q->op = (uint8_t)op;
+	q->ack = false;
 	q->prefix = *p;
 	fib->rcount++;
 }
@@ -624,6 +632,12 @@ write_out(struct fib *fib)
 
 	if (fib->olen == 0)
 		return true;
+	/* the answer to the last request says the others before it that
+	 * have none succeeded (it is the last of the ring) */
+	((struct nlmsghdr *)(fib->obuf + fib->olast))->nlmsg_flags |=
+	    NLM_F_ACK;
+	fib->ring[(fib->rhead + fib->rcount - 1) % FIB_INFLIGHT_MAX].ack =
+	    true;
 	w = send(nl_socket_get_fd(fib->cmd), fib->obuf, fib->olen,
 	    MSG_DONTWAIT);
 	if (w == -1 && (errno == EAGAIN || errno == EWOULDBLOCK ||
@@ -815,11 +829,14 @@ read_answers(struct fib *fib)
 				continue;
 			e = NLMSG_DATA(h);
 			/* answers come in order: requests before this one
-			 * whose answer is missing are lost */
+			 * without an answer succeeded, unless they asked
+			 * for one */
 			while (fib->rcount > 0 &&
 			    fib->ring[fib->rhead].seq != h->nlmsg_seq) {
-				log_warnx("fib: no answer to request %" PRIu32,
-				    fib->ring[fib->rhead].seq);
+				if (fib->ring[fib->rhead].ack)
+					log_warnx("fib: no answer to request "
+					    "%" PRIu32,
+					    fib->ring[fib->rhead].seq);
 				fib->rhead = (fib->rhead + 1) %
 				    FIB_INFLIGHT_MAX;
 				fib->rcount--;
@@ -1503,6 +1520,7 @@ open_sock(const char *what, bool nonblock)
 {
 	struct nl_sock	*sk;
 	int		 err, fd, one = 1, sz = FIB_RCVBUF;
+	int		 wsz = FIB_WRITE_MAX + 4096;
 
 	if ((sk = nl_socket_alloc()) == NULL)
 		fatalx("out of memory");
@@ -1518,6 +1536,11 @@ open_sock(const char *what, bool nonblock)
 	/* more than rmem_max if we may (CAP_NET_ADMIN) */
 	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &sz, sizeof(sz)) == -1)
 		(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &sz, sizeof(sz));
+	/* a write is one message to the kernel: it must fit (libnl sets
+	 * 32 KiB) */
+	if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &wsz,
+	    sizeof(wsz)) == -1)
+		(void)setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &wsz, sizeof(wsz));
 	(void)setsockopt(fd, SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof(one));
 	(void)setsockopt(fd, SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one));
 	return sk;
