@@ -492,22 +492,93 @@ same(const struct fib_route *r, uint8_t type, const struct fib_nh *nh,
 
 /* --- requests ----------------------------------------------------------- */
 
-static struct nl_addr *
-addr_nl(int family, const void *a, unsigned plen)
-{
-	struct nl_addr	*na;
-
-	na = nl_addr_build(family, a, family == AF_INET ? 4 : 16);
-	if (na == NULL)
-		fatalx("out of memory");
-	nl_addr_set_prefixlen(na, (int)plen);
-	return na;
-}
-
 static const char *
 pfx_str(const struct prefix *p, char *buf, size_t len)
 {
 	return prefix_fmt(p, buf, len);
+}
+
+/* Appends an attribute to the request at h; returns it. */
+static struct rtattr *
+put_attr(struct nlmsghdr *h, uint16_t type, const void *data, size_t len)
+{
+	struct rtattr	*a;
+
+	a = (struct rtattr *)((uint8_t *)h + NLMSG_ALIGN(h->nlmsg_len));
+	a->rta_type = type;
+	a->rta_len = (unsigned short)RTA_LENGTH(len);
+	if (len > 0)
+		memcpy(RTA_DATA(a), data, len);
+	h->nlmsg_len = NLMSG_ALIGN(h->nlmsg_len) + RTA_ALIGN(a->rta_len);
+	return a;
+}
+
+static size_t
+alen(int family)
+{
+	return family == AF_INET ? 4 : 16;
+}
+
+/*
+ * Writes one request at h, as rtnl_route_build_add_request and
+ * rtnl_route_build_del_request would (the same attributes in the same
+ * order), without their allocations: a million routes are a million
+ * requests. The buffer has room for RIB_ECMP_MAX next hops.
+ */
+static void
+build_req(const struct fib *fib, struct nlmsghdr *h, const struct prefix *p,
+    int op, uint8_t type, const struct fib_nh *nh, int n)
+{
+	struct rtmsg		*rm;
+	struct rtattr		*mp;
+	struct rtnexthop	*rtnh;
+	uint32_t		 table = fib->conf->fib_table, u;
+	int			 i;
+
+	memset(h, 0, NLMSG_LENGTH(sizeof(*rm)));
+	h->nlmsg_len = NLMSG_LENGTH(sizeof(*rm));
+	h->nlmsg_type = op == FQ_DEL ? RTM_DELROUTE : RTM_NEWROUTE;
+	h->nlmsg_flags = NLM_F_REQUEST;
+	if (op != FQ_DEL)
+		h->nlmsg_flags |= NLM_F_CREATE |
+		    (op == FQ_ADD ? NLM_F_EXCL : NLM_F_REPLACE);
+	rm = NLMSG_DATA(h);
+	rm->rtm_family = p->family;
+	rm->rtm_dst_len = p->len;
+	/* the attribute below holds the whole number */
+	rm->rtm_table = (uint8_t)table;
+	rm->rtm_protocol = (uint8_t)fib->conf->fib_protocol;
+	rm->rtm_scope = RT_SCOPE_UNIVERSE;
+	/* a delete names the type too: the kernel matches it */
+	rm->rtm_type = type != 0 ? type : RTN_UNICAST;
+	put_attr(h, RTA_TABLE, &table, sizeof(table));
+	put_attr(h, RTA_DST, p->addr, alen(p->family));
+	if (op == FQ_DEL || n == 0)
+		return;
+	if (n == 1) {
+		if (nh[0].gw.family != 0)
+			put_attr(h, RTA_GATEWAY, nh[0].gw.addr,
+			    alen(nh[0].gw.family));
+		if (nh[0].ifindex != 0) {
+			u = (uint32_t)nh[0].ifindex;
+			put_attr(h, RTA_OIF, &u, sizeof(u));
+		}
+		return;
+	}
+	mp = put_attr(h, RTA_MULTIPATH | NLA_F_NESTED, NULL, 0);
+	for (i = 0; i < n; i++) {
+		rtnh = (struct rtnexthop *)((uint8_t *)h + h->nlmsg_len);
+		memset(rtnh, 0, sizeof(*rtnh));
+		rtnh->rtnh_ifindex = nh[i].ifindex;
+		h->nlmsg_len += RTNH_ALIGN(sizeof(*rtnh));
+		if (nh[i].gw.family != 0)
+			put_attr(h, RTA_GATEWAY, nh[i].gw.addr,
+			    alen(nh[i].gw.family));
+		rtnh->rtnh_len = (unsigned short)((uint8_t *)h +
+		    h->nlmsg_len - (uint8_t *)rtnh);
+	}
+	mp->rta_len = (unsigned short)((uint8_t *)h + h->nlmsg_len -
+	    (uint8_t *)mp);
 }
 
 /* Appends one request for r to the output buffer. */
@@ -515,60 +586,16 @@ static void
 emit(struct fib *fib, const struct prefix *p, int op, uint8_t type,
     const struct fib_nh *nh, int n)
 {
-	struct rtnl_route	*rt;
-	struct nl_msg		*msg = NULL;
 	struct nlmsghdr		*h;
-	struct nl_addr		*a;
 	struct fib_req		*q;
-	size_t			 len;
-	int			 i, err;
 
-	if ((rt = rtnl_route_alloc()) == NULL)
-		fatalx("out of memory");
-	rtnl_route_set_family(rt, p->family);
-	rtnl_route_set_table(rt, fib->conf->fib_table);
-	rtnl_route_set_protocol(rt, (uint8_t)fib->conf->fib_protocol);
-	rtnl_route_set_scope(rt, RT_SCOPE_UNIVERSE);
-	a = addr_nl(p->family, p->addr, p->len);
-	rtnl_route_set_dst(rt, a);
-	nl_addr_put(a);
-	/* a delete names the type too: the kernel matches it */
-	rtnl_route_set_type(rt, type != 0 ? type : RTN_UNICAST);
-	if (op == FQ_DEL)
-		err = rtnl_route_build_del_request(rt, 0, &msg);
-	else {
-		for (i = 0; i < n; i++) {
-			struct rtnl_nexthop	*rnh;
-
-			if ((rnh = rtnl_route_nh_alloc()) == NULL)
-				fatalx("out of memory");
-			a = addr_nl(nh[i].gw.family, nh[i].gw.addr,
-			    nh[i].gw.family == AF_INET ? 32 : 128);
-			rtnl_route_nh_set_gateway(rnh, a);
-			nl_addr_put(a);
-			if (nh[i].ifindex != 0)
-				rtnl_route_nh_set_ifindex(rnh, nh[i].ifindex);
-			rtnl_route_add_nexthop(rt, rnh);
-		}
-		err = rtnl_route_build_add_request(rt, op == FQ_ADD ?
-		    NLM_F_EXCL : NLM_F_REPLACE, &msg);
-	}
-	rtnl_route_put(rt);
-	if (err < 0)
-		fatalx("fib: cannot build a route message: %s",
-		    nl_geterror(err));
-	h = nlmsg_hdr(msg);
-	h->nlmsg_seq = ++fib->seq;
-	h->nlmsg_pid = 0;
+	h = (struct nlmsghdr *)(fib->obuf + fib->olen);
+	build_req(fib, h, p, op, type, nh, n);
 	/* NLM_F_ACK on the last of the write only: see write_out */
-	h->nlmsg_flags = (uint16_t)((h->nlmsg_flags | NLM_F_REQUEST) &
-	    ~NLM_F_ACK);
-	len = NLMSG_ALIGN(h->nlmsg_len);
+	h->nlmsg_seq = ++fib->seq;
 	fib->olast = fib->olen;
-	memcpy(fib->obuf + fib->olen, h, len);
-	fib->olen += len;
+	fib->olen += NLMSG_ALIGN(h->nlmsg_len);
 	fib->onmsg++;
-	nlmsg_free(msg);
 
 	q = &fib->ring[(fib->rhead + fib->rcount) % FIB_INFLIGHT_MAX];
 	q->seq = fib->seq;
