@@ -6,9 +6,12 @@
  * NLM_F_ACK, while a second thread reads the acknowledgements (the
  * kernel answers within each write: without a reader the receive buffer
  * would overflow and answers be lost). Then deletes them the same way.
+ * With -S one thread does both, reading the answers after each write
+ * (which the kernel has handled when send() returns): on a busy
+ * machine a second thread may cost more than it saves.
  *
  *   nl_pipe -g gateway -d device [-n count] [-s first-prefix]
- *	 [-p protocol] [-t table] [-w write-bytes] [-W window] [-a|-r]
+ *	 [-p protocol] [-t table] [-w write-bytes] [-W window] [-a|-r] [-S]
  *
  * -a only adds, -r only deletes. stdout:
  *   install seconds=.. routes=.. errors=..
@@ -48,7 +51,7 @@ static int		fd;
 static atomic_ulong	acked;		/* answers read in this phase */
 static unsigned long	want;		/* answers to wait for */
 static unsigned long	nerr, first_err;
-static bool		lost;
+static bool		lost, serial;
 static struct timespec	t_last;
 
 static void
@@ -56,7 +59,7 @@ usage(void)
 {
 	fprintf(stderr, "usage: nl_pipe -g gateway -d device [-n count] "
 	    "[-s first-prefix]\n\t[-p protocol] [-t table] [-w write-bytes] "
-	    "[-W window] [-a|-r]\n");
+	    "[-W window] [-a|-r] [-S]\n");
 	exit(2);
 }
 
@@ -74,20 +77,23 @@ setbuf_force(int opt_force, int opt, int sz)
 		(void)setsockopt(fd, SOL_SOCKET, opt, &sz, sizeof(sz));
 }
 
-/* Reads answers until all of this phase's have come or are lost. */
-static void *
-reader(void *arg)
+/* Reads answers until all of this phase's have come or are lost, or
+ * (nonblock) until there are none to read. */
+static void
+read_acks(uint8_t *buf, bool nonblock)
 {
-	uint8_t		*buf = arg;
 	struct nlmsghdr	*h;
 	ssize_t		 n;
 	int		 rem;
 
 	while (atomic_load(&acked) < want) {
-		n = recv(fd, buf, RXBUF, 0);
+		n = recv(fd, buf, RXBUF, nonblock ? MSG_DONTWAIT : 0);
 		if (n == -1) {
 			if (errno == EINTR)
 				continue;
+			if (nonblock && (errno == EAGAIN ||
+			    errno == EWOULDBLOCK))
+				return;
 			fprintf(stderr, "nl_pipe: recv: %s\n",
 			    strerror(errno));
 			lost = true;
@@ -106,6 +112,12 @@ reader(void *arg)
 		}
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t_last);
+}
+
+static void *
+reader(void *arg)
+{
+	read_acks(arg, false);
 	return NULL;
 }
 
@@ -171,7 +183,7 @@ phase(const char *what, int type, uint32_t base, unsigned long n,
 	want = n;
 	nerr = 0;
 	lost = false;
-	if (pthread_create(&th, NULL, reader, rxbuf) != 0) {
+	if (!serial && pthread_create(&th, NULL, reader, rxbuf) != 0) {
 		fprintf(stderr, "nl_pipe: cannot start the reader\n");
 		return 1;
 	}
@@ -196,8 +208,13 @@ phase(const char *what, int type, uint32_t base, unsigned long n,
 			return 1;
 		}
 		olen = 0;
+		if (serial)
+			read_acks(rxbuf, true);
 	}
-	pthread_join(th, NULL);
+	if (serial)
+		read_acks(rxbuf, false);
+	else
+		pthread_join(th, NULL);
 	printf("%s seconds=%.3f routes=%lu errors=%lu", what,
 	    secs(&t0, &t_last), n - nerr, nerr);
 	if (nerr > 0)
@@ -223,7 +240,7 @@ main(int argc, char **argv)
 	int			 ch, one = 1, rc = 0;
 	bool			 add = true, del = true;
 
-	while ((ch = getopt(argc, argv, "ad:g:n:p:rs:t:w:W:")) != -1) {
+	while ((ch = getopt(argc, argv, "ad:g:n:p:rSs:t:w:W:")) != -1) {
 		switch (ch) {
 		case 'a':
 			del = false;
@@ -243,6 +260,9 @@ main(int argc, char **argv)
 			break;
 		case 'r':
 			add = false;
+			break;
+		case 'S':
+			serial = true;
 			break;
 		case 's':
 			firsts = optarg;
