@@ -1,8 +1,9 @@
 /*
  * nl_count: watches a namespace's IPv4 routes of one protocol in one
  * table and prints when n more than at its start are there, then when
- * their number is back where it started, for the FIB benchmarks: the time the last route is in the
- * kernel, the time the last one is gone. It counts the kernel's route
+ * their number is back where it started, for the FIB benchmarks: the
+ * time the last route is in the kernel, the time the last one is gone.
+ * It counts the kernel's route
  * notifications (new routes minus deleted ones, replacements aside), so
  * the cost of watching is one read per batch of notifications. It
  * sleeps 2 ms when the socket is empty rather than wait on it: the

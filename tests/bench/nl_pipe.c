@@ -48,7 +48,7 @@
 #define RXBUF		(1024 * 1024)
 
 static int		fd;
-static atomic_ulong	acked;		/* answers read in this phase */
+static atomic_ulong	acked;		/* answers read in the phase */
 static unsigned long	want;		/* answers to wait for */
 static unsigned long	nerr, first_err;
 static bool		lost, serial;
@@ -232,7 +232,8 @@ main(int argc, char **argv)
 	struct sockaddr_nl	 sa;
 	struct in_addr		 gw = { 0 }, first;
 	const char		*dev = NULL, *firsts = "32.0.0.0";
-	unsigned long		 n = 1000000, proto = 196, table = RT_TABLE_MAIN;
+	unsigned long		 n = 1000000, proto = 196;
+	unsigned long		 table = RT_TABLE_MAIN;
 	unsigned long		 window = 200000;
 	size_t			 wmax = 256 * 1024;
 	uint8_t			*obuf, *rxbuf;
