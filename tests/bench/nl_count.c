@@ -3,15 +3,13 @@
  * table and prints when n more than at its start are there, then when
  * their number is back where it started, for the FIB benchmarks: the
  * time the last route is in the kernel, the time the last one is gone.
- * It counts the kernel's route
- * notifications (new routes minus deleted ones, replacements aside), so
- * the cost of watching is one read per batch of notifications. It
- * sleeps 2 ms when the socket is empty rather than wait on it: the
- * kernel then wakes no one per route written (a cost the writer would
- * pay, several microseconds each in a VM), and the times are at most
- * 2 ms late. Should
- * notifications be lost (ENOBUFS) it counts by dumping the table every
- * 20 ms instead, and says so.
+ * It counts the kernel's route notifications (new routes minus deleted
+ * ones, replacements aside), one read per batch of them. It sleeps 2 ms
+ * when the socket is empty rather than wait on it: the kernel then
+ * wakes no one per route written (a cost the writer would pay, several
+ * microseconds each in a VM), and the times are at most 2 ms late.
+ * Should notifications be lost (ENOBUFS) it counts by dumping the table
+ * every 20 ms instead, and says so.
  *
  *   nl_count -n count [-p protocol] [-t table] [-T seconds]
  *
