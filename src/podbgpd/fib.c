@@ -7,8 +7,10 @@
  * the prefix should have now (the RIB's selection, or a blackhole for an
  * own CIDR), compares with the kernel's and appends at most one request
  * to the output buffer. Requests go out many to a write; rtnetlink
- * answers every one (NLM_F_ACK) in order, so the answers are matched
- * against a ring of the requests in flight.
+ * handles a write before it returns and answers a request that failed,
+ * and the last of each write (NLM_F_ACK), in order: the answers are
+ * matched against a ring of the requests in flight, and one without an
+ * answer before an answered one has succeeded.
  *
  * Three netlink sockets: cmd (our requests and their answers, never
  * blocking), mon (notifications) and sync (the dumps at start and after a
@@ -18,6 +20,7 @@
 
 #include <sys/socket.h>
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <net/if.h>
@@ -25,8 +28,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stddef.h>
 #include <unistd.h>
 
+#include <linux/filter.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 
@@ -51,11 +56,11 @@
 #define NETLINK_EXT_ACK		11
 #endif
 
-/* Requests without an answer at most: their answers must fit the
- * receive buffer, as the kernel answers within our write. */
-#define FIB_INFLIGHT_MAX	512
-/* One write: at most this many bytes of requests. */
-#define FIB_WRITE_MAX		(32 * 1024)
+/* Requests without an answer at most: their answers, should all fail,
+ * must fit the receive buffer, as the kernel answers within our write. */
+#define FIB_INFLIGHT_MAX	2048
+/* One write: at most this many bytes of requests (the send buffer). */
+#define FIB_WRITE_MAX		(128 * 1024)
 /* Prefixes looked at per turn of the loop, so BGP keeps being served. */
 #define FIB_BUDGET		4096
 #define FIB_RCVBUF		(8 * 1024 * 1024)
@@ -94,6 +99,7 @@ struct fib_route {
 struct fib_req {
 	uint32_t	seq;
 	uint8_t		op;
+	bool		ack;		/* an answer even on success */
 	struct prefix	prefix;
 };
 
@@ -148,6 +154,7 @@ struct fib {
 	uint8_t			*obuf;
 	size_t			 olen;
 	size_t			 onmsg;	/* requests in obuf */
+	size_t			 olast;	/* offset of the last one */
 	uint32_t		 seq;
 	struct fib_req		 ring[FIB_INFLIGHT_MAX];
 	size_t			 rhead, rcount;
@@ -508,22 +515,93 @@ same(const struct fib_route *r, uint8_t type, const struct fib_nh *nh,
 
 /* --- requests ----------------------------------------------------------- */
 
-static struct nl_addr *
-addr_nl(int family, const void *a, unsigned plen)
-{
-	struct nl_addr	*na;
-
-	na = nl_addr_build(family, a, family == AF_INET ? 4 : 16);
-	if (na == NULL)
-		fatalx("out of memory");
-	nl_addr_set_prefixlen(na, (int)plen);
-	return na;
-}
-
 static const char *
 pfx_str(const struct prefix *p, char *buf, size_t len)
 {
 	return prefix_fmt(p, buf, len);
+}
+
+/* Appends an attribute to the request at h; returns it. */
+static struct rtattr *
+put_attr(struct nlmsghdr *h, uint16_t type, const void *data, size_t len)
+{
+	struct rtattr	*a;
+
+	a = (struct rtattr *)((uint8_t *)h + NLMSG_ALIGN(h->nlmsg_len));
+	a->rta_type = type;
+	a->rta_len = (unsigned short)RTA_LENGTH(len);
+	if (len > 0)
+		memcpy(RTA_DATA(a), data, len);
+	h->nlmsg_len = NLMSG_ALIGN(h->nlmsg_len) + RTA_ALIGN(a->rta_len);
+	return a;
+}
+
+static size_t
+alen(int family)
+{
+	return family == AF_INET ? 4 : 16;
+}
+
+/*
+ * Writes one request at h, as rtnl_route_build_add_request and
+ * rtnl_route_build_del_request would (the same attributes in the same
+ * order), without their allocations: a million routes are a million
+ * requests. The buffer has room for RIB_ECMP_MAX next hops.
+ */
+static void
+build_req(const struct fib *fib, struct nlmsghdr *h, const struct prefix *p,
+    int op, uint8_t type, const struct fib_nh *nh, int n)
+{
+	struct rtmsg		*rm;
+	struct rtattr		*mp;
+	struct rtnexthop	*rtnh;
+	uint32_t		 table = fib->conf->fib_table, u;
+	int			 i;
+
+	memset(h, 0, NLMSG_LENGTH(sizeof(*rm)));
+	h->nlmsg_len = NLMSG_LENGTH(sizeof(*rm));
+	h->nlmsg_type = op == FQ_DEL ? RTM_DELROUTE : RTM_NEWROUTE;
+	h->nlmsg_flags = NLM_F_REQUEST;
+	if (op != FQ_DEL)
+		h->nlmsg_flags |= NLM_F_CREATE |
+		    (op == FQ_ADD ? NLM_F_EXCL : NLM_F_REPLACE);
+	rm = NLMSG_DATA(h);
+	rm->rtm_family = p->family;
+	rm->rtm_dst_len = p->len;
+	/* the attribute below holds the whole number */
+	rm->rtm_table = (uint8_t)table;
+	rm->rtm_protocol = (uint8_t)fib->conf->fib_protocol;
+	rm->rtm_scope = RT_SCOPE_UNIVERSE;
+	/* a delete names the type too: the kernel matches it */
+	rm->rtm_type = type != 0 ? type : RTN_UNICAST;
+	put_attr(h, RTA_TABLE, &table, sizeof(table));
+	put_attr(h, RTA_DST, p->addr, alen(p->family));
+	if (op == FQ_DEL || n == 0)
+		return;
+	if (n == 1) {
+		if (nh[0].gw.family != 0)
+			put_attr(h, RTA_GATEWAY, nh[0].gw.addr,
+			    alen(nh[0].gw.family));
+		if (nh[0].ifindex != 0) {
+			u = (uint32_t)nh[0].ifindex;
+			put_attr(h, RTA_OIF, &u, sizeof(u));
+		}
+		return;
+	}
+	mp = put_attr(h, RTA_MULTIPATH | NLA_F_NESTED, NULL, 0);
+	for (i = 0; i < n; i++) {
+		rtnh = (struct rtnexthop *)((uint8_t *)h + h->nlmsg_len);
+		memset(rtnh, 0, sizeof(*rtnh));
+		rtnh->rtnh_ifindex = nh[i].ifindex;
+		h->nlmsg_len += RTNH_ALIGN(sizeof(*rtnh));
+		if (nh[i].gw.family != 0)
+			put_attr(h, RTA_GATEWAY, nh[i].gw.addr,
+			    alen(nh[i].gw.family));
+		rtnh->rtnh_len = (unsigned short)((uint8_t *)h +
+		    h->nlmsg_len - (uint8_t *)rtnh);
+	}
+	mp->rta_len = (unsigned short)((uint8_t *)h + h->nlmsg_len -
+	    (uint8_t *)mp);
 }
 
 /* Appends one request for r to the output buffer. */
@@ -531,61 +609,21 @@ static void
 emit(struct fib *fib, const struct prefix *p, int op, uint8_t type,
     const struct fib_nh *nh, int n)
 {
-	struct rtnl_route	*rt;
-	struct nl_msg		*msg = NULL;
 	struct nlmsghdr		*h;
-	struct nl_addr		*a;
 	struct fib_req		*q;
-	size_t			 len;
-	int			 i, err;
 
-	if ((rt = rtnl_route_alloc()) == NULL)
-		fatalx("out of memory");
-	rtnl_route_set_family(rt, p->family);
-	rtnl_route_set_table(rt, fib->conf->fib_table);
-	rtnl_route_set_protocol(rt, (uint8_t)fib->conf->fib_protocol);
-	rtnl_route_set_scope(rt, RT_SCOPE_UNIVERSE);
-	a = addr_nl(p->family, p->addr, p->len);
-	rtnl_route_set_dst(rt, a);
-	nl_addr_put(a);
-	/* a delete names the type too: the kernel matches it */
-	rtnl_route_set_type(rt, type != 0 ? type : RTN_UNICAST);
-	if (op == FQ_DEL)
-		err = rtnl_route_build_del_request(rt, 0, &msg);
-	else {
-		for (i = 0; i < n; i++) {
-			struct rtnl_nexthop	*rnh;
-
-			if ((rnh = rtnl_route_nh_alloc()) == NULL)
-				fatalx("out of memory");
-			a = addr_nl(nh[i].gw.family, nh[i].gw.addr,
-			    nh[i].gw.family == AF_INET ? 32 : 128);
-			rtnl_route_nh_set_gateway(rnh, a);
-			nl_addr_put(a);
-			if (nh[i].ifindex != 0)
-				rtnl_route_nh_set_ifindex(rnh, nh[i].ifindex);
-			rtnl_route_add_nexthop(rt, rnh);
-		}
-		err = rtnl_route_build_add_request(rt, op == FQ_ADD ?
-		    NLM_F_EXCL : NLM_F_REPLACE, &msg);
-	}
-	rtnl_route_put(rt);
-	if (err < 0)
-		fatalx("fib: cannot build a route message: %s",
-		    nl_geterror(err));
-	h = nlmsg_hdr(msg);
+	h = (struct nlmsghdr *)(fib->obuf + fib->olen);
+	build_req(fib, h, p, op, type, nh, n);
+	/* NLM_F_ACK on the last of the write only: see write_out */
 	h->nlmsg_seq = ++fib->seq;
-	h->nlmsg_pid = 0;
-	h->nlmsg_flags |= NLM_F_REQUEST | NLM_F_ACK;
-	len = NLMSG_ALIGN(h->nlmsg_len);
-	memcpy(fib->obuf + fib->olen, h, len);
-	fib->olen += len;
+	fib->olast = fib->olen;
+	fib->olen += NLMSG_ALIGN(h->nlmsg_len);
 	fib->onmsg++;
-	nlmsg_free(msg);
 
 	q = &fib->ring[(fib->rhead + fib->rcount) % FIB_INFLIGHT_MAX];
 	q->seq = fib->seq;
 	q->op = (uint8_t)op;
+	q->ack = false;
 	q->prefix = *p;
 	fib->rcount++;
 }
@@ -650,6 +688,12 @@ write_out(struct fib *fib)
 
 	if (fib->olen == 0)
 		return true;
+	/* the answer to the last request says the others before it that
+	 * have none succeeded (it is the last of the ring) */
+	((struct nlmsghdr *)(fib->obuf + fib->olast))->nlmsg_flags |=
+	    NLM_F_ACK;
+	fib->ring[(fib->rhead + fib->rcount - 1) % FIB_INFLIGHT_MAX].ack =
+	    true;
 	w = send(nl_socket_get_fd(fib->cmd), fib->obuf, fib->olen,
 	    MSG_DONTWAIT);
 	if (w == -1 && (errno == EAGAIN || errno == EWOULDBLOCK ||
@@ -841,11 +885,14 @@ read_answers(struct fib *fib)
 				continue;
 			e = NLMSG_DATA(h);
 			/* answers come in order: requests before this one
-			 * whose answer is missing are lost */
+			 * without an answer succeeded, unless they asked
+			 * for one */
 			while (fib->rcount > 0 &&
 			    fib->ring[fib->rhead].seq != h->nlmsg_seq) {
-				log_warnx("fib: no answer to request %" PRIu32,
-				    fib->ring[fib->rhead].seq);
+				if (fib->ring[fib->rhead].ack)
+					log_warnx("fib: no answer to request "
+					    "%" PRIu32,
+					    fib->ring[fib->rhead].seq);
 				fib->rhead = (fib->rhead + 1) %
 				    FIB_INFLIGHT_MAX;
 				fib->rcount--;
@@ -1540,6 +1587,7 @@ open_sock(const char *what, bool nonblock)
 {
 	struct nl_sock	*sk;
 	int		 err, fd, one = 1, sz = FIB_RCVBUF;
+	int		 wsz = FIB_WRITE_MAX + 4096;
 
 	if ((sk = nl_socket_alloc()) == NULL)
 		fatalx("out of memory");
@@ -1555,9 +1603,42 @@ open_sock(const char *what, bool nonblock)
 	/* more than rmem_max if we may (CAP_NET_ADMIN) */
 	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &sz, sizeof(sz)) == -1)
 		(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &sz, sizeof(sz));
+	/* a write is one message to the kernel: it must fit (libnl sets
+	 * 32 KiB) */
+	if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &wsz,
+	    sizeof(wsz)) == -1)
+		(void)setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &wsz, sizeof(wsz));
 	(void)setsockopt(fd, SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof(one));
 	(void)setsockopt(fd, SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one));
 	return sk;
+}
+
+/*
+ * The news of our own requests (nlmsg_pid the request socket's port)
+ * tells nothing, see on_route, and would cost a copy queued for each
+ * route written and a read: the kernel drops it before it is queued.
+ * Failing that, on_route skips it as before.
+ */
+static void
+mon_filter(struct fib *fib)
+{
+	struct sock_filter	code[] = {
+		/* the word is loaded in network order: compare likewise */
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+		    offsetof(struct nlmsghdr, nlmsg_pid)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, htonl(fib->cmd_port),
+		    0, 1),
+		BPF_STMT(BPF_RET | BPF_K, 0),
+		BPF_STMT(BPF_RET | BPF_K, 0xffffffff),
+	};
+	struct sock_fprog	prog = { sizeof(code) / sizeof(code[0]), code };
+
+	if (fib->cmd_port == 0)
+		return;
+	if (setsockopt(nl_socket_get_fd(fib->mon), SOL_SOCKET,
+	    SO_ATTACH_FILTER, &prog, sizeof(prog)) == -1)
+		log_debugc(LOG_CAT_FIB, "no socket filter on the monitor: %s",
+		    strerror(errno));
 }
 
 int
@@ -1572,6 +1653,7 @@ fib_start(struct fib *fib)
 	    (fib->sync = open_sock("dump", false)) == NULL)
 		return -1;
 	fib->cmd_port = nl_socket_get_local_port(fib->cmd);
+	mon_filter(fib);
 	/* subscribe before reading, so nothing falls in between */
 	if ((err = nl_socket_add_memberships(fib->mon, RTNLGRP_LINK,
 	    RTNLGRP_IPV4_IFADDR, RTNLGRP_IPV6_IFADDR, RTNLGRP_IPV4_ROUTE,

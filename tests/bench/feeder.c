@@ -18,11 +18,17 @@
  *   received prefixes=.. updates=.. last_ns=<CLOCK_REALTIME ns when the
  *     n-th prefix was read>	(-R)
  *   withdrawn prefixes=.. updates=..	(-R, once all n are withdrawn again)
+ *   first_withdraw_ns=<CLOCK_REALTIME ns when the first withdrawal byte
+ *     is written>	(-w, after SIGUSR1)
+ *   withdrew prefixes=.. updates=.. bytes=.. seconds=..	(-w)
+ *
+ * With -w it withdraws every prefix of the feed, in full UPDATEs encoded
+ * beforehand, when it receives SIGUSR1 (once), and keeps the session.
  *
  *   feeder -a peer-address [-p port] [-b local-address] [-L]
  *	 [-l local-as] [-r peer-as] [-i router-id] [-n count]
  *	 [-s first-prefix] [-N next-hop] [-x] [-t seconds] [-H hold-time]
- *	 [-R]
+ *	 [-R] [-w]
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -46,7 +52,7 @@
 
 #define IBUF_SIZE	(2 * BGP_MSG_MAX_EXT)
 
-static volatile sig_atomic_t	stop;
+static volatile sig_atomic_t	stop, withdraw;
 static uint8_t			ibuf[IBUF_SIZE];
 static size_t			ilen;
 static size_t			consumed;	/* by the caller */
@@ -59,12 +65,19 @@ on_signal(int sig)
 }
 
 static void
+on_usr1(int sig)
+{
+	(void)sig;
+	withdraw = 1;
+}
+
+static void
 usage(void)
 {
 	fprintf(stderr, "usage: feeder -a peer-address [-p port] "
 	    "[-b local-address] [-L] [-l local-as] [-r peer-as]\n"
 	    "\t[-i router-id] [-n count] [-s first-prefix] [-N next-hop] "
-	    "[-x] [-t seconds]\n\t[-H hold-time] [-R]\n");
+	    "[-x] [-t seconds]\n\t[-H hold-time] [-R] [-w]\n");
 	exit(2);
 }
 
@@ -407,8 +420,11 @@ main(int argc, char **argv)
 	size_t			 i, done, start, nupd = 0;
 	int			 fd, lfd = -1, ch, r;
 	bool			 listening = false, receiving = false;
+	bool			 withdrawing = false;
+	struct wbuf		 wd;
+	size_t			 nwupd = 0;
 
-	while ((ch = getopt(argc, argv, "a:b:H:i:Ll:n:N:p:r:Rs:t:x")) != -1) {
+	while ((ch = getopt(argc, argv, "a:b:H:i:Ll:n:N:p:r:Rs:t:wx")) != -1) {
 		switch (ch) {
 		case 'a':
 			peer = optarg;
@@ -450,6 +466,9 @@ main(int argc, char **argv)
 		case 't':
 			duration = atof(optarg);
 			break;
+		case 'w':
+			withdrawing = true;
+			break;
 		case 'x':
 			ext = true;
 			break;
@@ -475,6 +494,8 @@ main(int argc, char **argv)
 	sig.sa_handler = on_signal;
 	sigaction(SIGTERM, &sig, NULL);
 	sigaction(SIGINT, &sig, NULL);
+	sig.sa_handler = on_usr1;
+	sigaction(SIGUSR1, &sig, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
 	/* the prefixes first: out of the timed part */
@@ -588,6 +609,20 @@ main(int argc, char **argv)
 		fprintf(stderr, "feeder: encoding End-of-RIB failed\n");
 		return 1;
 	}
+	/* and the withdrawals, if asked for */
+	wbuf_init(&wd, SIZE_MAX);
+	for (i = 0; withdrawing && i < n; i += done) {
+		start = bgp_msg_hdr_begin(&wd, BGP_MSG_UPDATE);
+		if (bgp_update_pack_unreach(&wd, 0, &ctx, BGP_AID_IPV4,
+		    pfx + i, NULL, n - i, &done) == -1 ||
+		    bgp_msg_hdr_end(&wd, start, bgp_msg_max(&ctx)) == -1 ||
+		    wd.err) {
+			fprintf(stderr, "feeder: encoding withdrawal %zu "
+			    "failed\n", nwupd);
+			return 1;
+		}
+		nwupd++;
+	}
 	free(pfx);
 
 	clock_gettime(CLOCK_REALTIME, &ts);
@@ -618,6 +653,22 @@ main(int argc, char **argv)
 		}
 		if (ms > 1000)
 			ms = 1000;
+		if (withdraw == 1 && withdrawing) {
+			withdraw = 2;
+			clock_gettime(CLOCK_REALTIME, &ts);
+			t0 = mono();
+			printf("first_withdraw_ns=%lld%09ld\n",
+			    (long long)ts.tv_sec, ts.tv_nsec);
+			fflush(stdout);
+			if (write_all(fd, wd.p, wd.len) == -1) {
+				perror("feeder: writing the withdrawals");
+				return 1;
+			}
+			printf("withdrew prefixes=%lu updates=%zu bytes=%zu "
+			    "seconds=%.6f\n", n, nwupd, wd.len, mono() - t0);
+			fflush(stdout);
+			last_ka = mono();
+		}
 		r = read_msg(fd, &ctx, &h, ms);
 		if (r == -1)
 			return 1;
@@ -626,6 +677,7 @@ main(int argc, char **argv)
 			return 1;
 		}
 	}
+	wbuf_fini(&wd);
 	wbuf_init(&w, BGP_MSG_MAX);
 	if (bgp_notification_encode_shutdown(&w, BGP_ERR_CEASE_ADMIN_SHUTDOWN,
 	    "feeder done") == 0)
