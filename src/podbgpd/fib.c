@@ -168,6 +168,7 @@ struct fib {
 	size_t			 nlinks;
 	struct fib_rnh		*rnh;
 	size_t			 nrnh;
+	void			(*rib_changed)(void);
 
 	uint8_t			*rxbuf;
 	unsigned long		 errors, reinstalled;
@@ -1416,6 +1417,14 @@ rnh_tell_cb(evutil_socket_t fd, short what, void *arg)
 			fatalx("out of memory");
 	}
 	/* the RIB's changes come back through fib_rib_changes */
+	if (fib->rib_changed != NULL)
+		fib->rib_changed();
+}
+
+void
+fib_set_rib_changed(struct fib *fib, void (*cb)(void))
+{
+	fib->rib_changed = cb;
 }
 
 /* Routes, addresses or links changed: every next hop is looked up again. */

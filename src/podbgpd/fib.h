@@ -30,6 +30,11 @@ struct event_base;
 struct fib;
 
 /* Borrows base, conf and rib until fib_free(). NULL if out of memory. */
+/*
+ * Called after fib.c changed the RIB itself (a next hop became reachable
+ * or not), so that whoever drains the RIB's change records does so.
+ */
+void		 fib_set_rib_changed(struct fib *fib, void (*cb)(void));
 struct fib	*fib_new(struct event_base *base, const struct conf *conf,
 		    struct rib *rib);
 /*

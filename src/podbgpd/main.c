@@ -1058,6 +1058,7 @@ fib_setup(struct daemon *d)
 		return;
 	}
 	d->fib = fib_new(d->base, d->bgp_conf, d->rib);
+	fib_set_rib_changed(d->fib, session_rib_changed);
 	if (fib_start(d->fib) == -1) {
 		log_warnx("fib: cannot follow the kernel: no routes will be "
 		    "installed");

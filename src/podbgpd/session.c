@@ -1346,6 +1346,12 @@ sess_exports(const struct session *s)
 	return policy_exports_learned(S.pol, &s->pp);
 }
 
+void
+session_rib_changed(void)
+{
+	rib_kick();
+}
+
 /* Schedules a drain of the RIB's change records for this loop turn. */
 static void
 rib_kick(void)

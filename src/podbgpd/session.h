@@ -165,6 +165,11 @@ void	session_set_conf(const struct conf *conf);
  */
 void	session_import_changed(void);
 /*
+ * Another part changed the RIB (next-hop reachability): its change
+ * records go to the peers and the FIB on this loop turn.
+ */
+void	session_rib_changed(void);
+/*
  * The same for the sessions to other nodes only: through a route
  * reflector any node's pod CIDR may come, and what a node owns changed.
  */
