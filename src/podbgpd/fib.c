@@ -169,6 +169,9 @@ struct fib {
 	struct fib_rnh		*rnh;
 	size_t			 nrnh;
 	void			(*rib_changed)(void);
+	/* next hops told unreachable because their link is down */
+	struct fib_nh		*nh_down;
+	size_t			 nnh_down;
 
 	uint8_t			*rxbuf;
 	unsigned long		 errors, reinstalled;
@@ -1124,6 +1127,79 @@ link_lost(struct fib *fib, int ifindex)
 		}
 }
 
+/*
+ * The BGP next hops on a link's subnets become unreachable for the
+ * decision process when it goes down, and known again when it comes
+ * back: a prefix then fails over to a path through another link, not
+ * only to the other members of its ECMP set. A walk of the RIB, but
+ * links change rarely.
+ */
+static void
+link_nexthops(struct fib *fib, int ifindex, bool up)
+{
+	struct rib_cursor	 c;
+	struct rib_entry	 e;
+	struct ipaddr		*nh = NULL;
+	size_t			 i, k, n = 0, cap = 0;
+	int			 aid;
+
+	if (fib->rib == NULL)
+		return;
+	if (up) {
+		/* what was told at the down, whatever the RIB holds now */
+		for (k = 0; k < fib->nnh_down; ) {
+			if (fib->nh_down[k].ifindex != ifindex) {
+				k++;
+				continue;
+			}
+			if (rib_nexthop_clear(fib->rib,
+			    &fib->nh_down[k].gw) == -1)
+				fatalx("out of memory");
+			fib->nh_down[k] = fib->nh_down[--fib->nnh_down];
+			n++;
+		}
+		if (n > 0 && fib->rib_changed != NULL)
+			fib->rib_changed();
+		return;
+	}
+	for (aid = 0; aid < BGP_AID_MAX; aid++) {
+		rib_cursor_init(&c, (enum bgp_aid)aid);
+		while (rib_dump_next(fib->rib, &c, &e) == 1)
+			for (i = 0; i < e.npaths; i++) {
+				const struct bgp_attr_set *a = e.paths[i].attr;
+
+				if (a == NULL || a->nexthop.family == 0 ||
+				    connected_ifindex(fib, &a->nexthop) !=
+				    ifindex)
+					continue;
+				for (k = 0; k < n; k++)
+					if (ipaddr_cmp(&nh[k], &a->nexthop) ==
+					    0)
+						break;
+				if (k < n)
+					continue;
+				if (n == cap) {
+					cap = cap ? cap * 2 : 8;
+					nh = xreallocarray(nh, cap,
+					    sizeof(*nh));
+				}
+				nh[n++] = a->nexthop;
+			}
+	}
+	/* after the walk: the updates change the entries it looked at */
+	for (k = 0; k < n; k++) {
+		if (rib_nexthop_update(fib->rib, &nh[k], false, 0) == -1)
+			fatalx("out of memory");
+		fib->nh_down = xreallocarray(fib->nh_down, fib->nnh_down + 1,
+		    sizeof(*fib->nh_down));
+		fib->nh_down[fib->nnh_down].gw = nh[k];
+		fib->nh_down[fib->nnh_down++].ifindex = ifindex;
+	}
+	free(nh);
+	if (n > 0 && fib->rib_changed != NULL)
+		fib->rib_changed();
+}
+
 static void
 on_link(struct fib *fib, struct nlmsghdr *h)
 {
@@ -1166,6 +1242,7 @@ on_link(struct fib *fib, struct nlmsghdr *h)
 		    up ? "up" : "down", up ? "usable again" : "left out");
 		if (!up)
 			link_lost(fib, ifi->ifi_index);
+		link_nexthops(fib, ifi->ifi_index, up);
 	} else
 		return;
 	if (fib->started)
@@ -1887,6 +1964,7 @@ fib_free(struct fib *fib)
 	free(fib->addrs);
 	free(fib->links);
 	free(fib->rnh);
+	free(fib->nh_down);
 	free(fib->obuf);
 	free(fib->rxbuf);
 	free(fib);

@@ -85,7 +85,8 @@ EOF
 }
 bird_conf bird-a 192.0.2.1 192.0.2.1 192.0.2.2 \
     s1=10.96.1.0/24 secmp=10.96.2.0/24 sforeign=10.96.3.0/24 \
-    skeep=10.96.4.0/24 sgone=10.96.5.0/24 s6=fd00:96::/48
+    skeep=10.96.4.0/24 sgone=10.96.5.0/24 s6=fd00:96::/48 \
+    sfail=10.96.6.0/24
 cat >>"$tmp/bird-a.conf" <<EOF
 protocol bgp node6 {
 	local 2001:db8:a::1 as 65001;
@@ -97,7 +98,11 @@ protocol bgp node6 {
 }
 EOF
 bird_conf bird-b 198.51.100.1 198.51.100.1 198.51.100.2 \
-    secmp=10.96.2.0/24
+    secmp=10.96.2.0/24 sfail=10.96.6.0/24
+# ToR A's path to 10.96.6.0/24 is longer: a backup, not an ECMP member
+sed -i 's/export where proto ~ "s\*";/export filter { if proto = "sfail" then \
+bgp_path.prepend(65001); if proto ~ "s*" then accept; reject; };/' \
+    "$tmp/bird-a.conf"
 for r in a b; do
 	eval ns=\$ns_$r
 	ip netns exec "$ns" "$bird" -f -c "$tmp/bird-$r.conf" \
@@ -262,6 +267,19 @@ check "and the foreign route too" \
     ip -n "$ns_n" route show 10.96.3.0/24 proto static | grep -q 192.0.2.1
 
 # --- a link goes down and comes back -------------------------------------
+# (ToR B's link: IPv6 addresses, which ToR A's link also carries, do not
+# survive a link going down)
+check "a best path and a backup: 10.96.6.0/24 via ToR B only" wait_for 10 \
+    kroute_has '^10\.96\.6\.0/24 via 198\.51\.100\.1 dev tob'
+ip -n "$ns_n" link set tob down
+check "link to ToR B down: 10.96.6.0/24 fails over to ToR A's longer path" \
+    wait_for 10 kroute_has '^10\.96\.6\.0/24 via 192\.0\.2\.1 dev toa'
+ip -n "$ns_n" link set tob up
+# BIRD saw its link lose carrier and resets the session: B's routes come
+# back with it (BIRD's error wait and our idle hold may take a while)
+check "link up again: back to ToR B" wait_for 60 \
+    kroute_has '^10\.96\.6\.0/24 via 198\.51\.100\.1 dev tob'
+check "... and the multipath route over both ToRs" wait_for 60 ecmp_both
 ip -n "$ns_n" link set tob down
 check "link to ToR B down: single path via ToR A" wait_for 10 \
     kroute_has '^10\.96\.2\.0/24 via 192\.0\.2\.1 dev toa'
