@@ -905,6 +905,39 @@ entry_wanted(struct client *cl, const struct rib_entry *e, size_t *np)
 	return *np > 0;
 }
 
+/*
+ * One step of a walk over the Loc-RIB for show route and show fib: the
+ * one prefix the command names (then phase done), or the next of the
+ * table, family after family (then done at the end). emit gets each.
+ */
+static void
+rib_step(struct client *cl,
+    void (*emit)(struct client *, const struct rib_entry *), int done)
+{
+	struct rib_entry	e;
+	int			found;
+
+	if (cl->cmd.match != CTL_MATCH_ANY) {
+		if (cl->cmd.match == CTL_MATCH_PREFIX)
+			found = rib_lookup(C.st->rib, &cl->cmd.prefix, &e);
+		else
+			found = rib_match_addr(C.st->rib, &cl->cmd.addr, &e);
+		if (found)
+			emit(cl, &e);
+		cl->phase = done;
+		return;
+	}
+	if (rib_dump_next(C.st->rib, &cl->cur, &e) == 1) {
+		emit(cl, &e);
+		return;
+	}
+	if (++cl->aid < BGP_AID_MAX) {
+		rib_cursor_init(&cl->cur, cl->aid);
+		return;
+	}
+	cl->phase = done;
+}
+
 static void
 route_emit(struct client *cl, const struct rib_entry *e)
 {
@@ -946,9 +979,7 @@ find_peer_cb(const struct session_info *si, void *arg)
 static void
 show_route(struct client *cl)
 {
-	struct rib_entry	e;
 	struct find_peer	f;
-	int			found;
 
 	switch (cl->phase) {
 	case 0:
@@ -975,27 +1006,7 @@ show_route(struct client *cl)
 		cl->phase = 1;
 		return;
 	case 1:
-		if (cl->cmd.match != CTL_MATCH_ANY) {
-			if (cl->cmd.match == CTL_MATCH_PREFIX)
-				found = rib_lookup(C.st->rib, &cl->cmd.prefix,
-				    &e);
-			else
-				found = rib_match_addr(C.st->rib,
-				    &cl->cmd.addr, &e);
-			if (found)
-				route_emit(cl, &e);
-			cl->phase = 2;
-			return;
-		}
-		if (rib_dump_next(C.st->rib, &cl->cur, &e) == 1) {
-			route_emit(cl, &e);
-			return;
-		}
-		if (++cl->aid < BGP_AID_MAX) {
-			rib_cursor_init(&cl->cur, cl->aid);
-			return;
-		}
-		cl->phase = 2;
+		rib_step(cl, route_emit, 2);
 		return;
 	default:
 		if (cl->cmd.count && cl->cmd.json)
@@ -1254,7 +1265,6 @@ static void
 show_fib(struct client *cl)
 {
 	const struct fib	*fib = C.st->fib;
-	struct rib_entry	 re;
 	bool			 route = cl->cmd.id == CTL_CMD_SHOW_ROUTE;
 	int			 found;
 
@@ -1303,27 +1313,7 @@ show_fib(struct client *cl)
 			cl->phase = 3;
 			return;
 		}
-		if (cl->cmd.match != CTL_MATCH_ANY) {
-			if (cl->cmd.match == CTL_MATCH_PREFIX)
-				found = rib_lookup(C.st->rib, &cl->cmd.prefix,
-				    &re);
-			else
-				found = rib_match_addr(C.st->rib,
-				    &cl->cmd.addr, &re);
-			if (found)
-				fib_missing(cl, &re);
-			cl->phase = 3;
-			return;
-		}
-		if (rib_dump_next(C.st->rib, &cl->cur, &re) == 1) {
-			fib_missing(cl, &re);
-			return;
-		}
-		if (++cl->aid < BGP_AID_MAX) {
-			rib_cursor_init(&cl->cur, cl->aid);
-			return;
-		}
-		cl->phase = 3;
+		rib_step(cl, fib_missing, 3);
 		return;
 	default:
 		if (route) {
