@@ -704,7 +704,7 @@ nodes_apply(struct daemon *d, struct node_set *raw, const char *source)
 	n = node_set_find(ns, name);
 	self_changed = d->nodes == NULL || (n == NULL) != (old_self == NULL) ||
 	    (n != NULL && !node_equal(old_self, n));
-	if ((n = node_set_find(ns, name)) == NULL) {
+	if (n == NULL) {
 		if (d->nodes == NULL || old_self != NULL)
 			log_warnx("node %s is not in %s: not announcing any "
 			    "pod CIDR", name, source);
@@ -712,7 +712,7 @@ nodes_apply(struct daemon *d, struct node_set *raw, const char *source)
 		    (d->fib != NULL &&
 		    fib_set_own_prefixes(d->fib, NULL, 0) == -1))
 			fatalx("out of memory");
-	} else if (old_self == NULL || !node_equal(old_self, n)) {
+	} else if (self_changed) {
 		if (session_set_own_prefixes(n->cidrs, n->ncidrs) == -1 ||
 		    (d->fib != NULL &&
 		    fib_set_own_prefixes(d->fib, n->cidrs, n->ncidrs) == -1))
