@@ -227,8 +227,10 @@ ip -n "$cl_pfx-n1" addr add 198.18.1.3/24 dev eth0
 ip -n "$cl_pfx-n2" addr add 198.18.2.3/24 dev eth0
 cl_api PATCH "/nodes/node-2?annotations=kube-router.io/peer.ips=198.18.2.1,kube-router.io/peer.asns=65012,kube-router.io/peer.localips=198.18.2.3" \
     >/dev/null
+# (BIRD retries every 2 s after podbgpd refused it while the peer was
+# unknown, and podbgpd's own idle hold backs off: give it time under load)
 check "kube-router.io/peer.ips and peer.asns: node-2 peers with 198.18.2.1" \
-    wait_for 20 bird_up annot2
+    wait_for 60 bird_up annot2
 check "... and announces its pod CIDR there" wait_for 10 sh -c \
     "ip netns exec $cl_pfx-tor birdc -s $tmp/bird.ctl show route protocol annot2 |
     grep -q 10.244.2.0/24"
