@@ -658,7 +658,8 @@ conn_connect(struct conn *c)
 		}
 	}
 	conn_attach(c, fd, true);
-	sl = ipaddr_to_sa(&s->cp->addr, S.opts.connect_port, &ss);
+	sl = ipaddr_to_sa(&s->cp->addr, s->cp->port != 0 ? s->cp->port :
+	    S.opts.connect_port, &ss);
 	c->connecting = true;
 	if (connect(fd, (struct sockaddr *)&ss, sl) == -1 &&
 	    errno != EINPROGRESS) {
@@ -1902,6 +1903,33 @@ conn_apply(struct conn *c, const struct bgp_fsm_out *out)
 }
 
 /*
+ * The second connection c reached Established first: the current one
+ * has no OPEN from the peer (it waits in OpenSent on a connection the
+ * peer may have given up, or lost its TCP connection and waits in
+ * Active), so no collision was resolved. c becomes the session; the
+ * other connection is closed as a collision's loser (RFC 4271 6.8).
+ */
+static void
+second_takes_over(struct conn *c)
+{
+	struct session	*s = c->s;
+	struct conn	*cur = cur_conn(s);
+
+	if (cur->fsm.state == BGP_FSM_ESTABLISHED)
+		return;
+	log_debugc(LOG_CAT_FSM, "neighbor %s: the second connection is "
+	    "Established first: it takes over", s->addrstr);
+	if (cur->fsm.state == BGP_FSM_OPENSENT ||
+	    cur->fsm.state == BGP_FSM_OPENCONFIRM)
+		/* down to Idle, where c takes over (conn_event's end) */
+		conn_event(cur, BGP_EV_COLLISION_DUMP, NULL);
+	if (!is_cur(c)) {
+		conn_clear(cur);
+		s->cur = (int)(c - s->conn);
+	}
+}
+
+/*
  * One FSM step on c and its actions. The caller must not assume the
  * connection still has a socket afterwards (check c->fd).
  */
@@ -1923,6 +1951,8 @@ conn_event(struct conn *c, enum bgp_fsm_event ev, struct bgp_fsm_input *inp)
 	if (bgp_fsm_step(&c->fsm, ev, &in, &out) == -1)
 		return;
 	conn_apply(c, &out);
+	if ((out.actions & BGP_FSM_A_SESSION_UP) && !is_cur(c))
+		second_takes_over(c);
 	log_state(c, &out);
 	if (out.actions & BGP_FSM_A_SESSION_UP)
 		session_up(s, c);

@@ -1,7 +1,8 @@
 #!/bin/sh
 # podbgpd against a scripted peer (fakepeer.py) in two network namespaces
 # made here: connection collisions won by either side and against an
-# established session, max-prefix, a bad peer AS, BGP identifiers equal
+# established session, a second connection Established after the first
+# was closed by the peer, max-prefix, a bad peer AS, BGP identifiers equal
 # to ours (eBGP: fine; iBGP: refused), UPDATE errors (treat-as-withdraw
 # and session reset), a bad marker, the hold timer, a peer restarting
 # gracefully, podbgpd restarting (the R and F bits of its OPENs before and
@@ -168,6 +169,12 @@ check "collision-low: route refresh answered" logged collision-low \
 scenario collision-established
 check "collision-established: one Established only" [ "$(grep -c \
     'fake): Established' "$tmp/collision-established.log")" -eq 1 ]
+
+scenario second-first
+check "second-first: Established once, on the second connection" [ "$(grep -c \
+    'fake): Established' "$tmp/second-first.log")" -eq 1 ]
+check "second-first: the takeover is logged" logged second-first \
+    'the second connection is Established first: it takes over'
 
 scenario bad-as
 check "bad-as: logged with both ASes" logged bad-as \

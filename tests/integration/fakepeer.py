@@ -277,6 +277,28 @@ def sc_collision_established(lsock):
         pass
 
 
+def sc_second_first(lsock):
+    """podbgpd's connection is closed before any OPEN (as a node that
+    does not know podbgpd's node yet does), after ours, made meanwhile,
+    got its OPEN: podbgpd waits in Active on the first and must take the
+    second as the session once it is Established."""
+    c1 = accept_first(lsock)
+    check_open(c1.expect(OPEN), c1.name)
+    c2 = connect_second()
+    check_open(c2.expect(OPEN), c2.name)
+    c1.s.close()
+    time.sleep(0.5)                # podbgpd reads the close: Active
+    c2.send(open_msg(65001, "192.0.2.9"))
+    c2.expect(KEEPALIVE)
+    c2.send(msg(KEEPALIVE))
+    eors(c2)
+    # the session is c2's: a route refresh there is answered
+    c2.send(msg(KEEPALIVE))
+    c2.send(msg(5, struct.pack("!HBB", 1, 0, 1)))
+    while not c2.expect(UPDATE).endswith(nlri(["10.244.1.0/24"])):
+        pass
+
+
 def sc_collision_high(lsock):
     w = collision(lsock, "192.0.2.9")
     # max-prefixes 2: the third prefix closes the session (RFC 4486 4)
@@ -497,6 +519,7 @@ SCENARIOS = {
     "collision-high": sc_collision_high,
     "collision-low": sc_collision_low,
     "collision-established": sc_collision_established,
+    "second-first": sc_second_first,
     "bad-as": sc_bad_as,
     "same-id-ebgp": sc_bad_id,
     "update-errors": sc_update_errors,
