@@ -742,13 +742,13 @@ static const char *const peer_keys[] = {
 	"address", "asn", "name", "description", "password-file",
 	"hold-time", "keepalive", "ttl-security", "multihop",
 	"local-address", "passive", "graceful-restart", "import", "export",
-	"max-prefixes", "communities", "large-communities", NULL
+	"max-prefixes", "communities", "large-communities", "port", NULL
 };
 enum {
 	P_ADDRESS, P_ASN, P_NAME, P_DESCRIPTION, P_PASSWORD_FILE,
 	P_HOLD_TIME, P_KEEPALIVE, P_TTL_SECURITY, P_MULTIHOP,
 	P_LOCAL_ADDRESS, P_PASSIVE, P_GRACEFUL_RESTART, P_IMPORT, P_EXPORT,
-	P_MAX_PREFIXES, P_COMMUNITIES, P_LARGE_COMMUNITIES, P_NKEYS
+	P_MAX_PREFIXES, P_COMMUNITIES, P_LARGE_COMMUNITIES, P_PORT, P_NKEYS
 };
 
 /*
@@ -764,6 +764,7 @@ parse_peer(struct yctx *x, yaml_node_t *v, struct conf_peer *p,
 	yaml_node_t	*val;
 	struct ymap	 it;
 	const char	*s;
+	uint32_t	 u;
 	bool		 ok_addr = false, ok_asn = false;
 	int		 i;
 
@@ -847,6 +848,10 @@ parse_peer(struct yctx *x, yaml_node_t *v, struct conf_peer *p,
 			break;
 		case P_LARGE_COMMUNITIES:
 			parse_large_communities(x, val, p);
+			break;
+		case P_PORT:
+			if (get_uint(x, val, "port", 1, 65535, &u) == 0)
+				p->port = u == 179 ? 0 : (uint16_t)u;
 			break;
 		}
 	}
@@ -1579,6 +1584,8 @@ write_peer(FILE *f, const struct conf_peer *p)
 		fprintf(f, "      local-address: ");
 		waddr(f, ipaddr_fmt(&p->local_addr, a, sizeof(a)));
 	}
+	if (p->port != 0)
+		fprintf(f, "      port: %u\n", p->port);
 	fprintf(f, "      passive: %s\n", wbool(p->passive));
 	fprintf(f, "      graceful-restart: %s\n",
 	    wbool(p->graceful_restart));
@@ -1746,7 +1753,7 @@ peer_session_eq(const struct conf_peer *a, const struct conf_peer *b)
 	    a->ttl_security == b->ttl_security &&
 	    a->multihop == b->multihop &&
 	    addr_eq(&a->local_addr, &b->local_addr) &&
-	    a->passive == b->passive &&
+	    a->port == b->port && a->passive == b->passive &&
 	    a->graceful_restart == b->graceful_restart;
 }
 

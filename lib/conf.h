@@ -127,6 +127,7 @@ struct conf_peer {
 	bool			 ttl_security;	/* GTSM, RFC 5082 */
 	uint32_t		 multihop;	/* 0: directly connected */
 	struct ipaddr		 local_addr;	/* family 0: unset */
+	uint16_t		 port;		/* the peer's; 0: 179 */
 	bool			 passive;
 	bool			 graceful_restart;
 	struct conf_filter	 import;

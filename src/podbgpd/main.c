@@ -395,11 +395,20 @@ is_reflector(const struct conf *bc, const struct node *n)
 	    strcmp(v, bc->reflector_value) == 0;
 }
 
+/* A node's AS: its annotation's, or the configuration's. */
+static uint32_t
+node_as(const struct conf *bc, const struct node *n)
+{
+	return n != NULL && n->asn != 0 ? n->asn : bc->asn;
+}
+
 /*
  * Whether this node (self, NULL if unknown) has a session to node n, and
  * whether n is its route-reflector client: in full mesh every node; with
  * route reflectors a reflector peers with every node, its clients being
  * the nodes that are no reflectors, and the others only with reflectors.
+ * Node sessions are iBGP: only nodes of the same AS peer (as kube-router
+ * does), so per-node AS numbers make separate meshes.
  */
 static bool
 mesh_wants(const struct conf *bc, const struct node *self,
@@ -408,6 +417,8 @@ mesh_wants(const struct conf *bc, const struct node *self,
 	bool	rr_self, rr_n;
 
 	*client = false;
+	if (node_as(bc, self) != node_as(bc, n))
+		return false;
 	if (bc->mesh_mode == CONF_MESH_FULL)
 		return true;
 	if (bc->mesh_mode != CONF_MESH_RR)
@@ -446,6 +457,11 @@ mesh_apply(const struct conf *bc, const struct node_set *old,
 		wn = mesh_wants(bc, selfn, n, &cn);
 		wo = o != NULL && mesh_wants(bc, selfo, o, &co);
 		if (!wn) {
+			if ((wo || o == NULL) &&
+			    node_as(bc, selfn) != node_as(bc, n))
+				log_info("node %s is in AS %u, this node in "
+				    "AS %u: no session to it", n->name,
+				    node_as(bc, n), node_as(bc, selfn));
 			if (wo)
 				session_remove_node(n->name);
 			continue;
@@ -577,10 +593,8 @@ node_peers_apply(struct daemon *d, const struct node *self)
 			    self->name, a);
 			continue;
 		}
-		if (np->port != 0)
-			log_warnx("node %s: peer %s: port %u is not supported: "
-			    "179 is used", self->name, a, np->port);
 		cp->addr = np->addr;
+		cp->port = np->port;
 		cp->asn = np->asn;
 		cp->name = xstrdup(a);
 		cp->password = np->password != NULL ?

@@ -252,6 +252,18 @@ check "... and every route stays" converged
 cl_api PATCH "/nodes/node-1?annotations=-podbgp.io/peers" >/dev/null
 check "podbgp.io/peers removed: node-1's signed session goes" wait_for 20 \
     not bird_up annot1
+# a peer on another port than 179 (kube-router.io/peer.ports)
+ip -n "$cl_pfx-n3" addr add 198.18.3.3/24 dev eth0
+cl_api PATCH "/nodes/node-3?annotations=kube-router.io/peer.ips=198.18.3.1,kube-router.io/peer.asns=65013,kube-router.io/peer.localips=198.18.3.3,kube-router.io/peer.ports=1790" \
+    >/dev/null
+check "kube-router.io/peer.ports: node-3 connects to port 1790" \
+    wait_for 60 bird_up annot3
+check "... that session is podbgpd's, to 198.18.3.1:1790" \
+    sh -c "ip netns exec $cl_pfx-n3 ss -tn state established \
+    'dst 198.18.3.1:1790' | grep -q 198.18.3.3"
+cl_api PATCH "/nodes/node-3?annotations=-kube-router.io/peer.ips,-kube-router.io/peer.asns,-kube-router.io/peer.localips,-kube-router.io/peer.ports" \
+    >/dev/null
+check "... and goes with the annotations" wait_for 20 not bird_up annot3
 
 # a per-node AS number: node-3 speaks as AS 64603, which the ToR (set up
 # for 65000) refuses; without the annotation it is back
@@ -273,6 +285,20 @@ run_mode full-mesh
 check "full-mesh: node-1 has sessions to node-2 and node-3" sh -c \
     "$podbgpctl -s $tmp/n1.ctl show protocols | grep -c Established |
     grep -q 3"
+# node sessions are iBGP: a node given another AS leaves the mesh
+cl_api PATCH "/nodes/node-3?annotations=podbgp.io/asn=64603" >/dev/null
+check "full-mesh: node-3 in another AS (podbgp.io/asn): node-1 drops it" \
+    wait_for 20 sh -c "! $podbgpctl -s $tmp/n1.ctl show protocols |
+    grep -q '^node-3 '"
+check "... and says why" grep -q \
+    'node node-3 is in AS 64603, this node in AS 65000: no session' \
+    "$tmp/n1.log"
+check "... and node-3, in AS 64603, drops node-1 and node-2" wait_for 20 \
+    sh -c "! $podbgpctl -s $tmp/n3.ctl show protocols | grep -q '^node-[12] '"
+cl_api PATCH "/nodes/node-3?annotations=-podbgp.io/asn" >/dev/null
+check "... back in AS 65000: the mesh is whole again" wait_for 30 sh -c \
+    "$podbgpctl -s $tmp/n1.ctl show protocols | grep -q 'node-3 .*Established'"
+check "... and every route is there" wait_for 30 converged
 stop_nodes
 
 # --- route reflectors: node-1 by label, then by kube-router's annotation

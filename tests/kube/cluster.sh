@@ -139,9 +139,13 @@ cl_bird_start() {
 			# eBGP on the node's link, for peers that nodes take
 			# from their annotations (AS 6501I; node-1's signed),
 			# from a second address of the node (198.18.I.3: BIRD
-			# wants one neighbor address per session)
+			# wants one neighbor address per session); node-3's
+			# listens on port 1790, not 179, and only listens
+			_cl_port=""
+			[ "$_cl_i" = 3 ] && _cl_port="port 1790"
 			echo "protocol bgp annot$_cl_i {"
-			echo "	local 198.18.$_cl_i.1 as 6501$_cl_i;"
+			[ "$_cl_i" = 3 ] && echo "	passive on;"
+			echo "	local 198.18.$_cl_i.1 $_cl_port as 6501$_cl_i;"
 			echo "	neighbor 198.18.$_cl_i.3 as 65000;"
 			echo "	connect delay time 1;"
 			echo "	connect retry time 2; error wait time 1, 4;"

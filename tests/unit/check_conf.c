@@ -130,6 +130,10 @@ static const struct {
 	  "t.yaml:6:19: expected an integer between 1 and 4294967295 for "
 	  "'max-prefixes', got \"0\"", 1 },
 	{ "bgp:\n  asn: 1\n  peers:\n  - address: 192.0.2.1\n    asn: 2\n"
+	  "    port: 0\n",
+	  "t.yaml:6:11: expected an integer between 1 and 65535 for "
+	  "'port', got \"0\"", 1 },
+	{ "bgp:\n  asn: 1\n  peers:\n  - address: 192.0.2.1\n    asn: 2\n"
 	  "    max-prefixes: {restart-time: 5}\n",
 	  "t.yaml:6:19: missing required key 'limit' in 'max-prefixes'", 1 },
 	{ "bgp:\n  asn: 1\n  peers:\n  - address: 192.0.2.1\n    asn: 2\n"
@@ -287,6 +291,7 @@ START_TEST(values)
 	    "cluster-id: 10.0.0.1}\n"
 	    "  peers:\n  - address: 2001:db8::1\n    asn: 65535.65535\n"
 	    "    local-address: 2001:db8::2\n    multihop: 3\n"
+	    "    port: 1790\n"
 	    "    import:\n      allow-default: true\n      rules:\n"
 	    "      - {prefix: 10.0.0.0/8, le: 24, action: accept}\n"
 	    "      - {prefix: 10.0.0.0/8, ge: 30, action: reject}\n"
@@ -315,6 +320,7 @@ START_TEST(values)
 	ck_assert_uint_eq(p->asn, 4294967295u);
 	ck_assert_uint_eq(p->local_addr.family, AF_INET6);
 	ck_assert_uint_eq(p->multihop, 3);
+	ck_assert_uint_eq(p->port, 1790);
 	ck_assert(p->import.allow_default);
 	ck_assert_uint_eq(p->import.nrules, 3);
 	ck_assert_uint_eq(p->import.rules[0].ge, 8);
@@ -358,6 +364,7 @@ static const char *const rt_cases[] = {
 	    "    name: n1\n"
 	    "    description: \"quote \\\" back \\\\ \u00e9t\u00e9\"\n"
 	    "    password-file: \"/p\\tq\"\n    passive: true\n"
+	    "    port: 11179\n"
 	    "    ttl-security: true\n"
 	    "    graceful-restart: false\n    hold-time: 0\n"
 	    "    export: {allow-default: true, rules: [{prefix: \"::/0\", "
@@ -454,6 +461,11 @@ static const struct {
 	  "bgp:\n  asn: 1\n  peers:\n  - {address: 10.0.0.1, asn: 3}\n"
 	  "  - {address: 10.0.0.2, asn: 2}\n  - {address: 10.0.0.3, asn: 2}\n",
 	  0, 0, 0, 1, true },
+	/* another port: a new session; 179 written out is the default */
+	{ "bgp:\n  asn: 1\n  peers:\n" PEERS_OLD,
+	  "bgp:\n  asn: 1\n  peers:\n  - {address: 10.0.0.1, asn: 2, "
+	  "port: 1790}\n  - {address: 10.0.0.2, asn: 2, port: 179}\n"
+	  "  - {address: 10.0.0.3, asn: 2}\n", 0, 0, 0, 1, true },
 	{ "bgp:\n  asn: 1\n  peers:\n" PEERS_OLD,
 	  "bgp:\n  asn: 1\n  peers:\n  - {address: 10.0.0.1, asn: 2, "
 	  "max-prefixes: 10}\n  - {address: 10.0.0.2, asn: 2}\n"
