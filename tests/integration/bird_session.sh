@@ -47,10 +47,13 @@ bird_has() {
 bird_lacks() {
 	! bird_has "$@"
 }
-# sinces: when BIRD's four sessions last changed state.
+# sinces: BIRD's sessions, their state, and how often BIRD has logged a
+# change of state of one. Not the "Since" column: BIRD computes its
+# wall-clock time anew at each display, and it moves by a millisecond.
 sinces() {
 	birdc_a show protocols 2>/dev/null | awk '$2 == "BGP" {
-	    printf "%s %s %s; ", $1, $4, $5 }'
+	    printf "%s %s %s; ", $1, $4, $6 }'
+	grep -Ec '> pod[^ ]*: State changed' "$tmp/bird.log"
 }
 dump() {
 	echo "--- bird log"
@@ -68,6 +71,7 @@ dump() {
 bird_conf() {
 	cat >"$tmp/bird.conf" <<EOF
 log "$tmp/bird.log" all;
+debug protocols { states };
 router id 192.0.2.1;
 protocol device { }
 protocol direct { ipv4; ipv6; interface "veth0"; }
