@@ -135,7 +135,8 @@ struct fib_rnh {
 struct fib_link {
 	int		ifindex;
 	bool		up;		/* IFF_UP and IFF_RUNNING */
-	bool		seen;		/* resync: listed by the link dump */
+	bool		seen;		/* resync: the kernel has it */
+	bool		notified;	/* resync: news since the dump began */
 	char		name[IF_NAMESIZE];
 };
 
@@ -170,6 +171,11 @@ struct fib {
 	struct event		*ev_rs;
 	struct fib_addr		*rs_addrs;	/* the address list rebuilt */
 	size_t			 rs_naddrs;
+	/* deleted since the dump began: a dump entry read later is older */
+	struct fib_addr		*rs_gone;
+	size_t			 rs_ngone;
+	int			*rs_dlinks;
+	size_t			 rs_ndlinks;
 	uint64_t		 rs_start_ms;
 	unsigned long		 resyncs;	/* done */
 
@@ -1107,17 +1113,26 @@ on_route(struct fib *fib, struct nlmsghdr *h, bool dump)
 	rtnl_route_put(rt);
 }
 
+/* The index of fa in a list of addresses, n if not there. */
+static size_t
+addr_index(const struct fib_addr *addrs, size_t n, const struct fib_addr *fa)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++)
+		if (addrs[i].ifindex == fa->ifindex &&
+		    prefix_eq(&addrs[i].net, &fa->net))
+			break;
+	return i;
+}
+
 /* Adds or deletes fa in a list of addresses; false if nothing changed. */
 static bool
 addr_apply(struct fib_addr **addrs, size_t *n, int type,
     const struct fib_addr *fa)
 {
-	size_t	i;
+	size_t	i = addr_index(*addrs, *n, fa);
 
-	for (i = 0; i < *n; i++)
-		if ((*addrs)[i].ifindex == fa->ifindex &&
-		    prefix_eq(&(*addrs)[i].net, &fa->net))
-			break;
 	if (type == RTM_NEWADDR && i == *n) {
 		*addrs = xreallocarray(*addrs, *n + 1, sizeof(**addrs));
 		(*addrs)[(*n)++] = *fa;
@@ -1169,11 +1184,19 @@ on_addr(struct fib *fib, struct nlmsghdr *h, bool dump)
 	if (prefix_set(&fa.net, ifa->ifa_family, addr, ifa->ifa_prefixlen) !=
 	    0)
 		return;
+	if (fib->rs == RS_ADDRS && dump) {
+		if (addr_index(fib->rs_gone, fib->rs_ngone, &fa) ==
+		    fib->rs_ngone)
+			(void)addr_apply(&fib->rs_addrs, &fib->rs_naddrs,
+			    RTM_NEWADDR, &fa);
+		return;
+	}
 	if (fib->rs == RS_ADDRS) {
 		(void)addr_apply(&fib->rs_addrs, &fib->rs_naddrs,
 		    h->nlmsg_type, &fa);
-		if (dump)
-			return;
+		(void)addr_apply(&fib->rs_gone, &fib->rs_ngone,
+		    h->nlmsg_type == RTM_DELADDR ? RTM_NEWADDR : RTM_DELADDR,
+		    &fa);
 	}
 	if (!addr_apply(&fib->addrs, &fib->naddrs, h->nlmsg_type, &fa))
 		return;
@@ -1279,14 +1302,32 @@ link_nexthops(struct fib *fib, int ifindex, bool up)
 		fib->rib_changed();
 }
 
+/* Is ifindex in the list of links deleted since the link dump began? */
+static size_t
+dlink_index(const struct fib *fib, int ifindex)
+{
+	size_t	i;
+
+	for (i = 0; i < fib->rs_ndlinks; i++)
+		if (fib->rs_dlinks[i] == ifindex)
+			break;
+	return i;
+}
+
+/*
+ * A link dumped or notified. In a resynchronisation, a notification read
+ * since the dump began is newer than a dump entry read after it (the
+ * kernel fills the next part of a dump ahead): that entry is ignored.
+ */
 static void
-on_link(struct fib *fib, struct nlmsghdr *h)
+on_link(struct fib *fib, struct nlmsghdr *h, bool dump)
 {
 	struct ifinfomsg	*ifi = NLMSG_DATA(h);
 	struct fib_link		*l;
 	struct nlattr		*a;
 	const char		*name = "?";
 	bool			 up;
+	size_t			 i;
 	int			 rem;
 
 	if (h->nlmsg_len < NLMSG_LENGTH(sizeof(*ifi)))
@@ -1297,8 +1338,23 @@ on_link(struct fib *fib, struct nlmsghdr *h)
 		    memchr(nla_data(a), '\0', (size_t)nla_len(a)) != NULL)
 			name = nla_data(a);
 	l = link_find(fib, ifi->ifi_index);
-	if (l != NULL)
+	if (fib->rs == RS_LINKS && dump && (l != NULL ? l->notified :
+	    dlink_index(fib, ifi->ifi_index) < fib->rs_ndlinks))
+		return;
+	if (fib->rs == RS_LINKS && !dump) {
+		i = dlink_index(fib, ifi->ifi_index);
+		if (h->nlmsg_type == RTM_DELLINK && i == fib->rs_ndlinks) {
+			fib->rs_dlinks = xreallocarray(fib->rs_dlinks,
+			    fib->rs_ndlinks + 1, sizeof(*fib->rs_dlinks));
+			fib->rs_dlinks[fib->rs_ndlinks++] = ifi->ifi_index;
+		} else if (h->nlmsg_type != RTM_DELLINK &&
+		    i < fib->rs_ndlinks)
+			fib->rs_dlinks[i] = fib->rs_dlinks[--fib->rs_ndlinks];
+	}
+	if (l != NULL) {
 		l->seen = true;		/* the kernel has it */
+		l->notified = l->notified || (fib->rs == RS_LINKS && !dump);
+	}
 	if (h->nlmsg_type == RTM_DELLINK) {
 		if (l == NULL)
 			return;
@@ -1313,6 +1369,7 @@ on_link(struct fib *fib, struct nlmsghdr *h)
 		l->ifindex = ifi->ifi_index;
 		l->up = up;
 		l->seen = true;
+		l->notified = fib->rs == RS_LINKS && !dump;
 		snprintf(l->name, sizeof(l->name), "%s", name);
 	} else if (l->up != up) {
 		l->up = up;
@@ -1349,7 +1406,7 @@ on_msg(struct fib *fib, struct nlmsghdr *h, bool dump)
 		break;
 	case RTM_NEWLINK:
 	case RTM_DELLINK:
-		on_link(fib, h);
+		on_link(fib, h, dump);
 		if (!dump)
 			rnh_recheck(fib);
 		break;
@@ -1636,6 +1693,7 @@ mon_read_cb(evutil_socket_t fd, short what, void *arg)
 	struct nlmsghdr	*h;
 	ssize_t		 n;
 	int		 rem;
+	bool		 lost = false;
 
 	for (;;) {
 		n = recv(fd, fib->rxbuf, FIB_RXBUF, MSG_DONTWAIT);
@@ -1643,21 +1701,28 @@ mon_read_cb(evutil_socket_t fd, short what, void *arg)
 			if (errno == EINTR)
 				continue;
 			if (errno == EAGAIN || errno == EWOULDBLOCK)
-				return;
+				break;
 			if (errno == ENOBUFS) {
 				log_warnx("fib: kernel notifications lost "
 				    "(ENOBUFS): resynchronising");
-				full_resync(fib);
+				lost = true;
 				continue;
 			}
 			log_warn("fib: netlink monitor read");
-			return;
+			break;
 		}
 		rem = (int)n;
 		for (h = (struct nlmsghdr *)fib->rxbuf; nlmsg_ok(h, rem);
 		    h = nlmsg_next(h, &rem))
 			on_msg(fib, h, false);
 	}
+	/*
+	 * Only now: what was queued before the loss is older than what was
+	 * lost. Read during the resync it would count as news (FR_SEEN,
+	 * notified), newer than the dump.
+	 */
+	if (lost)
+		full_resync(fib);
 }
 
 /* --- resynchronisation -------------------------------------------------- */
@@ -1709,6 +1774,12 @@ rs_close(struct fib *fib)
 	free(fib->rs_addrs);
 	fib->rs_addrs = NULL;
 	fib->rs_naddrs = 0;
+	free(fib->rs_gone);
+	fib->rs_gone = NULL;
+	fib->rs_ngone = 0;
+	free(fib->rs_dlinks);
+	fib->rs_dlinks = NULL;
+	fib->rs_ndlinks = 0;
 	if (fib->rs == RS_ROUTES)
 		for (i = 0; i < fib->hsize; i++)
 			for (r = fib->htab[i]; r != NULL; r = r->hnext)
@@ -1893,7 +1964,7 @@ full_resync(struct fib *fib)
 		fib->onmsg = 0;
 	}
 	for (i = 0; i < fib->nlinks; i++)
-		fib->links[i].seen = false;
+		fib->links[i].seen = fib->links[i].notified = false;
 	fib->rs = RS_LINKS;
 	if ((fib->rs_sock = open_sock("dump", true)) == NULL ||
 	    rs_request(fib, RTM_GETLINK) == -1) {
