@@ -170,7 +170,7 @@ check "show fib: the summary counts" grep -Eq \
     "$tmp/out"
 check "show fib is JSON" jq_py 'd["summary"] == {"routes": 2, "stale": 0,
     "unknown": 0, "foreign": 1, "queued": 0, "differences": 1, "resyncs": 0,
-    "resyncing": false} and
+    "resyncing": False} and
     d["not_installed"] == [] and
     [r["nexthops"][0]["interface"] for r in d["routes"]
     if r["prefix"] == "10.96.1.0/24"] == ["veth1"] and
