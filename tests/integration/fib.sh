@@ -316,13 +316,14 @@ check "lost notifications are noticed" wait_for 10 \
 check "the resync is logged" wait_for 10 \
     log_has 'fib: resynchronising with the kernel$'
 # 4 of ours in the kernel: 10.96.4.0/24 is the one gone
-check "its end, with the figures" wait_for 10 log_has \
-    'fib: resynchronised: 4 routes of ours in the kernel, [0-9]+ dirty, in [0-9]{1,4} ms$'
+check "its end, with the figures" wait_for 10 log_has "fib: \
+resynchronised: 4 routes of ours in the kernel, [0-9]+ dirty, in [0-9]{1,4} ms$"
 check "the resync puts back the route deleted meanwhile" wait_for 10 \
     kroute_has '^10\.96\.4\.0/24 via 192\.0\.2\.1'
 check "and leaves the other table alone" \
     [ "$(ip -n "$ns_n" route show table 100 | wc -l)" -eq 40000 ]
-check "the link deleted meanwhile is forgotten" log_has 'fib: link gone0 is gone'
+check "the link deleted meanwhile is forgotten" \
+    log_has 'fib: link gone0 is gone'
 check "the address deleted meanwhile too: fd00:96::/48 leaves the kernel" \
     wait_for 10 kroute_lacks '^fd00:96::/48' -6
 check "show fib counts the resync" sh -c "'$ctl' -s '$tmp/podbgpd.ctl' \
