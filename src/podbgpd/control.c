@@ -1266,6 +1266,9 @@ show_fib(struct client *cl)
 {
 	const struct fib	*fib = C.st->fib;
 	bool			 route = cl->cmd.id == CTL_CMD_SHOW_ROUTE;
+	bool			 rsing;
+	unsigned long		 rsdone;
+	char			 rs[64] = "";
 	int			 found;
 
 	switch (cl->phase) {
@@ -1330,6 +1333,10 @@ show_fib(struct client *cl)
 			done(cl);
 			return;
 		}
+		fib_resync_state(fib, &rsing, &rsdone);
+		if (rsing || rsdone > 0)
+			snprintf(rs, sizeof(rs), "; %lu resyncs with the "
+			    "kernel%s", rsdone, rsing ? ", one running" : "");
 		if (cl->cmd.json) {
 			if (cl->cmd.count)
 				evbuffer_add_printf(out(cl), "%04u-{",
@@ -1343,16 +1350,18 @@ show_fib(struct client *cl)
 			evbuffer_add_printf(out(cl), "\"summary\": "
 			    "{\"routes\": %zu, \"stale\": %zu, \"unknown\": "
 			    "%zu, \"foreign\": %zu, \"queued\": %zu, "
-			    "\"differences\": %zu}}\n", cl->nprefixes,
+			    "\"differences\": %zu, \"resyncs\": %lu, "
+			    "\"resyncing\": %s}}\n", cl->nprefixes,
 			    cl->fstale, cl->funknown, cl->fforeign,
-			    cl->fqueued, cl->fdiff);
+			    cl->fqueued, cl->fdiff, rsdone,
+			    rsing ? "true" : "false");
 		} else
 			line(cl, CTL_R_FIB_SUMMARY, false, "%zu routes of "
 			    "podbgp in the kernel (%zu stale, %zu unknown), "
 			    "%zu prefixes held by other protocols, %zu "
-			    "queued; %zu differ from the Loc-RIB",
+			    "queued; %zu differ from the Loc-RIB%s",
 			    cl->nprefixes, cl->fstale, cl->funknown,
-			    cl->fforeign, cl->fqueued, cl->fdiff);
+			    cl->fforeign, cl->fqueued, cl->fdiff, rs);
 		done(cl);
 	}
 }

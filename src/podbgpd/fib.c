@@ -12,9 +12,10 @@
  * matched against a ring of the requests in flight, and one without an
  * answer before an answered one has succeeded.
  *
- * Three netlink sockets: cmd (our requests and their answers, never
- * blocking), mon (notifications) and sync (the dumps at start and after a
- * lost notification, the only blocking exchanges).
+ * Four netlink sockets: cmd (our requests and their answers, never
+ * blocking), mon (notifications), sync (the dumps at start and the short
+ * next hop lookups, the only blocking exchanges) and rs (the dumps of a
+ * resynchronisation after a lost notification, read from the loop).
  */
 #include "config.h"
 
@@ -63,6 +64,8 @@
 #define FIB_WRITE_MAX		(128 * 1024)
 /* Prefixes looked at per turn of the loop, so BGP keeps being served. */
 #define FIB_BUDGET		4096
+/* Dump messages handled per turn of the loop in a resynchronisation. */
+#define FIB_RS_BUDGET		4096
 #define FIB_RCVBUF		(8 * 1024 * 1024)
 #define FIB_RXBUF		(64 * 1024)
 
@@ -79,6 +82,8 @@ struct fib_nh {
 #define FR_UNKNOWN	0x10	/* with FR_KERNEL: contents unknown */
 #define FR_HANDSOFF	0x20	/* deleted by hand, reinstall-deleted off:
 				 * stays out while we want what it had */
+#define FR_SEEN		0x40	/* resync: the route dump or a notification
+				 * told its state already */
 
 struct fib_route {
 	struct fib_route	*hnext;		/* hash chain */
@@ -130,7 +135,22 @@ struct fib_rnh {
 struct fib_link {
 	int		ifindex;
 	bool		up;		/* IFF_UP and IFF_RUNNING */
+	bool		seen;		/* resync: the kernel has it */
+	bool		notified;	/* resync: news since the dump began */
 	char		name[IF_NAMESIZE];
+};
+
+/*
+ * A resynchronisation: the kernel's links, then addresses, then routes,
+ * dumped one after the other on the rs socket. Nothing is written while
+ * it runs: requests computed from a half-known state would be wrong.
+ */
+enum fib_rs {
+	RS_NONE = 0,
+	RS_LINKS,
+	RS_ADDRS,
+	RS_ROUTES,
+	RS_RETRY,	/* a dump failed: ev_retry starts it again */
 };
 
 struct fib {
@@ -144,6 +164,20 @@ struct fib {
 	struct event		*ev_stale, *ev_soft, *ev_retry;
 	struct event		*ev_rnh, *ev_rnh_tell;
 	bool			 started, stopping;
+
+	/* the resynchronisation */
+	enum fib_rs		 rs;
+	struct nl_sock		*rs_sock;
+	struct event		*ev_rs;
+	struct fib_addr		*rs_addrs;	/* the address list rebuilt */
+	size_t			 rs_naddrs;
+	/* deleted since the dump began: a dump entry read later is older */
+	struct fib_addr		*rs_gone;
+	size_t			 rs_ngone;
+	int			*rs_dlinks;
+	size_t			 rs_ndlinks;
+	uint64_t		 rs_start_ms;
+	unsigned long		 resyncs;	/* done */
 
 	struct fib_route	**htab;
 	size_t			 hsize;		/* power of two */
@@ -179,6 +213,7 @@ struct fib {
 };
 
 static void	flush_schedule(struct fib *);
+static struct nl_sock *open_sock(const char *, bool);
 static void	full_resync(struct fib *);
 static void	read_answers(struct fib *);
 static void	mon_read_cb(evutil_socket_t, short, void *);
@@ -733,7 +768,9 @@ flush(struct fib *fib)
 
 	if (fib->olen > 0 && !write_out(fib))
 		return;
-	while (fib->dhead != NULL && budget > 0) {
+	/* a resync may start within write_out: then stop at once (the
+	 * dirty marks wait for its end) */
+	while (fib->dhead != NULL && budget > 0 && fib->rs == RS_NONE) {
 		if (fib->rcount >= FIB_INFLIGHT_MAX ||
 		    fib->olen + 4096 > FIB_WRITE_MAX) {
 			if (!write_out(fib))
@@ -752,7 +789,7 @@ flush(struct fib *fib)
 	}
 	if (!write_out(fib))
 		return;
-	if (fib->dhead != NULL)
+	if (fib->dhead != NULL && fib->rs == RS_NONE)
 		flush_schedule(fib);
 }
 
@@ -765,7 +802,7 @@ flush_cb(evutil_socket_t fd, short what, void *arg)
 static void
 flush_schedule(struct fib *fib)
 {
-	if (fib->started && !fib->stopping)
+	if (fib->started && !fib->stopping && fib->rs == RS_NONE)
 		event_active(fib->ev_flush, EV_TIMEOUT, 0);
 }
 
@@ -1003,7 +1040,17 @@ on_route(struct fib *fib, struct nlmsghdr *h, bool dump)
 		return;
 	ours = rtnl_route_get_protocol(rt) == fib->conf->fib_protocol;
 	pfx_str(&p, buf, sizeof(buf));
-	if (dump) {
+	if (dump && fib->rs == RS_ROUTES) {
+		/* a notification read since the dump began is as new: the
+		 * notifications of a prefix come in order, none is lost */
+		if (ours) {
+			r = route_get(fib, &p);
+			if (!(r->flags & FR_SEEN)) {
+				adopt_state(r, rt);
+				r->flags |= FR_SEEN;
+			}
+		}
+	} else if (dump) {
 		if (ours) {
 			r = route_get(fib, &p);
 			adopt_state(r, rt);
@@ -1012,6 +1059,8 @@ on_route(struct fib *fib, struct nlmsghdr *h, bool dump)
 	} else if (h->nlmsg_type == RTM_DELROUTE && ours &&
 	    h->nlmsg_pid != fib->cmd_port) {
 		r = route_find(fib, &p);
+		if (r != NULL && fib->rs == RS_ROUTES)
+			r->flags |= FR_SEEN;
 		if (r != NULL && (r->flags & FR_KERNEL) &&
 		    !(r->flags & FR_FOREIGN)) {
 			r->flags &= ~FR_KERNEL;
@@ -1043,6 +1092,8 @@ on_route(struct fib *fib, struct nlmsghdr *h, bool dump)
 			log_info("fib: route %s of ours was changed by someone "
 			    "else: restoring it", buf);
 		adopt_state(r, rt);
+		if (fib->rs == RS_ROUTES)
+			r->flags |= FR_SEEN;
 		mark_dirty(fib, r);
 	} else if (h->nlmsg_type == RTM_DELROUTE && !ours) {
 		r = route_find(fib, &p);
@@ -1062,14 +1113,61 @@ on_route(struct fib *fib, struct nlmsghdr *h, bool dump)
 	rtnl_route_put(rt);
 }
 
+/* The index of fa in a list of addresses, n if not there. */
+static size_t
+addr_index(const struct fib_addr *addrs, size_t n, const struct fib_addr *fa)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++)
+		if (addrs[i].ifindex == fa->ifindex &&
+		    prefix_eq(&addrs[i].net, &fa->net))
+			break;
+	return i;
+}
+
+/* Adds or deletes fa in a list of addresses; false if nothing changed. */
+static bool
+addr_apply(struct fib_addr **addrs, size_t *n, int type,
+    const struct fib_addr *fa)
+{
+	size_t	i = addr_index(*addrs, *n, fa);
+
+	if (type == RTM_NEWADDR && i == *n) {
+		*addrs = xreallocarray(*addrs, *n + 1, sizeof(**addrs));
+		(*addrs)[(*n)++] = *fa;
+	} else if (type == RTM_DELADDR && i < *n)
+		(*addrs)[i] = (*addrs)[--*n];
+	else
+		return false;
+	return true;
+}
+
+/* The addresses of a link that is gone go with it. */
 static void
-on_addr(struct fib *fib, struct nlmsghdr *h)
+addr_drop_link(struct fib_addr *addrs, size_t *n, int ifindex)
+{
+	size_t	i;
+
+	for (i = 0; i < *n; )
+		if (addrs[i].ifindex == ifindex)
+			addrs[i] = addrs[--*n];
+		else
+			i++;
+}
+
+/*
+ * An address dumped or notified. In a resynchronisation the dump builds
+ * a new list, which replaces the old one at its end: an address deleted
+ * while notifications were lost goes. Notifications meanwhile go to both.
+ */
+static void
+on_addr(struct fib *fib, struct nlmsghdr *h, bool dump)
 {
 	struct ifaddrmsg	*ifa = NLMSG_DATA(h);
 	struct nlattr		*a;
 	struct fib_addr		 fa;
 	const void		*addr = NULL;
-	size_t			 i;
 	int			 rem;
 
 	if (h->nlmsg_len < NLMSG_LENGTH(sizeof(*ifa)) ||
@@ -1086,17 +1184,21 @@ on_addr(struct fib *fib, struct nlmsghdr *h)
 	if (prefix_set(&fa.net, ifa->ifa_family, addr, ifa->ifa_prefixlen) !=
 	    0)
 		return;
-	for (i = 0; i < fib->naddrs; i++)
-		if (fib->addrs[i].ifindex == fa.ifindex &&
-		    prefix_eq(&fib->addrs[i].net, &fa.net))
-			break;
-	if (h->nlmsg_type == RTM_NEWADDR && i == fib->naddrs) {
-		fib->addrs = xreallocarray(fib->addrs, fib->naddrs + 1,
-		    sizeof(*fib->addrs));
-		fib->addrs[fib->naddrs++] = fa;
-	} else if (h->nlmsg_type == RTM_DELADDR && i < fib->naddrs) {
-		fib->addrs[i] = fib->addrs[--fib->naddrs];
-	} else
+	if (fib->rs == RS_ADDRS && dump) {
+		if (addr_index(fib->rs_gone, fib->rs_ngone, &fa) ==
+		    fib->rs_ngone)
+			(void)addr_apply(&fib->rs_addrs, &fib->rs_naddrs,
+			    RTM_NEWADDR, &fa);
+		return;
+	}
+	if (fib->rs == RS_ADDRS) {
+		(void)addr_apply(&fib->rs_addrs, &fib->rs_naddrs,
+		    h->nlmsg_type, &fa);
+		(void)addr_apply(&fib->rs_gone, &fib->rs_ngone,
+		    h->nlmsg_type == RTM_DELADDR ? RTM_NEWADDR : RTM_DELADDR,
+		    &fa);
+	}
+	if (!addr_apply(&fib->addrs, &fib->naddrs, h->nlmsg_type, &fa))
 		return;
 	/* next hops may resolve to another interface now */
 	if (fib->started)
@@ -1200,8 +1302,25 @@ link_nexthops(struct fib *fib, int ifindex, bool up)
 		fib->rib_changed();
 }
 
+/* Is ifindex in the list of links deleted since the link dump began? */
+static size_t
+dlink_index(const struct fib *fib, int ifindex)
+{
+	size_t	i;
+
+	for (i = 0; i < fib->rs_ndlinks; i++)
+		if (fib->rs_dlinks[i] == ifindex)
+			break;
+	return i;
+}
+
+/*
+ * A link dumped or notified. In a resynchronisation, a notification read
+ * since the dump began is newer than a dump entry read after it (the
+ * kernel fills the next part of a dump ahead): that entry is ignored.
+ */
 static void
-on_link(struct fib *fib, struct nlmsghdr *h)
+on_link(struct fib *fib, struct nlmsghdr *h, bool dump)
 {
 	struct ifinfomsg	*ifi = NLMSG_DATA(h);
 	struct fib_link		*l;
@@ -1219,21 +1338,38 @@ on_link(struct fib *fib, struct nlmsghdr *h)
 		    memchr(nla_data(a), '\0', (size_t)nla_len(a)) != NULL)
 			name = nla_data(a);
 	l = link_find(fib, ifi->ifi_index);
+	if (fib->rs == RS_LINKS && dump && (l != NULL ? l->notified :
+	    dlink_index(fib, ifi->ifi_index) < fib->rs_ndlinks))
+		return;
+	if (fib->rs == RS_LINKS && !dump) {
+		i = dlink_index(fib, ifi->ifi_index);
+		if (h->nlmsg_type == RTM_DELLINK && i == fib->rs_ndlinks) {
+			fib->rs_dlinks = xreallocarray(fib->rs_dlinks,
+			    fib->rs_ndlinks + 1, sizeof(*fib->rs_dlinks));
+			fib->rs_dlinks[fib->rs_ndlinks++] = ifi->ifi_index;
+		} else if (h->nlmsg_type != RTM_DELLINK &&
+		    i < fib->rs_ndlinks)
+			fib->rs_dlinks[i] = fib->rs_dlinks[--fib->rs_ndlinks];
+	}
+	if (l != NULL) {
+		l->seen = true;		/* the kernel has it */
+		l->notified = l->notified || (fib->rs == RS_LINKS && !dump);
+	}
 	if (h->nlmsg_type == RTM_DELLINK) {
 		if (l == NULL)
 			return;
 		*l = fib->links[--fib->nlinks];
-		for (i = 0; i < fib->naddrs; )
-			if (fib->addrs[i].ifindex == ifi->ifi_index)
-				fib->addrs[i] = fib->addrs[--fib->naddrs];
-			else
-				i++;
+		addr_drop_link(fib->addrs, &fib->naddrs, ifi->ifi_index);
+		addr_drop_link(fib->rs_addrs, &fib->rs_naddrs,
+		    ifi->ifi_index);
 	} else if (l == NULL) {
 		fib->links = xreallocarray(fib->links, fib->nlinks + 1,
 		    sizeof(*fib->links));
 		l = &fib->links[fib->nlinks++];
 		l->ifindex = ifi->ifi_index;
 		l->up = up;
+		l->seen = true;
+		l->notified = fib->rs == RS_LINKS && !dump;
 		snprintf(l->name, sizeof(l->name), "%s", name);
 	} else if (l->up != up) {
 		l->up = up;
@@ -1264,13 +1400,13 @@ on_msg(struct fib *fib, struct nlmsghdr *h, bool dump)
 		break;
 	case RTM_NEWADDR:
 	case RTM_DELADDR:
-		on_addr(fib, h);
+		on_addr(fib, h, dump);
 		if (!dump)
 			rnh_recheck(fib);
 		break;
 	case RTM_NEWLINK:
 	case RTM_DELLINK:
-		on_link(fib, h);
+		on_link(fib, h, dump);
 		if (!dump)
 			rnh_recheck(fib);
 		break;
@@ -1557,6 +1693,7 @@ mon_read_cb(evutil_socket_t fd, short what, void *arg)
 	struct nlmsghdr	*h;
 	ssize_t		 n;
 	int		 rem;
+	bool		 lost = false;
 
 	for (;;) {
 		n = recv(fd, fib->rxbuf, FIB_RXBUF, MSG_DONTWAIT);
@@ -1564,21 +1701,28 @@ mon_read_cb(evutil_socket_t fd, short what, void *arg)
 			if (errno == EINTR)
 				continue;
 			if (errno == EAGAIN || errno == EWOULDBLOCK)
-				return;
+				break;
 			if (errno == ENOBUFS) {
 				log_warnx("fib: kernel notifications lost "
 				    "(ENOBUFS): resynchronising");
-				full_resync(fib);
+				lost = true;
 				continue;
 			}
 			log_warn("fib: netlink monitor read");
-			return;
+			break;
 		}
 		rem = (int)n;
 		for (h = (struct nlmsghdr *)fib->rxbuf; nlmsg_ok(h, rem);
 		    h = nlmsg_next(h, &rem))
 			on_msg(fib, h, false);
 	}
+	/*
+	 * Only now: what was queued before the loss is older than what was
+	 * lost. Read during the resync it would count as news (FR_SEEN,
+	 * notified), newer than the dump.
+	 */
+	if (lost)
+		full_resync(fib);
 }
 
 /* --- resynchronisation -------------------------------------------------- */
@@ -1606,26 +1750,231 @@ soft_resync(struct fib *fib)
 		dirty_prefix(fib, &fib->own[i]);
 }
 
-/* The kernel's state is unknown: read our routes again, then compare. */
+/*
+ * Full resynchronisation, when the kernel's state is unknown (a lost
+ * notification or answer): links, addresses and routes are dumped again
+ * on their own socket, read from the loop a budget at a time, so the
+ * sessions are served meanwhile; the monitor keeps being read. Nothing
+ * is written until the end, then every prefix is compared.
+ */
+
+/* Drops the dump socket and what was half learned from it. */
 static void
-full_resync(struct fib *fib)
+rs_close(struct fib *fib)
 {
 	struct fib_route	*r;
 	size_t			 i;
 
+	if (fib->ev_rs != NULL)
+		event_free(fib->ev_rs);
+	fib->ev_rs = NULL;
+	if (fib->rs_sock != NULL)
+		nl_socket_free(fib->rs_sock);
+	fib->rs_sock = NULL;
+	free(fib->rs_addrs);
+	fib->rs_addrs = NULL;
+	fib->rs_naddrs = 0;
+	free(fib->rs_gone);
+	fib->rs_gone = NULL;
+	fib->rs_ngone = 0;
+	free(fib->rs_dlinks);
+	fib->rs_dlinks = NULL;
+	fib->rs_ndlinks = 0;
+	if (fib->rs == RS_ROUTES)
+		for (i = 0; i < fib->hsize; i++)
+			for (r = fib->htab[i]; r != NULL; r = r->hnext)
+				r->flags &= ~FR_SEEN;
+}
+
+/* A dump failed: try again in a second, writing nothing meanwhile. */
+static void
+rs_fail(struct fib *fib)
+{
+	rs_close(fib);
+	fib->rs = RS_RETRY;
+	event_add(fib->ev_retry, &(struct timeval){ 1, 0 });
+}
+
+static int
+rs_request(struct fib *fib, int type)
+{
+	struct rtgenmsg	g = { .rtgen_family = AF_UNSPEC };
+	int		err;
+
+	if ((err = nl_send_simple(fib->rs_sock, type, NLM_F_DUMP, &g,
+	    sizeof(g))) < 0) {
+		log_warnx("fib: netlink dump request: %s", nl_geterror(err));
+		return -1;
+	}
+	return 0;
+}
+
+/* The links the dump did not list are gone. */
+static void
+links_sweep(struct fib *fib)
+{
+	size_t	i;
+
+	for (i = 0; i < fib->nlinks; )
+		if (!fib->links[i].seen) {
+			log_info("fib: link %s is gone", fib->links[i].name);
+			addr_drop_link(fib->addrs, &fib->naddrs,
+			    fib->links[i].ifindex);
+			fib->links[i] = fib->links[--fib->nlinks];
+		} else
+			i++;
+}
+
+/*
+ * The route dump is done: a route of ours neither dumped nor notified
+ * is not in the kernel. Then every prefix is compared and written.
+ */
+static void
+rs_finish(struct fib *fib)
+{
+	struct fib_route	*r;
+	size_t			 i, nk = 0, nd = fib->ndirty;
+
 	for (i = 0; i < fib->hsize; i++)
-		for (r = fib->htab[i]; r != NULL; r = r->hnext)
-			r->flags &= ~(FR_KERNEL | FR_FOREIGN | FR_UNKNOWN);
-	/* stale marks stay on what the dump finds again */
-	if (dump(fib, RTM_GETROUTE, AF_UNSPEC) == -1) {
-		event_add(fib->ev_retry, &(struct timeval){ 1, 0 });
+		for (r = fib->htab[i]; r != NULL; r = r->hnext) {
+			if (r->flags & FR_SEEN)
+				r->flags &= ~FR_SEEN;
+			else
+				r->flags &= ~(FR_KERNEL | FR_STALE |
+				    FR_FOREIGN | FR_UNKNOWN);
+			if ((r->flags & (FR_KERNEL | FR_FOREIGN)) == FR_KERNEL)
+				nk++;
+		}
+	fib->rs = RS_NONE;
+	rs_close(fib);
+	fib->resyncs++;
+	log_info("fib: resynchronised: %zu routes of ours in the kernel, "
+	    "%zu dirty, in %" PRIu64 " ms", nk, nd,
+	    log_now_ms() - fib->rs_start_ms);
+	rnh_recheck(fib);
+	soft_resync(fib);
+	/* marks set during the resync did not schedule a flush */
+	if (fib->dhead != NULL)
+		flush_schedule(fib);
+}
+
+/* A dump is done: the next one, or the end. */
+static void
+rs_next(struct fib *fib)
+{
+	switch (fib->rs) {
+	case RS_LINKS:
+		links_sweep(fib);
+		fib->rs = RS_ADDRS;
+		if (rs_request(fib, RTM_GETADDR) == -1)
+			rs_fail(fib);
+		break;
+	case RS_ADDRS:
+		free(fib->addrs);
+		fib->addrs = fib->rs_addrs;
+		fib->naddrs = fib->rs_naddrs;
+		fib->rs_addrs = NULL;
+		fib->rs_naddrs = 0;
+		fib->rs = RS_ROUTES;
+		if (rs_request(fib, RTM_GETROUTE) == -1)
+			rs_fail(fib);
+		break;
+	case RS_ROUTES:
+		rs_finish(fib);
+		break;
+	default:
+		break;
+	}
+}
+
+static void
+rs_read_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct fib	*fib = arg;
+	struct nlmsghdr	*h;
+	struct nlmsgerr	*e;
+	ssize_t		 n;
+	size_t		 budget = FIB_RS_BUDGET;
+	int		 rem;
+
+	/* level-triggered: what is left wakes us on the next turn */
+	while (budget > 0) {
+		n = recv(fd, fib->rxbuf, FIB_RXBUF, MSG_DONTWAIT);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return;
+		if (n <= 0) {
+			if (n == 0)
+				log_warnx("fib: netlink dump: end of file");
+			else
+				log_warn("fib: netlink dump");
+			rs_fail(fib);
+			return;
+		}
+		rem = (int)n;
+		for (h = (struct nlmsghdr *)fib->rxbuf; nlmsg_ok(h, rem);
+		    h = nlmsg_next(h, &rem)) {
+			if (h->nlmsg_type == NLMSG_DONE) {
+				rs_next(fib);
+				return;
+			}
+			if (h->nlmsg_type == NLMSG_ERROR) {
+				e = NLMSG_DATA(h);
+				if (e->error == 0) {
+					rs_next(fib);
+					return;
+				}
+				errno = -e->error;
+				log_warn("fib: netlink dump");
+				rs_fail(fib);
+				return;
+			}
+			on_msg(fib, h, true);
+			if (budget > 0)
+				budget--;
+		}
+	}
+}
+
+/* Starts a resynchronisation, or the one running over again. */
+static void
+full_resync(struct fib *fib)
+{
+	size_t	i;
+
+	if (!fib->started || fib->stopping)
+		return;
+	evtimer_del(fib->ev_retry);
+	if (fib->rs == RS_NONE) {
+		log_info("fib: resynchronising with the kernel");
+		fib->rs_start_ms = log_now_ms();
+	} else if (fib->rs != RS_RETRY)
+		log_info("fib: resynchronisation starts over");
+	rs_close(fib);
+	/*
+	 * Requests computed but not written: dropped, the dump tells what
+	 * the kernel has. Those written are in the kernel before the dump
+	 * starts: rtnetlink handles a write within it.
+	 */
+	if (fib->olen > 0) {
+		fib->rcount = fib->rcount > fib->onmsg ?
+		    fib->rcount - fib->onmsg : 0;
+		fib->olen = 0;
+		fib->onmsg = 0;
+	}
+	for (i = 0; i < fib->nlinks; i++)
+		fib->links[i].seen = fib->links[i].notified = false;
+	fib->rs = RS_LINKS;
+	if ((fib->rs_sock = open_sock("dump", true)) == NULL ||
+	    rs_request(fib, RTM_GETLINK) == -1) {
+		rs_fail(fib);
 		return;
 	}
-	for (i = 0; i < fib->hsize; i++)
-		for (r = fib->htab[i]; r != NULL; r = r->hnext)
-			if (!(r->flags & FR_KERNEL))
-				r->flags &= ~FR_STALE;
-	soft_resync(fib);
+	fib->ev_rs = event_new(fib->base, nl_socket_get_fd(fib->rs_sock),
+	    EV_READ | EV_PERSIST, rs_read_cb, fib);
+	if (fib->ev_rs == NULL || event_add(fib->ev_rs, NULL) == -1)
+		fatalx("fib: cannot set up events");
 }
 
 static void
@@ -1877,6 +2226,8 @@ fib_stop(struct fib *fib, bool flush_routes)
 	if (!fib->started || fib->stopping)
 		return;
 	fib->stopping = true;
+	rs_close(fib);
+	fib->rs = RS_NONE;
 	event_del(fib->ev_flush);
 	event_del(fib->ev_stale);
 	event_del(fib->ev_soft);
@@ -1934,6 +2285,8 @@ fib_free(struct fib *fib)
 
 	if (fib == NULL)
 		return;
+	fib->rs = RS_NONE;
+	rs_close(fib);
 	evs[0] = fib->ev_cmd;
 	evs[1] = fib->ev_cmd_w;
 	evs[2] = fib->ev_mon;
@@ -1988,6 +2341,14 @@ fib_get_stats(const struct fib *fib, struct fib_stats *s)
 	s->inflight = fib->rcount;
 	s->errors = fib->errors;
 	s->reinstalled = fib->reinstalled;
+	fib_resync_state(fib, &s->resyncing, &s->resyncs);
+}
+
+void
+fib_resync_state(const struct fib *fib, bool *running, unsigned long *done)
+{
+	*running = fib->rs != RS_NONE;
+	*done = fib->resyncs;
 }
 
 /* --- read-only views ---------------------------------------------------- */

@@ -7,7 +7,9 @@
  * many netlink messages per write; every acknowledgement is matched to
  * its request by sequence number. A second socket follows the kernel's
  * routes, links and addresses: a route of ours deleted by someone else
- * is put back, a lost notification (ENOBUFS) forces a full resync.
+ * is put back, a lost notification (ENOBUFS) forces a full resync: links,
+ * addresses and routes are dumped again, read from the event loop a
+ * chunk at a time, and nothing is written until it is done.
  *
  * At start the routes of our protocol in our table are read once and
  * adopted as stale: a route learned again with the same next hops is
@@ -69,9 +71,15 @@ struct fib_stats {
 	size_t		inflight;	/* requests not answered yet */
 	unsigned long	errors;		/* requests the kernel refused */
 	unsigned long	reinstalled;	/* put back after others' deletes */
+	bool		resyncing;	/* a full resync is running */
+	unsigned long	resyncs;	/* full resyncs done */
 };
 
 void		 fib_get_stats(const struct fib *fib, struct fib_stats *s);
+/* Cheap (fib_get_stats walks the table): is a full resync running, and
+ * how many were done. */
+void		 fib_resync_state(const struct fib *fib, bool *running,
+		    unsigned long *done);
 
 /*
  * Read-only views for `show fib` and `show route ... explain`: none of

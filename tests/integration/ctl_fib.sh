@@ -169,7 +169,8 @@ check "show fib: the summary counts" grep -Eq \
     '^2 routes of podbgp in the kernel \(0 stale, 0 unknown\), 1 prefixes held by other protocols, 0 queued; 1 differ from the Loc-RIB$' \
     "$tmp/out"
 check "show fib is JSON" jq_py 'd["summary"] == {"routes": 2, "stale": 0,
-    "unknown": 0, "foreign": 1, "queued": 0, "differences": 1} and
+    "unknown": 0, "foreign": 1, "queued": 0, "differences": 1, "resyncs": 0,
+    "resyncing": False} and
     d["not_installed"] == [] and
     [r["nexthops"][0]["interface"] for r in d["routes"]
     if r["prefix"] == "10.96.1.0/24"] == ["veth1"] and

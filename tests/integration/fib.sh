@@ -9,8 +9,9 @@
 # route until it comes back, a restart after SIGKILL neither deletes nor
 # re-adds the routes that did not change (ip monitor route watches) while
 # the one that went away meanwhile is removed after End-of-RIB, an
-# overflow of the monitor socket (ENOBUFS) leads to a full resync, and
-# with keep-on-exit false SIGTERM removes our routes.
+# overflow of the monitor socket (ENOBUFS) leads to a full resync (routes,
+# links and addresses changed meanwhile are noticed), and with
+# keep-on-exit false SIGTERM removes our routes.
 # Needs root, ip(8) and /usr/sbin/bird; exits 77 otherwise.
 # KEEP=1 keeps the temporary directory.
 set -u
@@ -20,8 +21,9 @@ srcdir=${srcdir:-$(dirname "$0")/../..}
 
 bird=${BIRD:-/usr/sbin/bird}
 birdc=${BIRDC:-/usr/sbin/birdc}
+ctl=${PODBGPCTL:-$(pwd)/src/podbgpctl/podbgpctl}
 need_root
-need_exec "$bird" "$birdc"
+need_exec "$bird" "$birdc" "$ctl"
 need_podbgpd
 make_tmp fib
 
@@ -288,7 +290,16 @@ check "link up again: multipath again" wait_for 20 ecmp_both
 
 # --- notifications lost: podbgpd stopped while 40000 routes change -------
 # elsewhere (table 100) overflows its monitor socket; meanwhile a route of
-# ours goes. The overflow (ENOBUFS) makes it read the kernel again.
+# ours goes, and after the flood (its news lost too) a link and the
+# address of the IPv6 session's subnet: the next hop of fd00:96::/48 is
+# on no connected subnet any more. The overflow (ENOBUFS) makes it read
+# links, addresses and routes again (40000 routes more to dump: many
+# turns of the loop).
+ours() {	# how many routes of ours the kernel has
+	{ kroutes; kroutes -6; } | grep -c '^[^[:space:]]'
+}
+ip -n "$ns_n" link add gone0 type veth peer name gone1
+check "before the loss: 5 routes of ours" [ "$(ours)" -eq 5 ]
 i=0
 while [ "$i" -lt 40000 ]; do
 	echo "route add blackhole 172.16.$((i >> 8)).$((i & 255))/32 table 100"
@@ -297,13 +308,29 @@ done >"$tmp/flood"
 kill -STOP "$pod_pid"
 ip -n "$ns_n" route del 10.96.4.0/24 proto 196
 ip -n "$ns_n" -batch "$tmp/flood"
+ip -n "$ns_n" link del gone0
+ip -n "$ns_n" addr del 2001:db8:a::2/64 dev toa
 kill -CONT "$pod_pid"
 check "lost notifications are noticed" wait_for 10 \
     log_has 'fib: kernel notifications lost \(ENOBUFS\)'
+check "the resync is logged" wait_for 10 \
+    log_has 'fib: resynchronising with the kernel$'
+# 4 of ours in the kernel: 10.96.4.0/24 is the one gone
+check "its end, with the figures" wait_for 10 log_has "fib: \
+resynchronised: 4 routes of ours in the kernel, [0-9]+ dirty, in [0-9]{1,4} ms$"
 check "the resync puts back the route deleted meanwhile" wait_for 10 \
     kroute_has '^10\.96\.4\.0/24 via 192\.0\.2\.1'
 check "and leaves the other table alone" \
     [ "$(ip -n "$ns_n" route show table 100 | wc -l)" -eq 40000 ]
+check "the link deleted meanwhile is forgotten" \
+    log_has 'fib: link gone0 is gone'
+check "the address deleted meanwhile too: fd00:96::/48 leaves the kernel" \
+    wait_for 10 kroute_lacks '^fd00:96::/48' -6
+check "show fib counts the resync" sh -c "'$ctl' -s '$tmp/podbgpd.ctl' \
+    show fib count | grep -q '; 1 resyncs with the kernel\$'"
+ip -n "$ns_n" addr add 2001:db8:a::2/64 dev toa nodad
+check "the address back: so is fd00:96::/48" wait_for 10 \
+    kroute_has "^fd00:96::/48 via $ll_a dev toa" -6
 
 # --- stop: routes stay by default (keep-on-exit) --------------------------
 stop_podbgpd
