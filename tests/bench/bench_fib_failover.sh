@@ -21,7 +21,9 @@
 #                  routes replaced by one-path ones via B, and to every
 #                  sample address (first, middle and last prefix, each
 #                  an address the kernel had hashed to A) routed via B
-#                  by `ip route get` (polled every ~20 ms)
+#                  by `ip route get` (polled every 20 ms, plus the
+#                  time of three ip(8) runs: a resolution of some tens
+#                  of ms)
 #   session up     a new feeder for A: from its first UPDATE byte to n
 #                  two-path routes again
 #   link down      `ip link set to-a down` in podbgpd's namespace: the
@@ -109,7 +111,7 @@ trap 'exit 1' INT TERM HUP
 # stop P [SIGNAL]: signals and reaps one process started here
 stop() {
 	kill "-${2:-TERM}" "$1" 2>/dev/null
-	wait "$1" 2>/dev/null
+	{ wait "$1"; } 2>/dev/null
 	pids=$(echo " $pids " | sed "s/ $1 / /")
 }
 # wait_for SECONDS COMMAND...: polls COMMAND every 0.02 s until it succeeds.
@@ -208,13 +210,20 @@ via_b() {
 		    grep -q "via $nh_b " || return 1
 	done
 }
-# dataplane: polls until every sample is via B; dp is the ns then
-# (empty past the limit)
+# dataplane: polls every 0.02 s until every sample is via B; dp is the
+# ns when the check that found them so began (empty past the limit)
 dataplane() {
 	dp=""
-	if wait_for "$limit" via_b; then
-		dp=$(now)
-	fi
+	i=0
+	while [ "$i" -lt $((limit * 50)) ]; do
+		t=$(now)
+		if via_b; then
+			dp=$t
+			return
+		fi
+		i=$((i + 1))
+		sleep 0.02
+	done
 }
 # report WHAT T0 T1 [T2 [DP-WORD]]: one line of figures; T2, if set, the
 # ns when the data plane was via B
@@ -364,10 +373,11 @@ case ",$skip," in
 	pick_samples
 	watch_kernel session-down -r -m 1
 	t0=$(now)
-	kill -KILL "$feed_a"
+	# reaped at once, or dash may tell "Killed" in the middle of the
+	# figures; the times run from t0 all the same
+	stop "$feed_a" KILL
 	dataplane
 	replaced session-down
-	stop "$feed_a"
 	report "failover (session down)" "$t0" "$rep" "$dp"
 	watch_kernel session-up -r -m 2
 	t3=$(now)
