@@ -81,6 +81,7 @@ command -v ip >/dev/null 2>&1 || { echo "needs ip(8)" >&2; exit 77; }
 
 pfx=pbf$$
 ns_p=$pfx-p	# podbgpd
+ns_r=$pfx-r	# the reference: next-hop objects written by ip(8)
 ns_a=$pfx-a	# feeder A, 192.0.2.1
 ns_b=$pfx-b	# feeder B, 198.51.100.1
 nh_a=192.0.2.1
@@ -96,7 +97,7 @@ cleanup() {
 	for p in $pids; do
 		wait "$p" 2>/dev/null
 	done
-	for ns in "$ns_p" "$ns_a" "$ns_b"; do
+	for ns in "$ns_p" "$ns_a" "$ns_b" "$ns_r"; do
 		ip netns del "$ns" 2>/dev/null
 	done
 	if [ -n "${BENCH_KEEP:-}" ]; then
@@ -149,23 +150,25 @@ rate() {
 val() {
 	sed -n "s/^$2 .*$3=\([^ ]*\).*/\1/p" "$1" | head -1
 }
-# watch NAME [nl_count options]: starts nl_count in podbgpd's namespace,
+# the namespace watched and sampled: podbgpd's, then the reference's
+ns_w=$ns_p
+# watch NAME [nl_count options]: starts nl_count in that namespace,
 # waits for it to be ready (its dump of a million routes takes a while)
 watch_kernel() {
 	wname=$1
 	shift
-	ip netns exec "$ns_p" "$nl_count" -n "$n" -T "$limit" "$@" \
+	ip netns exec "$ns_w" "$nl_count" -n "$n" -T "$limit" "$@" \
 	    >"$tmp/$wname.count" 2>&1 &
 	count_pid=$!
 	pids="$pids $count_pid"
 	wait_for 120 grep -q '^ready' "$tmp/$wname.count" ||
 	    die "nl_count did not start"
 }
-# replaced NAME: waits for the watcher's "replaced" line; rep is its ns
-# (empty past the limit)
+# replaced NAME [SECONDS]: waits for the watcher's "replaced" line; rep
+# is its ns (empty past the limit)
 replaced() {
 	rep=""
-	if wait_for "$limit" grep -q '^replaced' "$tmp/$1.count"; then
+	if wait_for "${2:-$limit}" grep -q '^replaced' "$tmp/$1.count"; then
 		rep=$(val "$tmp/$1.count" replaced ns)
 	fi
 	stop "$count_pid"
@@ -193,7 +196,7 @@ pick_samples() {
 		h=1
 		while [ "$h" -le 64 ]; do
 			s=$(addr "$i" "$h")
-			if ip -n "$ns_p" route get "$s" 2>/dev/null |
+			if ip -n "$ns_w" route get "$s" 2>/dev/null |
 			    grep -q "via $nh_a "; then
 				samples="$samples $s"
 				break
@@ -206,7 +209,7 @@ pick_samples() {
 # whether every sample is routed via B
 via_b() {
 	for s in $samples; do
-		ip -n "$ns_p" route get "$s" 2>/dev/null |
+		ip -n "$ns_w" route get "$s" 2>/dev/null |
 		    grep -q "via $nh_b " || return 1
 	done
 }
@@ -245,7 +248,7 @@ report() {
 }
 # two_paths: whether the first prefix is one route with two next hops
 two_paths() {
-	[ "$(ip -n "$ns_p" route show 32.0.0.0/24 | grep -c nexthop)" -eq 2 ]
+	[ "$(ip -n "$ns_w" route show 32.0.0.0/24 | grep -c nexthop)" -eq 2 ]
 }
 
 # --- the network -------------------------------------------------------
@@ -406,4 +409,100 @@ case ",$skip," in
 esac
 kill -0 "$feed_a" 2>/dev/null && kill -0 "$feed_b" 2>/dev/null ||
     echo "note: a feeder's session ended during the link scenarios"
+
+# --- the reference: next-hop objects -------------------------------------
+# The same n routes written by ip -batch as "nhid 10", a group of next
+# hops 1 (via A) and 2 (via B): what a failover costs the kernel when a
+# daemon rewrites one group instead of n routes. The kernel still tells
+# listeners of every route using the group (unless the namespace's
+# net.ipv4.nexthop_compat_mode is 0): nl_count -r times those too.
+case ",$skip," in
+*,nh,*) exit 0 ;;
+esac
+# podbgpd and the feeders idle from here on: stopped, to leave the CPUs
+stop "$feed_a"
+stop "$feed_b"
+stop "$pod_pid"
+ns_w=$ns_r
+ip netns add "$ns_r" || die "no namespace for the reference"
+ip -n "$ns_r" link set lo up
+ip -n "$ns_r" link add to-a type veth peer name e-a || exit 99
+ip -n "$ns_r" link add to-b type veth peer name e-b || exit 99
+ip -n "$ns_r" addr add 192.0.2.2/24 dev to-a
+ip -n "$ns_r" addr add 198.51.100.2/24 dev to-b
+for l in to-a to-b e-a e-b; do
+	ip -n "$ns_r" link set "$l" up
+done
+if ! ip -n "$ns_r" nexthop add id 1 via $nh_a dev to-a 2>/dev/null; then
+	echo "reference: this kernel has no next-hop objects"
+	exit 0
+fi
+ip -n "$ns_r" nexthop add id 2 via $nh_b dev to-b &&
+    ip -n "$ns_r" nexthop add id 10 group 1/2 ||
+    die "reference: no next-hop group"
+awk -v n="$n" 'BEGIN {
+	for (i = 0; i < n; i++) {
+		v = 32 * 65536 + i
+		printf "route add %d.%d.%d.0/24 nhid 10 proto 196\n",
+		    int(v / 65536), int(v / 256) % 256, v % 256
+	} }' >"$tmp/ref.add"
+t0=$(now)
+ip -n "$ns_r" -batch "$tmp/ref.add" || die "reference: ip -batch failed"
+t1=$(now)
+rm -f "$tmp/ref.add"
+two_paths || die "reference: no route with two next hops"
+s=$(secs "$t0" "$t1")
+echo "reference install (ip -batch, nhid 10): $n routes in $s s" \
+    "($(rate "$n" "$s") routes/s)"
+# group WHAT MEMBERS [-]: the group replaced; with a third argument no
+# notification is awaited
+group() {
+	[ "$2" != 2 ] || pick_samples
+	gi=$((gi + 1))
+	watch_kernel "ref-$gi" -r
+	t0=$(now)
+	ip -n "$ns_r" nexthop replace id 10 group "$2" ||
+	    die "reference: group $2 refused"
+	t1=$(now)
+	line="reference $1 (group 10 now $2): the kernel done in"
+	line="$line $(secs "$t0" "$t1") s"
+	if [ "$2" = 2 ]; then
+		dataplane
+		if [ -n "$dp" ]; then
+			line="$line; data plane via B after $(secs "$t0" "$dp") s"
+		fi
+	fi
+	if [ $# -ge 3 ]; then
+		stop "$count_pid"
+		echo "$line"
+		return
+	fi
+	replaced "ref-$gi" 30
+	if [ -n "$rep" ]; then
+		line="$line; its $n route notifications read after"
+		line="$line $(secs "$t0" "$rep") s"
+	else
+		line="$line; not $n route notifications within 30 s"
+	fi
+	echo "$line"
+}
+gi=0
+group failover 2
+group recovery 1/2
+if ip netns exec "$ns_r" sysctl -qw net.ipv4.nexthop_compat_mode=0 \
+    2>/dev/null; then
+	echo "reference: nexthop_compat_mode 0 (no route notifications):"
+	group failover 2 -
+	group recovery 1/2 -
+	ip netns exec "$ns_r" sysctl -qw net.ipv4.nexthop_compat_mode=1
+fi
+pick_samples
+t0=$(now)
+ip -n "$ns_r" link set to-a down
+t1=$(now)
+dataplane
+line="reference failover (link down: the kernel drops next hop 1 from"
+line="$line the group): done in $(secs "$t0" "$t1") s"
+[ -z "$dp" ] || line="$line; data plane via B after $(secs "$t0" "$dp") s"
+echo "$line"
 exit 0
