@@ -311,6 +311,10 @@ main(int argc, char **argv)
 				c--;
 		}
 	}
-	fprintf(stderr, "nl_count: time limit: %ld routes\n", c);
+	if (replaced)
+		fprintf(stderr, "nl_count: time limit: %ld replaced\n",
+		    c - c0);
+	else
+		fprintf(stderr, "nl_count: time limit: %ld routes\n", c);
 	return 1;
 }
