@@ -11,7 +11,16 @@
  * Should notifications be lost (ENOBUFS) it counts by dumping the table
  * every 20 ms instead, and says so.
  *
- *   nl_count -n count [-p protocol] [-t table] [-T seconds]
+ * With -r it counts replacements instead (the failover benchmark): the
+ * RTM_NEWROUTE notifications carrying NLM_F_REPLACE, which the IPv4 FIB
+ * sends when a route is replaced (a new one carries NLM_F_CREATE), and
+ * says "replaced" at the n-th. With -m only those leaving the route with
+ * that many next hops count (1 for a route without RTA_MULTIPATH), so a
+ * prefix written twice on the way is not taken for two. Should
+ * notifications be lost, -r -m counts by dumps the routes with that many
+ * next hops, none of them dead; -r alone then gives up.
+ *
+ *   nl_count -n count [-p protocol] [-t table] [-T seconds] [-r [-m paths]]
  *
  * stdout, flushed as it happens:
  *   ready count=..          subscribed, routes already there counted
@@ -19,8 +28,10 @@
  *                           at count)
  *   full ns=.. mode=notify|dump
  *   empty ns=.. mode=notify|dump
+ *   replaced n=.. ns=.. mode=notify|dump	(-r, instead of the two above)
  * ns: CLOCK_REALTIME nanoseconds (what tests/bench/feeder prints).
- * Exits 0 after "empty", 1 when the time limit (default 600 s) passes.
+ * Exits 0 after "empty" (or "replaced"), 1 when the time limit (default
+ * 600 s) passes.
  */
 #include <sys/socket.h>
 
@@ -39,13 +50,14 @@
 #define RXBUF	(1024 * 1024)
 
 static unsigned long	proto = 196, table = RT_TABLE_MAIN;
+static long		paths = -1;	/* -m: next hops a replacement leaves */
 static uint8_t		buf[RXBUF];
 
 static void
 usage(void)
 {
 	fprintf(stderr, "usage: nl_count -n count [-p protocol] [-t table] "
-	    "[-T seconds]\n");
+	    "[-T seconds] [-r [-m paths]]\n");
 	exit(2);
 }
 
@@ -93,7 +105,40 @@ watched(struct nlmsghdr *h)
 	return t == table;
 }
 
-/* The number of watched routes, by a dump. */
+/*
+ * The number of next hops of route h: those in RTA_MULTIPATH, 1 without
+ * it. With live, -1 if the kernel marked one of them dead (link down).
+ */
+static long
+nexthops(struct nlmsghdr *h, bool live)
+{
+	struct rtmsg		*rm = NLMSG_DATA(h);
+	struct rtattr		*a;
+	struct rtnexthop	*nh;
+	long			 c;
+	int			 rem, mrem;
+
+	rem = (int)RTM_PAYLOAD(h);
+	for (a = RTM_RTA(rm); RTA_OK(a, rem); a = RTA_NEXT(a, rem)) {
+		if ((a->rta_type & NLA_TYPE_MASK) != RTA_MULTIPATH)
+			continue;
+		c = 0;
+		mrem = (int)RTA_PAYLOAD(a);
+		for (nh = RTA_DATA(a); RTNH_OK(nh, mrem);
+		    mrem -= RTNH_ALIGN(nh->rtnh_len), nh = RTNH_NEXT(nh))
+			if (live && (nh->rtnh_flags & RTNH_F_DEAD))
+				return -1;
+			else
+				c++;
+		return c;
+	}
+	return 1;
+}
+
+/*
+ * The number of watched routes, by a dump; with -m (paths >= 0) those
+ * with that many live next hops.
+ */
 static long
 dump_count(void)
 {
@@ -135,7 +180,8 @@ dump_count(void)
 				fprintf(stderr, "nl_count: dump failed\n");
 				exit(1);
 			}
-			if (h->nlmsg_type == RTM_NEWROUTE && watched(h))
+			if (h->nlmsg_type == RTM_NEWROUTE && watched(h) &&
+			    (paths < 0 || nexthops(h, true) == paths))
 				c++;
 		}
 	}
@@ -165,15 +211,22 @@ int
 main(int argc, char **argv)
 {
 	struct nlmsghdr	*h;
+	struct timespec	 ts;
 	unsigned long	 n = 0;
 	double		 limit = 600;
 	ssize_t		 r;
 	long		 c, c0;
-	bool		 full = false, dumping = false;
+	bool		 full = false, dumping = false, replaced = false;
 	int		 ch, fd, rem;
 
-	while ((ch = getopt(argc, argv, "n:p:t:T:")) != -1) {
+	while ((ch = getopt(argc, argv, "m:n:p:rt:T:")) != -1) {
 		switch (ch) {
+		case 'm':
+			paths = strtol(optarg, NULL, 10);
+			break;
+		case 'r':
+			replaced = true;
+			break;
 		case 'n':
 			n = strtoul(optarg, NULL, 10);
 			break;
@@ -190,7 +243,8 @@ main(int argc, char **argv)
 			usage();
 		}
 	}
-	if (n == 0 || proto == 0 || proto > 255 || table == 0)
+	if (n == 0 || proto == 0 || proto > 255 || table == 0 ||
+	    (paths >= 0 && !replaced) || paths == 0 || paths < -1)
 		usage();
 	limit += mono();
 	/* subscribe first, then count what is there: nothing falls in
@@ -201,11 +255,19 @@ main(int argc, char **argv)
 	printf("ready count=%ld\n", c);
 	fflush(stdout);
 	while (mono() < limit) {
-		if (!full && c - c0 >= (long)n) {
+		if (replaced && c - c0 >= (long)n) {
+			clock_gettime(CLOCK_REALTIME, &ts);
+			printf("replaced n=%ld ns=%lld%09ld mode=%s\n", c - c0,
+			    (long long)ts.tv_sec, ts.tv_nsec,
+			    dumping ? "dump" : "notify");
+			fflush(stdout);
+			return 0;
+		}
+		if (!replaced && !full && c - c0 >= (long)n) {
 			full = true;
 			say("full", dumping);
 		}
-		if (full && c <= c0) {
+		if (!replaced && full && c <= c0) {
 			say("empty", dumping);
 			return 0;
 		}
@@ -217,7 +279,11 @@ main(int argc, char **argv)
 		if ((r = recv(fd, buf, sizeof(buf), MSG_DONTWAIT)) == -1) {
 			if (errno == EAGAIN || errno == EWOULDBLOCK)
 				usleep(2000);
-			else if (errno == ENOBUFS) {
+			else if (errno == ENOBUFS && replaced && paths < 0) {
+				fprintf(stderr, "nl_count: notifications "
+				    "lost: replacements unknown\n");
+				return 1;
+			} else if (errno == ENOBUFS) {
 				fprintf(stderr, "nl_count: notifications "
 				    "lost: counting by dumps\n");
 				dumping = true;
@@ -231,6 +297,13 @@ main(int argc, char **argv)
 		    h = NLMSG_NEXT(h, rem)) {
 			if (!watched(h))
 				continue;
+			if (replaced) {
+				if (h->nlmsg_type == RTM_NEWROUTE &&
+				    (h->nlmsg_flags & NLM_F_REPLACE) &&
+				    (paths < 0 || nexthops(h, false) == paths))
+					c++;
+				continue;
+			}
 			if (h->nlmsg_type == RTM_NEWROUTE &&
 			    !(h->nlmsg_flags & NLM_F_REPLACE))
 				c++;
@@ -238,6 +311,10 @@ main(int argc, char **argv)
 				c--;
 		}
 	}
-	fprintf(stderr, "nl_count: time limit: %ld routes\n", c);
+	if (replaced)
+		fprintf(stderr, "nl_count: time limit: %ld replaced\n",
+		    c - c0);
+	else
+		fprintf(stderr, "nl_count: time limit: %ld routes\n", c);
 	return 1;
 }
