@@ -1964,6 +1964,17 @@ conn_event(struct conn *c, enum bgp_fsm_event ev, struct bgp_fsm_input *inp)
 		timer_start(c, BGP_TIMER_IDLE_HOLD, idle_ms);
 		s->limit_hit = false;
 	}
+	/*
+	 * A second connection lost falls back to Active (RFC 4271:
+	 * TcpConnectionFails in OpenSent), where it would hold the slot
+	 * with no socket: the peer's next connection would be refused and
+	 * the slot could take over the session to wait for nothing.
+	 */
+	if (!is_cur(c) && out.state == BGP_FSM_ACTIVE &&
+	    out.prev >= BGP_FSM_OPENSENT) {
+		conn_clear(c);
+		return;
+	}
 	if (out.state != BGP_FSM_IDLE)
 		return;
 	o = other_conn(c);

@@ -2,7 +2,8 @@
 # podbgpd against a scripted peer (fakepeer.py) in two network namespaces
 # made here: connection collisions won by either side and against an
 # established session, a second connection Established after the first
-# was closed by the peer, max-prefix, a bad peer AS, BGP identifiers equal
+# was closed by the peer, a second connection closed and a third taken,
+# max-prefix, a bad peer AS, BGP identifiers equal
 # to ours (eBGP: fine; iBGP: refused), UPDATE errors (treat-as-withdraw
 # and session reset), a bad marker, the hold timer, a peer restarting
 # gracefully, podbgpd restarting (the R and F bits of its OPENs before and
@@ -175,6 +176,10 @@ check "second-first: Established once, on the second connection" [ "$(grep -c \
     'fake): Established' "$tmp/second-first.log")" -eq 1 ]
 check "second-first: the takeover is logged" logged second-first \
     'the second connection is Established first: it takes over'
+
+scenario second-lost
+check "second-lost: the third connection is not refused" sh -c \
+    "! grep -q 'connection refused in OpenSent' '$tmp/second-lost.log'"
 
 scenario bad-as
 check "bad-as: logged with both ASes" logged bad-as \

@@ -299,6 +299,25 @@ def sc_second_first(lsock):
         pass
 
 
+def sc_second_lost(lsock):
+    """A second connection of ours closed in OpenSent frees its slot: the
+    next one is taken, and wins the collision (our BGP ID is higher)."""
+    c1 = accept_first(lsock)
+    check_open(c1.expect(OPEN), c1.name)
+    c2 = connect_second()
+    check_open(c2.expect(OPEN), c2.name)
+    c2.s.close()
+    time.sleep(0.5)                # podbgpd reads the close
+    c3 = connect_second()
+    c3.name = "third"
+    check_open(c3.expect(OPEN), c3.name)
+    c3.send(open_msg(65001, "192.0.2.9"))
+    c1.expect_notification(6, 7)
+    c3.expect(KEEPALIVE)
+    c3.send(msg(KEEPALIVE))
+    eors(c3)
+
+
 def sc_collision_high(lsock):
     w = collision(lsock, "192.0.2.9")
     # max-prefixes 2: the third prefix closes the session (RFC 4486 4)
@@ -520,6 +539,7 @@ SCENARIOS = {
     "collision-low": sc_collision_low,
     "collision-established": sc_collision_established,
     "second-first": sc_second_first,
+    "second-lost": sc_second_lost,
     "bad-as": sc_bad_as,
     "same-id-ebgp": sc_bad_id,
     "update-errors": sc_update_errors,
