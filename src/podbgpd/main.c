@@ -759,14 +759,16 @@ nodes_apply(struct daemon *d, struct node_set *raw, const char *source)
 			log_info("node %s: %s", name, rr ? "route reflector" :
 			    "route-reflector client");
 	}
+	/* a new AS restarts the sessions there are; the ones the mesh
+	 * adds below start with it rather than being restarted at once */
+	if (self_changed)
+		session_set_local_asn(n != NULL ? n->asn : 0);
 	if (d->bgp_conf->mesh_mode != CONF_MESH_NONE)
 		mesh_apply(d->bgp_conf, d->nodes, ns, name);
 	node_set_free(d->nodes);
 	d->nodes = ns;
-	if (self_changed) {
-		session_set_local_asn(n != NULL ? n->asn : 0);
+	if (self_changed)
 		node_peers_apply(d, n);
-	}
 	router_id_from_node(d, n);
 	free(d->overlaps);
 	node_set_free(d->nodes_raw);
