@@ -4,13 +4,18 @@
 # GTSM) and an iBGP session between second addresses come up on both
 # sides with the capabilities BIRD sees, BIRD learns this node's pod
 # CIDRs (IPv4 and IPv6) with our next hops, AS path and LOCAL_PREF,
-# podbgpd accepts BIRD's prefixes and sees them withdrawn, answers a
-# route refresh, notices BIRD stopping the session; a session with a
+# podbgpd accepts BIRD's IPv4 and IPv6 prefixes with the AS path, origin,
+# MED, communities and (iBGP) LOCAL_PREF BIRD sends (podbgpctl show route
+# all), sees both withdrawn, answers a route refresh (BIRD's counters of
+# received updates grow for IPv4 and IPv6), notices BIRD stopping the
+# session; SIGHUP with changed IPv4 and IPv6 pod CIDRs withdraws the old
+# ones at BIRD and announces the new ones; a session with a
 # wrong MD5 password stays down until BIRD gets the right one; the hold
 # timer against a stopped BIRD, BIRD killed and started again, a flood
 # of connections from unconfigured addresses while the sessions stay up;
 # SIGTERM sends BIRD our administrative shutdown message.
-# Needs root (CI runs as root), ip(8) and /usr/sbin/bird; exits 77
+# Needs root (CI runs as root), ip(8), python3, /usr/sbin/bird and
+# podbgpctl ($PODBGPCTL); exits 77
 # otherwise. Every wait polls with a deadline; only processes started here
 # are signalled, only namespaces made here are deleted.
 # KEEP=1 keeps the temporary directory (logs, configs) for a look.
@@ -21,8 +26,9 @@ srcdir=${srcdir:-$(dirname "$0")/../..}
 
 bird=${BIRD:-/usr/sbin/bird}
 birdc=${BIRDC:-/usr/sbin/birdc}
+ctl=${PODBGPCTL:-$(pwd)/src/podbgpctl/podbgpctl}
 need_root
-need_exec "$bird" "$birdc"
+need_exec "$bird" "$birdc" "$ctl" "$(command -v python3 || echo python3)"
 need_podbgpd
 
 ns_a=pbs$$-a	# BIRD
@@ -55,7 +61,44 @@ sinces() {
 	    printf "%s %s %s; ", $1, $4, $6 }'
 	grep -Ec '> pod[^ ]*: State changed' "$tmp/bird.log"
 }
+# bird_imp PROTO CHANNEL: how many route updates BIRD's session PROTO
+# has received on CHANNEL (ipv4, ipv6).
+bird_imp() {
+	birdc_a show protocols all "$1" 2>/dev/null | awk -v ch="$2" '
+	    $1 == "Channel" { c = $2 }
+	    c == ch && $1 == "Import" && $2 == "updates:" { print $3 }'
+}
+# imp_grew PROTO CHANNEL N: more than N updates received there.
+imp_grew() {
+	[ "$(bird_imp "$1" "$2")" -gt "$3" ] 2>/dev/null
+}
+# pod_path PYEXPR PREFIX SESSION: podbgpd's path for PREFIX from SESSION
+# (podbgpctl's JSON) is p; true if PYEXPR is.
+pod_path() {
+	"$ctl" -j -s "$tmp/podbgpd.ro.ctl" show route all "$2" protocol "$3" \
+	    2>/dev/null | python3 -c '
+import json, sys
+try:
+	p = json.load(sys.stdin)["routes"][0]["paths"][0]
+	sys.exit(0 if eval(sys.argv[1]) else 1)
+except Exception:
+	sys.exit(1)' "$1"
+}
+# pod_lacks PREFIX: podbgpd answers, and its Loc-RIB has no path for
+# PREFIX.
+pod_lacks() {
+	"$ctl" -j -s "$tmp/podbgpd.ro.ctl" show route "$1" 2>/dev/null |
+	    python3 -c '
+import json, sys
+try:
+	sys.exit(1 if any(r["paths"] for r in json.load(sys.stdin)["routes"])
+	    else 0)
+except Exception:
+	sys.exit(1)'
+}
 dump() {
+	echo "--- podbgpctl show route all"
+	"$ctl" -s "$tmp/podbgpd.ro.ctl" show route all 2>&1
 	echo "--- bird log"
 	cat "$tmp/bird.log" 2>/dev/null
 	echo "--- birdc show protocols before and after the flood"
@@ -92,7 +135,16 @@ protocol bgp pod6 {
 	connect delay time 1;
 	connect retry time 2;
 	error wait time 1, 4;
-	ipv6 { import all; export where proto = "s6"; };
+	# prepended and of origin EGP: what podbgpd holds must say so
+	ipv6 {
+		import all;
+		export filter {
+			if proto != "s6" then reject;
+			bgp_path.prepend(65001);
+			bgp_origin = ORIGIN_EGP;
+			accept;
+		};
+	};
 	ipv4 { import all; export none; };
 }
 protocol bgp pod {
@@ -101,7 +153,15 @@ protocol bgp pod {
 	connect delay time 1;
 	connect retry time 2;
 	error wait time 1, 4;
-	ipv4 { import all; export where proto = "s4"; };
+	ipv4 {
+		import all;
+		export filter {
+			if proto != "s4" then reject;
+			bgp_med = 42;
+			bgp_community.add((65001, 7));
+			accept;
+		};
+	};
 	ipv6 { import all; export none; };
 }
 # iBGP in our AS between second addresses
@@ -111,7 +171,15 @@ protocol bgp podi {
 	connect delay time 1;
 	connect retry time 2;
 	error wait time 1, 4;
-	ipv4 { import all; export where proto = "s4"; };
+	ipv4 {
+		import all;
+		export filter {
+			if proto != "s4" then reject;
+			bgp_local_pref = 250;
+			bgp_origin = ORIGIN_INCOMPLETE;
+			accept;
+		};
+	};
 }
 # MD5 with the password of the day
 protocol bgp podbad {
@@ -231,6 +299,12 @@ check "IPv6 session: IPv4 pod CIDR with an IPv4 next hop" \
     grep -Eq 'BGP\.next_hop: 192\.0\.2\.2$' "$tmp/r66"
 check "podbgpd accepts BIRD's IPv6 prefix" wait_for 10 \
     log_has 'neighbor 2001:db8::1: accepted fd00:96::/48 via 2001:db8::1'
+check "podbgpctl: BIRD's IPv6 prefix with the prepended AS path" wait_for 10 \
+    pod_path "p['as_path'] == [65001, 65001]" fd00:96::/48 bird-a6
+check "podbgpctl: and origin EGP" \
+    pod_path "p['origin'] == 'EGP'" fd00:96::/48 bird-a6
+check "podbgpctl: and BIRD's global address as next hop" \
+    pod_path "p['nexthop'] == '2001:db8::1'" fd00:96::/48 bird-a6
 
 # --- iBGP between second addresses ----------------------------------
 check "iBGP: podbgpd logs Established" wait_for 30 \
@@ -251,18 +325,50 @@ check "iBGP: with our local address as next hop" \
     grep -Eq 'BGP\.next_hop: 192\.0\.2\.12$' "$tmp/ri"
 check "iBGP: podbgpd accepts BIRD's prefix" wait_for 10 \
     log_has 'neighbor 192\.0\.2\.4: accepted 10\.96\.0\.0/16 via 192\.0\.2\.4'
+check "iBGP podbgpctl: BIRD's prefix with an empty AS path" wait_for 10 \
+    pod_path "p['as_path'] == []" 10.96.0.0/16 bird-i
+check "iBGP podbgpctl: with BIRD's LOCAL_PREF 250" \
+    pod_path "p.get('local_pref') == 250" 10.96.0.0/16 bird-i
+check "iBGP podbgpctl: and origin incomplete" \
+    pod_path "p['origin'] == 'incomplete'" 10.96.0.0/16 bird-i
 
 # --- BIRD's prefix at podbgpd ----------------------------------------
 check "podbgpd accepts BIRD's prefix" wait_for 10 \
     log_has 'neighbor 192\.0\.2\.1: accepted 10\.96\.0\.0/16 via 192\.0\.2\.1'
 check "podbgpd receives End-of-RIB" wait_for 10 \
     log_has 'neighbor 192\.0\.2\.1: End-of-RIB IPv4'
+check "podbgpctl: BIRD's IPv4 prefix with BIRD's AS path" \
+    pod_path "p['as_path'] == [65001]" 10.96.0.0/16 bird-a
+check "podbgpctl: and origin IGP" \
+    pod_path "p['origin'] == 'IGP'" 10.96.0.0/16 bird-a
+check "podbgpctl: and BIRD's MED 42" \
+    pod_path "p.get('med') == 42" 10.96.0.0/16 bird-a
+check "podbgpctl: and BIRD's community 65001:7" \
+    pod_path "p['communities'] == ['65001:7']" 10.96.0.0/16 bird-a
+check "podbgpctl: and BIRD's address as next hop" \
+    pod_path "p['nexthop'] == '192.0.2.1'" 10.96.0.0/16 bird-a
+# route refresh: BIRD asks for IPv4 and IPv6; the routes must come again
+u4=$(bird_imp pod ipv4)
+u6=$(bird_imp pod ipv6)
 birdc_a reload in pod >/dev/null 2>&1
 check "podbgpd answers a route refresh" wait_for 10 \
     log_has 'neighbor 192\.0\.2\.1: route refresh for IPv4'
+check "route refresh: BIRD receives our IPv4 routes again (had ${u4:-?})" \
+    wait_for 10 imp_grew pod ipv4 "${u4:-x}"
+check "route refresh: and our IPv6 routes (had ${u6:-?})" \
+    wait_for 10 imp_grew pod ipv6 "${u6:-x}"
+check "route refresh: BIRD keeps our pod CIDRs" \
+    bird_has '^10\.244\.1\.0/24' show route for 10.244.1.0/24 protocol pod
 birdc_a disable s4 >/dev/null 2>&1
 check "podbgpd sees the withdrawal" wait_for 10 \
     log_has 'neighbor 192\.0\.2\.1: withdrawn 10\.96\.0\.0/16'
+check "podbgpctl: BIRD's IPv4 prefix is gone" wait_for 10 \
+    pod_lacks 10.96.0.0/16
+birdc_a disable s6 >/dev/null 2>&1
+check "podbgpd sees the IPv6 withdrawal" wait_for 10 \
+    log_has 'neighbor 2001:db8::1: withdrawn fd00:96::/48'
+check "podbgpctl: BIRD's IPv6 prefix is gone" wait_for 10 \
+    pod_lacks fd00:96::/48
 
 # --- BIRD stops the session ------------------------------------------
 birdc_a disable pod >/dev/null 2>&1
@@ -278,7 +384,7 @@ check "the session comes back" wait_for 30 sh -c \
 cat >"$tmp/nodes.yaml" <<EOF
 nodes:
   - name: node-b
-    pod-cidrs: [10.244.7.0/24, "fd00:10:244:1::/64"]
+    pod-cidrs: [10.244.7.0/24, "fd00:10:244:7::/64"]
     addresses: [192.0.2.2]
 EOF
 kill -HUP "$pod_pid"
@@ -288,8 +394,14 @@ check "and over the IPv6 session" wait_for 10 \
     bird_has '^10\.244\.7\.0/24' show route protocol pod6
 check "BIRD loses the old IPv4 pod CIDR" wait_for 10 \
     bird_lacks '10\.244\.1\.0/24' show route
-check "the unchanged IPv6 pod CIDR stays" \
-    bird_has '^fd00:10:244:1::/64' show route for fd00:10:244:1::/64
+check "BIRD gets the new IPv6 pod CIDR over IPv6" wait_for 10 \
+    bird_has '^fd00:10:244:7::/64' show route for fd00:10:244:7::/64 \
+    protocol pod6
+check "and over the IPv4 session" wait_for 10 \
+    bird_has '^fd00:10:244:7::/64' show route for fd00:10:244:7::/64 \
+    protocol pod
+check "BIRD loses the old IPv6 pod CIDR" wait_for 10 \
+    bird_lacks 'fd00:10:244:1::/64' show route
 
 # --- MD5 with a wrong password, then the right one -------------------
 # all along BIRD's podbad has tried with a wrong password, podbgpd with
@@ -322,7 +434,7 @@ check "the session recovers" wait_for 30 \
 check "BIRD shows it Established again" wait_for 10 \
     bird_has 'pod6 +BGP +.* up .*Established' show protocols
 check "BIRD has our pod CIDR again" wait_for 10 \
-    bird_has '^fd00:10:244:1::/64' show route all protocol pod6
+    bird_has '^fd00:10:244:7::/64' show route all protocol pod6
 
 # --- BIRD killed and started again ------------------------------------
 est=$(est_count bird-a)
@@ -349,7 +461,7 @@ check "BIRD restarted: the MD5 session comes back" wait_for 30 \
 check "BIRD restarted: BIRD has our pod CIDR again" wait_for 10 \
     bird_has '^10\.244\.7\.0/24' show route for 10.244.7.0/24 protocol pod
 check "BIRD restarted: and our IPv6 pod CIDR" wait_for 30 \
-    bird_has '^fd00:10:244:1::/64' show route all protocol pod6
+    bird_has '^fd00:10:244:7::/64' show route all protocol pod6
 check "BIRD restarted: podbgpd accepts BIRD's prefix again" wait_for 10 \
     sh -c "[ \$(grep -c 'neighbor 192\.0\.2\.1: accepted 10\.96\.0\.0/16' \
     '$tmp/podbgpd.log') -gt $acc ]"
