@@ -2,15 +2,18 @@
 # podbgpd against FRR (zebra and bgpd) over a veth pair between two
 # network namespaces made here. An eBGP session over IPv4 and one over
 # IPv6 with TCP MD5: the capabilities FRR sees, our pod CIDRs at FRR with
-# next hop, AS path and origin, FRR's prefixes at podbgpd, withdrawals
-# both ways (FRR drops a network statement; SIGHUP with a changed nodes
+# next hop, AS path and origin, FRR's IPv4 and IPv6 prefixes at podbgpd
+# with the AS path, origin, MED and (iBGP) LOCAL_PREF FRR sends
+# (podbgpctl show route all), IPv4 and IPv6 withdrawals both ways (FRR
+# drops network statements; SIGHUP with changed pod CIDRs in the nodes
 # file), a wrong MD5 password keeps the session down and the right one
 # brings it up, enhanced route refresh, the hold timer against a stopped
 # FRR, an iBGP session with a BGP view of FRR in our AS between second
 # addresses, bgpd killed and started again, a flood of connections from
 # unconfigured addresses while the sessions stay up, and SIGTERM's
 # shutdown communication at FRR.
-# Needs root and FRR (/usr/lib/frr/zebra, bgpd, vtysh); exits 77
+# Needs root, python3, podbgpctl ($PODBGPCTL) and FRR (/usr/lib/frr/zebra,
+# bgpd, vtysh); exits 77
 # otherwise. Waits poll with deadlines; only processes started here are
 # signalled, only namespaces made here are deleted.
 set -u
@@ -20,9 +23,10 @@ srcdir=${srcdir:-$(dirname "$0")/../..}
 
 frrdir=${FRRDIR:-/usr/lib/frr}
 vtysh=${VTYSH:-/usr/bin/vtysh}
+ctl=${PODBGPCTL:-$(pwd)/src/podbgpctl/podbgpctl}
 need_root
-need_exec "$frrdir/zebra" "$frrdir/bgpd" "$vtysh" "$(command -v python3 ||
-    echo python3)"
+need_exec "$frrdir/zebra" "$frrdir/bgpd" "$vtysh" "$ctl" \
+    "$(command -v python3 || echo python3)"
 need_podbgpd
 
 ns_a=pfr$$-a	# FRR
@@ -59,7 +63,33 @@ state6="j['2001:db8::2']['bgpState'] == 'Established'"
 # the iBGP session: a BGP view of FRR in our AS, between second addresses
 nbi="show bgp view ibgp neighbors 192.0.2.12 json"
 statei="j['192.0.2.12']['bgpState'] == 'Established'"
+# pod_path PYEXPR PREFIX SESSION: podbgpd's path for PREFIX from SESSION
+# (podbgpctl's JSON) is p; true if PYEXPR is.
+pod_path() {
+	"$ctl" -j -s "$tmp/podbgpd.ro.ctl" show route all "$2" protocol "$3" \
+	    2>/dev/null | python3 -c '
+import json, sys
+try:
+	p = json.load(sys.stdin)["routes"][0]["paths"][0]
+	sys.exit(0 if eval(sys.argv[1]) else 1)
+except Exception:
+	sys.exit(1)' "$1"
+}
+# pod_lacks PREFIX: podbgpd answers, and its Loc-RIB has no path for
+# PREFIX.
+pod_lacks() {
+	"$ctl" -j -s "$tmp/podbgpd.ro.ctl" show route "$1" 2>/dev/null |
+	    python3 -c '
+import json, sys
+try:
+	sys.exit(1 if any(r["paths"] for r in json.load(sys.stdin)["routes"])
+	    else 0)
+except Exception:
+	sys.exit(1)'
+}
 dump() {
+	echo "--- podbgpctl show route all"
+	"$ctl" -s "$tmp/podbgpd.ro.ctl" show route all 2>&1
 	echo "--- frr log (last 60 lines)"
 	tail -n 60 "$tmp/frr.log" 2>/dev/null
 	cat "$tmp/zebra.out" "$tmp/bgpd.out" 2>/dev/null
@@ -78,6 +108,14 @@ cat >"$tmp/bgpd.conf" <<EOF
 hostname frr-a
 log file $tmp/frr.log
 debug bgp neighbor-events
+! attributes podbgpd must hold as FRR sends them
+route-map v4attr permit 10
+ set metric 42
+route-map v6attr permit 10
+ set origin egp
+route-map iattr permit 10
+ set local-preference 250
+ set origin incomplete
 router bgp 65001
  bgp router-id 192.0.2.1
  no bgp ebgp-requires-policy
@@ -89,12 +127,12 @@ router bgp 65001
  neighbor 2001:db8::2 password wrong-s3cret
  neighbor 2001:db8::2 timers connect 2
  address-family ipv4 unicast
-  network 10.96.0.0/16
+  network 10.96.0.0/16 route-map v4attr
   neighbor 192.0.2.2 activate
   neighbor 2001:db8::2 activate
  exit-address-family
  address-family ipv6 unicast
-  network fd00:96::/48
+  network fd00:96::/48 route-map v6attr
   neighbor 2001:db8::2 activate
  exit-address-family
 router bgp 65000 view ibgp
@@ -105,7 +143,7 @@ router bgp 65000 view ibgp
  neighbor 192.0.2.12 update-source 192.0.2.4
  neighbor 192.0.2.12 timers connect 2
  address-family ipv4 unicast
-  network 10.98.0.0/16
+  network 10.98.0.0/16 route-map iattr
  exit-address-family
 EOF
 ip -n "$ns_a" addr add 192.0.2.4/24 dev veth0
@@ -206,6 +244,14 @@ check "podbgpd accepts FRR's prefix" wait_for 10 \
     log_has 'neighbor 192\.0\.2\.1: accepted 10\.96\.0\.0/16 via 192\.0\.2\.1'
 check "podbgpd receives FRR's End-of-RIB" wait_for 10 \
     log_has 'neighbor 192\.0\.2\.1: End-of-RIB IPv4'
+check "podbgpctl: FRR's IPv4 prefix with FRR's AS path" \
+    pod_path "p['as_path'] == [65001]" 10.96.0.0/16 frr-a
+check "podbgpctl: and origin IGP" \
+    pod_path "p['origin'] == 'IGP'" 10.96.0.0/16 frr-a
+check "podbgpctl: and FRR's MED 42" \
+    pod_path "p.get('med') == 42" 10.96.0.0/16 frr-a
+check "podbgpctl: and FRR's address as next hop" \
+    pod_path "p['nexthop'] == '192.0.2.1'" 10.96.0.0/16 frr-a
 
 # --- iBGP with FRR's view in our AS -----------------------------------
 check "iBGP: podbgpd logs Established" wait_for 30 \
@@ -231,6 +277,12 @@ check "iBGP: with our local address as next hop" \
     frr "j['paths'][0]['nexthops'][0]['ip'] == '192.0.2.12'" "$ri"
 check "iBGP: podbgpd accepts FRR's prefix" wait_for 10 \
     log_has 'neighbor 192\.0\.2\.4: accepted 10\.98\.0\.0/16 via 192\.0\.2\.4'
+check "iBGP podbgpctl: FRR's prefix with an empty AS path" wait_for 10 \
+    pod_path "p['as_path'] == []" 10.98.0.0/16 frr-i
+check "iBGP podbgpctl: with FRR's LOCAL_PREF 250" \
+    pod_path "p.get('local_pref') == 250" 10.98.0.0/16 frr-i
+check "iBGP podbgpctl: and origin incomplete" \
+    pod_path "p['origin'] == 'incomplete'" 10.98.0.0/16 frr-i
 
 # --- IPv6 with TCP MD5: a wrong password, then the right one ----------
 check "wrong MD5 password: FRR's session stays down" \
@@ -255,6 +307,12 @@ check "FRR has our IPv4 pod CIDR over IPv6 too" frr \
     p['peer']['peerId'] == '2001:db8::2' for p in j['paths'])" "$r4"
 check "podbgpd accepts FRR's IPv6 prefix" wait_for 10 \
     log_has 'neighbor 2001:db8::1: accepted fd00:96::/48 via 2001:db8::1'
+check "podbgpctl: FRR's IPv6 prefix with FRR's AS path" wait_for 10 \
+    pod_path "p['as_path'] == [65001]" fd00:96::/48 frr-a6
+check "podbgpctl: and origin EGP" \
+    pod_path "p['origin'] == 'EGP'" fd00:96::/48 frr-a6
+check "podbgpctl: and FRR's global address as next hop" \
+    pod_path "p['nexthop'] == '2001:db8::1'" fd00:96::/48 frr-a6
 
 # --- route refresh ----------------------------------------------------
 upd=$(frr_get "j['192.0.2.2']['messageStats']['updatesRecv']" "$nb4")
@@ -277,20 +335,34 @@ vty -c "configure terminal" -c "router bgp 65001" \
     >/dev/null 2>&1
 check "podbgpd sees FRR's withdrawal" wait_for 10 \
     log_has 'neighbor 192\.0\.2\.1: withdrawn 10\.96\.0\.0/16'
+check "podbgpctl: FRR's IPv4 prefix is gone" wait_for 10 \
+    pod_lacks 10.96.0.0/16
+vty -c "configure terminal" -c "router bgp 65001" \
+    -c "address-family ipv6 unicast" -c "no network fd00:96::/48" \
+    >/dev/null 2>&1
+check "podbgpd sees FRR's IPv6 withdrawal" wait_for 10 \
+    log_has 'neighbor 2001:db8::1: withdrawn fd00:96::/48'
+check "podbgpctl: FRR's IPv6 prefix is gone" wait_for 10 \
+    pod_lacks fd00:96::/48
 cat >"$tmp/nodes.yaml" <<EOF
 nodes:
   - name: node-b
-    pod-cidrs: [10.244.7.0/24, "fd00:10:244:1::/64"]
+    pod-cidrs: [10.244.7.0/24, "fd00:10:244:7::/64"]
     addresses: [192.0.2.2]
 EOF
 kill -HUP "$pod_pid"
 r7="show bgp ipv4 unicast 10.244.7.0/24 json"
+r67="show bgp ipv6 unicast fd00:10:244:7::/64 json"
 check "SIGHUP: FRR gets the new IPv4 pod CIDR" wait_for 10 \
     frr "any(p['valid'] for p in j['paths'])" "$r7"
 check "SIGHUP: FRR loses the old IPv4 pod CIDR" wait_for 10 \
     not frr "len(j['paths']) > 0" "$r4"
-check "SIGHUP: the unchanged IPv6 pod CIDR stays" \
-    frr "any(p['valid'] for p in j['paths'])" "$r6"
+check "SIGHUP: FRR gets the new IPv6 pod CIDR" wait_for 10 \
+    frr "any(p['valid'] for p in j['paths'])" "$r67"
+check "SIGHUP: with our global address as next hop" \
+    frr "j['paths'][0]['nexthops'][0]['ip'] == '2001:db8::2'" "$r67"
+check "SIGHUP: FRR loses the old IPv6 pod CIDR" wait_for 10 \
+    not frr "len(j['paths']) > 0" "$r6"
 
 # --- hold timer: FRR stops sending KEEPALIVEs -------------------------
 kill -STOP "$bgpd_pid"
@@ -332,7 +404,7 @@ done
 check "bgpd restarted: FRR has our IPv4 pod CIDR again" wait_for 10 \
     frr "any(p['valid'] for p in j['paths'])" "$r7"
 check "bgpd restarted: and our IPv6 pod CIDR" wait_for 10 \
-    frr "any(p['valid'] for p in j['paths'])" "$r6"
+    frr "any(p['valid'] for p in j['paths'])" "$r67"
 check "bgpd restarted: and over iBGP" wait_for 10 frr \
     "any(p['valid'] for p in j['paths'])" \
     "show bgp view ibgp ipv4 unicast 10.244.7.0/24 json"
