@@ -14,9 +14,8 @@
 # and started again, a flood of connections from unconfigured addresses
 # while the sessions stay up.
 # Needs root, gobgpd, gobgp, podbgpctl and python3; exits 77 otherwise.
-# Waits poll with
-# deadlines; only processes started here are signalled, only namespaces
-# made here are deleted.
+# Waits poll with deadlines; only processes started here are signalled,
+# only namespaces made here are deleted.
 set -u
 me=gobgp_session.sh
 srcdir=${srcdir:-$(dirname "$0")/../..}
@@ -180,7 +179,7 @@ nodes:
 EOF
 # pod_conf: podbgpd.yaml, with $imp_a in gobgp-a's settings.
 pod_conf() {
-cat >"$tmp/podbgpd.yaml" <<EOF
+	cat >"$tmp/podbgpd.yaml" <<EOF
 node-name: node-b
 nodes:
   source: file
@@ -344,8 +343,8 @@ check "reload: podbgpd asks gobgp-a for its routes again" wait_for 10 \
     log_has '\(gobgp-a\): import policy changed: .*route refresh asked for'
 check "GoBGP counts the ROUTE-REFRESH it received" wait_for 10 \
     refreshed_more "$rr"
-check "podbgpd accepts the route GoBGP sends again" wait_for 10 \
-    log_has 'neighbor 192\.0\.2\.1: accepted 192\.168\.96\.0/24 via 192\.0\.2\.1'
+check "podbgpd accepts the route GoBGP sends again" wait_for 10 log_has \
+    'neighbor 192\.0\.2\.1: accepted 192\.168\.96\.0/24 via 192\.0\.2\.1'
 check "the new import filter needed no reset" \
     [ "$(est_count gobgp-a)" -eq 1 ]
 

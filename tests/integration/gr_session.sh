@@ -18,8 +18,9 @@
 # that End-of-RIB (nor at all until the SIGHUP).
 # Needs root, python3 and, of BIRD (bird, birdc), FRR (zebra, bgpd,
 # vtysh), GoBGP (gobgpd, gobgp) and ExaBGP, those in PEERS (default all
-# four; PEERS="bird frr" runs some of them); exits 77 otherwise. Waits poll with deadlines; only processes started
-# here are signalled, only namespaces made here are deleted.
+# four; PEERS="bird frr" runs some of them); exits 77 otherwise. Waits
+# poll with deadlines; only processes started here are signalled, only
+# namespaces made here are deleted.
 # KEEP=1 keeps the temporary directory (logs, configurations).
 set -u
 me=gr_session.sh
