@@ -2,7 +2,9 @@
 # podbgpd against ExaBGP 4 over a veth pair between two network
 # namespaces made here: the session comes up, ExaBGP receives our pod
 # CIDRs (IPv4 and IPv6, with next hops and AS path; collected through its
-# JSON API into a file), podbgpd accepts ExaBGP's routes, and UPDATEs
+# JSON API into a file), podbgpd accepts ExaBGP's routes with their next
+# hop, AS path, origin, MED and (iBGP) LOCAL_PREF (podbgpctl show route
+# all), withdrawals of both families both ways, and UPDATEs
 # with malformed attributes built with ExaBGP's generic attribute syntax
 # get RFC 7606's treatment (treat-as-withdraw, attribute discard) while
 # the session stays up; an iBGP session from a second address gets an
@@ -12,7 +14,7 @@
 # against a stopped ExaBGP, ExaBGP killed and started again, a flood of
 # connections from unconfigured addresses while the sessions stay up;
 # SIGTERM's shutdown communication reaches ExaBGP.
-# Needs root, exabgp and python3; exits 77 otherwise. Waits poll with
+# Needs root, exabgp, podbgpctl and python3; exits 77 otherwise. Waits poll with
 # deadlines; only processes started here are signalled, only namespaces
 # made here are deleted.
 set -u
@@ -21,8 +23,9 @@ srcdir=${srcdir:-$(dirname "$0")/../..}
 . "$srcdir/tests/integration/lib.sh"
 
 exabgp=${EXABGP:-/usr/sbin/exabgp}
+ctl=${PODBGPCTL:-$(pwd)/src/podbgpctl/podbgpctl}
 need_root
-need_exec "$exabgp" "$(command -v python3 || echo python3)"
+need_exec "$exabgp" "$ctl" "$(command -v python3 || echo python3)"
 need_podbgpd
 
 ns_a=pex$$-a	# ExaBGP
@@ -93,6 +96,28 @@ any(r.get('nlri') == '$2' and nh == '$3' for nh, rs in \
 m['neighbor']['message']['update'].get('announce', {}).get('$1', {}).items() \
 for r in rs)"
 }
+# pod_path PREFIX FROM PYEXPR: podbgpd's Loc-RIB (podbgpctl -j show route
+# all) has a path to PREFIX from session FROM, p, for which PYEXPR holds.
+pod_path() {
+	"$ctl" -s "$tmp/podbgpd.ro.ctl" -j show route all "$1" 2>/dev/null |
+	    python3 -c '
+import json, sys
+try:
+	j = json.load(sys.stdin)
+	sys.exit(0 if any(p["from"] == sys.argv[1] and eval(sys.argv[2])
+	    for r in j["routes"] for p in r["paths"]) else 1)
+except Exception:
+	sys.exit(1)' "$2" "$3"
+}
+# pod_gone PREFIX FROM: podbgpd answers and has no path to PREFIX from FROM.
+pod_gone() {
+	"$ctl" -s "$tmp/podbgpd.ro.ctl" -j show route all "$1" 2>/dev/null |
+	    python3 -c '
+import json, sys
+j = json.load(sys.stdin)
+sys.exit(1 if any(p["from"] == sys.argv[1]
+    for r in j["routes"] for p in r["paths"]) else 0)' "$2"
+}
 dump() {
 	echo "--- exabgp output (last 40 lines)"
 	tail -n 40 "$tmp/exabgp.log"
@@ -158,8 +183,8 @@ neighbor 192.0.2.2 {
 		neighbor-changes;
 	}
 	static {
-		route 10.96.0.0/16 next-hop self;
-		route fd00:96::/48 next-hop 2001:db8::1;
+		route 10.96.0.0/16 next-hop self med 50;
+		route fd00:96::/48 next-hop 2001:db8::1 origin egp;
 	}
 }
 # iBGP from a second address
@@ -244,8 +269,9 @@ start_podbgpd "$ns_b"
 # --- the session ------------------------------------------------------
 check "podbgpd logs Established" wait_for 30 \
     log_has 'neighbor 192\.0\.2\.1 \(exa-a\): Established'
-check "ExaBGP reports the session up" wait_for 10 exa_got \
-    "m['type'] == 'state' and m['neighbor']['state'] == 'up'"
+check "ExaBGP reports the eBGP session up" wait_for 10 exa_got \
+    "m['type'] == 'state' and m['neighbor']['state'] == 'up' and \
+m['neighbor']['address']['local'] == '192.0.2.1'"
 
 # the capabilities of our OPEN and what ExaBGP made of them
 opn="m['type'] == 'open' and m['neighbor']['direction'] == 'receive' and \
@@ -313,12 +339,23 @@ check "iBGP: with our address as next hop" exa_got \
 m['neighbor']['message']['update']['announce']['ipv4 unicast']"
 check "iBGP: podbgpd accepts ExaBGP's route" wait_for 10 \
     log_has 'neighbor 192\.0\.2\.3: accepted 10\.97\.0\.0/16 via 192\.0\.2\.3'
+check "iBGP: podbgpd's RIB has it with an empty AS path, origin IGP, \
+LOCAL_PREF 200" wait_for 10 pod_path 10.97.0.0/16 exa-ibgp \
+    "p['as_path'] == [] and p['origin'] == 'IGP' and \
+p['local_pref'] == 200 and p['nexthop'] == '192.0.2.3'"
 
 # --- ExaBGP's routes at podbgpd ---------------------------------------
 check "podbgpd accepts ExaBGP's IPv4 route" wait_for 10 \
     log_has 'neighbor 192\.0\.2\.1: accepted 10\.96\.0\.0/16 via 192\.0\.2\.1'
 check "podbgpd accepts ExaBGP's IPv6 route" wait_for 10 \
     log_has 'neighbor 192\.0\.2\.1: accepted fd00:96::/48 via 2001:db8::1'
+check "podbgpd's RIB: IPv4 AS path 65001, origin IGP, MED 50" \
+    pod_path 10.96.0.0/16 exa-a "p['as_path'] == [65001] and \
+p['origin'] == 'IGP' and p.get('med') == 50 and \
+'local_pref' not in p and p['nexthop'] == '192.0.2.1'"
+check "podbgpd's RIB: IPv6 AS path 65001, origin EGP" \
+    pod_path fd00:96::/48 exa-a "p['as_path'] == [65001] and \
+p['origin'] == 'EGP' and p['nexthop'] == '2001:db8::1'"
 exa_cmd "announce route 10.96.9.0/24 next-hop self"
 check "podbgpd accepts a route announced through the API" wait_for 10 \
     log_has 'neighbor 192\.0\.2\.1: accepted 10\.96\.9\.0/24 via 192\.0\.2\.1'
@@ -353,6 +390,11 @@ check "the session stayed up: Established only once" \
 exa_cmd "withdraw route 10.96.0.0/16 next-hop self"
 check "and still takes UPDATEs: a withdrawal" wait_for 10 \
     log_has 'neighbor 192\.0\.2\.1: withdrawn 10\.96\.0\.0/16'
+exa_cmd "withdraw route fd00:96::/48 next-hop 2001:db8::1"
+check "podbgpd sees ExaBGP's IPv6 withdrawal" wait_for 10 \
+    log_has 'neighbor 192\.0\.2\.1: withdrawn fd00:96::/48'
+check "and the IPv6 route leaves podbgpd's RIB" wait_for 10 \
+    pod_gone fd00:96::/48 exa-a
 
 # --- route refresh through ExaBGP's API ------------------------------
 a1="$(announced 'ipv4 unicast' 10.244.1.0/24)"

@@ -3,16 +3,19 @@
 # namespaces made here: an eBGP session over IPv4 and one over IPv6 come
 # up on both sides with the capabilities GoBGP sees, GoBGP learns our
 # pod CIDRs with our next hops and AS path, podbgpd accepts GoBGP's
-# prefixes of both families, withdrawals both ways (gobgp global rib
-# del; SIGHUP with a changed nodes file), and SIGTERM's shutdown
-# communication reaches GoBGP. An iBGP session between second addresses
-# (GoBGP's neighbor in our AS with local-as) with its capabilities, empty
-# AS path, LOCAL_PREF and next hop; the hold timer against a stopped
-# gobgpd, gobgpd killed and started again, a flood of connections from
-# unconfigured addresses while the sessions stay up.
-# Needs root, gobgpd and gobgp; exits 77 otherwise. Waits poll with
-# deadlines; only processes started here are signalled, only namespaces
-# made here are deleted.
+# prefixes of both families with their next hop, AS path, origin and MED
+# (podbgpctl show route all), withdrawals both ways (gobgp global rib
+# del; SIGHUP with a changed nodes file), a route refresh podbgpd sends
+# when a reload changes the import filter is answered (GoBGP cannot send
+# one), and SIGTERM's shutdown communication reaches GoBGP. An iBGP
+# session between second addresses (GoBGP's neighbor in our AS with
+# local-as) with its capabilities, empty AS path, LOCAL_PREF and next
+# hop both ways; the hold timer against a stopped gobgpd, gobgpd killed
+# and started again, a flood of connections from unconfigured addresses
+# while the sessions stay up.
+# Needs root, gobgpd, gobgp, podbgpctl and python3; exits 77 otherwise.
+# Waits poll with deadlines; only processes started here are signalled,
+# only namespaces made here are deleted.
 set -u
 me=gobgp_session.sh
 srcdir=${srcdir:-$(dirname "$0")/../..}
@@ -20,8 +23,9 @@ srcdir=${srcdir:-$(dirname "$0")/../..}
 
 gobgpd=${GOBGPD:-/usr/bin/gobgpd}
 gobgp=${GOBGP:-/usr/bin/gobgp}
+ctl=${PODBGPCTL:-$(pwd)/src/podbgpctl/podbgpctl}
 need_root
-need_exec "$gobgpd" "$gobgp" "$(command -v python3 || echo python3)"
+need_exec "$gobgpd" "$gobgp" "$ctl" "$(command -v python3 || echo python3)"
 need_podbgpd
 
 ns_a=pgb$$-a	# gobgpd
@@ -62,6 +66,28 @@ try:
 	print(eval(sys.argv[1], {"j": json.load(sys.stdin)}))
 except Exception:
 	print("none")' "$e"
+}
+# pod_path PREFIX FROM PYEXPR: podbgpd's Loc-RIB (podbgpctl -j show route
+# all) has a path to PREFIX from session FROM, p, for which PYEXPR holds.
+pod_path() {
+	"$ctl" -s "$tmp/podbgpd.ro.ctl" -j show route all "$1" 2>/dev/null |
+	    python3 -c '
+import json, sys
+try:
+	j = json.load(sys.stdin)
+	sys.exit(0 if any(p["from"] == sys.argv[1] and eval(sys.argv[2])
+	    for r in j["routes"] for p in r["paths"]) else 1)
+except Exception:
+	sys.exit(1)' "$2" "$3"
+}
+# refresh_count DIR: GoBGP's count of ROUTE-REFRESH messages sent (1) or
+# received (2) on the IPv4 session, from `gobgp neighbor`'s statistics.
+refresh_count() {
+	gcli neighbor 192.0.2.2 2>/dev/null |
+	    awk -v c=$(($1 + 2)) '/Route Refresh:/ { print $c }'
+}
+refreshed_more() {
+	[ "$(refresh_count 2)" -gt "$1" ]
 }
 established() {
 	gcli neighbor "$1" 2>/dev/null |
@@ -139,7 +165,7 @@ start_gobgpd() {
 		cat "$tmp/gobgpd.log"
 		exit 99
 	fi
-	gcli global rib add 10.96.0.0/16 -a ipv4 >/dev/null
+	gcli global rib add 10.96.0.0/16 med 50 -a ipv4 >/dev/null
 	gcli global rib add fd00:96::/48 -a ipv6 >/dev/null
 }
 start_gobgpd
@@ -151,7 +177,9 @@ nodes:
     pod-cidrs: [10.244.1.0/24, "fd00:10:244:1::/64"]
     addresses: [192.0.2.2]
 EOF
-cat >"$tmp/podbgpd.yaml" <<EOF
+# pod_conf: podbgpd.yaml, with $imp_a in gobgp-a's settings.
+pod_conf() {
+	cat >"$tmp/podbgpd.yaml" <<EOF
 node-name: node-b
 nodes:
   source: file
@@ -165,6 +193,7 @@ bgp:
       asn: 65001
       name: gobgp-a
       hold-time: 6
+$imp_a
     - address: "2001:db8::1"
       asn: 65001
       name: gobgp-a6
@@ -178,6 +207,9 @@ control:
 log:
   level: debug
 EOF
+}
+imp_a=""
+pod_conf
 start_podbgpd "$ns_b"
 
 # --- the sessions -----------------------------------------------------
@@ -216,10 +248,17 @@ check "iBGP: GoBGP has our IPv4 pod CIDR" wait_for 10 sh -c \
     -a ipv4 | grep -q '10\.244\.1\.0/24'"
 gcli neighbor 192.0.2.12 adj-in -a ipv4 >"$tmp/ri" 2>&1
 check "iBGP: with an empty AS path and our local address as next hop" \
-    grep -Eq '10\.244\.1\.0/24 +192\.0\.2\.12 +[0-9]' "$tmp/ri"
+    gob "any({'type': 2, 'as_paths': []} in p['attrs'] and \
+{'type': 3, 'nexthop': '192.0.2.12'} in p['attrs'] \
+for p in j['10.244.1.0/24'])" neighbor 192.0.2.12 adj-in -a ipv4
 check "iBGP: with LOCAL_PREF 100" grep -Eq '\{LocalPref: 100\}' "$tmp/ri"
 check "iBGP: podbgpd accepts GoBGP's prefix" wait_for 10 \
     log_has 'neighbor 192\.0\.2\.4: accepted 10\.96\.0\.0/16 via 192\.0\.2\.4'
+# GoBGP's global rib add sends origin incomplete
+check "iBGP: podbgpd's RIB has it with an empty AS path, origin incomplete, \
+LOCAL_PREF 100" wait_for 10 pod_path 10.96.0.0/16 gobgp-i \
+    "p['as_path'] == [] and p['origin'] == 'incomplete' and \
+p['local_pref'] == 100 and p['nexthop'] == '192.0.2.4'"
 
 # --- our pod CIDRs at GoBGP -------------------------------------------
 check "GoBGP has our IPv4 pod CIDR" wait_for 10 sh -c \
@@ -251,6 +290,13 @@ check "podbgpd accepts GoBGP's IPv4 prefix" wait_for 10 \
     log_has 'neighbor 192\.0\.2\.1: accepted 10\.96\.0\.0/16 via 192\.0\.2\.1'
 check "podbgpd accepts GoBGP's IPv6 prefix" wait_for 10 \
     log_has 'neighbor 2001:db8::1: accepted fd00:96::/48 via 2001:db8::1'
+check "podbgpd's RIB: IPv4 AS path 65001, origin incomplete, MED 50" \
+    pod_path 10.96.0.0/16 gobgp-a "p['as_path'] == [65001] and \
+p['origin'] == 'incomplete' and p.get('med') == 50 and \
+'local_pref' not in p and p['nexthop'] == '192.0.2.1'"
+check "podbgpd's RIB: IPv6 AS path 65001, origin incomplete" \
+    pod_path fd00:96::/48 gobgp-a6 "p['as_path'] == [65001] and \
+p['origin'] == 'incomplete' and p['nexthop'] == '2001:db8::1'"
 
 # --- withdrawals both ways --------------------------------------------
 gcli global rib del 10.96.0.0/16 -a ipv4 >/dev/null
@@ -279,9 +325,28 @@ check "SIGHUP: GoBGP loses the old IPv6 pod CIDR" wait_for 10 sh -c \
     "! ip netns exec $ns_a $gobgp -p 50051 global rib -a ipv6 |
     grep -q 'fd00:10:244:1::/64'"
 
-# No route refresh here: GoBGP keeps every Adj-RIB-In, so its soft reset
-# in (gobgp neighbor ADDR softresetin) re-runs its import policy over it
-# and sends no ROUTE-REFRESH; GoBGP 3.10 has no command that sends one.
+# --- route refresh: podbgpd asks, GoBGP answers ----------------------
+# Only this direction: GoBGP keeps every Adj-RIB-In, so its soft reset in
+# (gobgp neighbor ADDR softresetin) re-runs its import policy over it and
+# sends no ROUTE-REFRESH (its Route Refresh counters stay 0); GoBGP 3.10
+# has no command that sends one. podbgpd sends one when a peer's import
+# filter changes on reload, as it keeps no routes it refused: a route
+# outside cluster-cidrs, refused, is accepted only if GoBGP sends it again.
+gcli global rib add 192.168.96.0/24 -a ipv4 >/dev/null
+check "podbgpd refuses GoBGP's route outside cluster-cidrs" wait_for 10 \
+    log_has 'neighbor 192\.0\.2\.1: rejected 192\.168\.96\.0/24'
+rr=$(refresh_count 2)
+imp_a="      import: {rules: [{prefix: 192.168.96.0/24, action: accept}]}"
+pod_conf
+kill -HUP "$pod_pid"
+check "reload: podbgpd asks gobgp-a for its routes again" wait_for 10 \
+    log_has '\(gobgp-a\): import policy changed: .*route refresh asked for'
+check "GoBGP counts the ROUTE-REFRESH it received" wait_for 10 \
+    refreshed_more "$rr"
+check "podbgpd accepts the route GoBGP sends again" wait_for 10 log_has \
+    'neighbor 192\.0\.2\.1: accepted 192\.168\.96\.0/24 via 192\.0\.2\.1'
+check "the new import filter needed no reset" \
+    [ "$(est_count gobgp-a)" -eq 1 ]
 
 # --- hold timer: GoBGP stops sending KEEPALIVEs -----------------------
 est=$(est_count gobgp-a)
