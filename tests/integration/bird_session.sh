@@ -72,30 +72,6 @@ bird_imp() {
 imp_grew() {
 	[ "$(bird_imp "$1" "$2")" -gt "$3" ] 2>/dev/null
 }
-# pod_path PYEXPR PREFIX SESSION: podbgpd's path for PREFIX from SESSION
-# (podbgpctl's JSON) is p; true if PYEXPR is.
-pod_path() {
-	"$ctl" -j -s "$tmp/podbgpd.ro.ctl" show route all "$2" protocol "$3" \
-	    2>/dev/null | python3 -c '
-import json, sys
-try:
-	p = json.load(sys.stdin)["routes"][0]["paths"][0]
-	sys.exit(0 if eval(sys.argv[1]) else 1)
-except Exception:
-	sys.exit(1)' "$1"
-}
-# pod_lacks PREFIX: podbgpd answers, and its Loc-RIB has no path for
-# PREFIX.
-pod_lacks() {
-	"$ctl" -j -s "$tmp/podbgpd.ro.ctl" show route "$1" 2>/dev/null |
-	    python3 -c '
-import json, sys
-try:
-	sys.exit(1 if any(r["paths"] for r in json.load(sys.stdin)["routes"])
-	    else 0)
-except Exception:
-	sys.exit(1)'
-}
 dump() {
 	echo "--- podbgpctl show route all"
 	"$ctl" -s "$tmp/podbgpd.ro.ctl" show route all 2>&1
@@ -300,11 +276,11 @@ check "IPv6 session: IPv4 pod CIDR with an IPv4 next hop" \
 check "podbgpd accepts BIRD's IPv6 prefix" wait_for 10 \
     log_has 'neighbor 2001:db8::1: accepted fd00:96::/48 via 2001:db8::1'
 check "podbgpctl: BIRD's IPv6 prefix with the prepended AS path" wait_for 10 \
-    pod_path "p['as_path'] == [65001, 65001]" fd00:96::/48 bird-a6
+    pod_path fd00:96::/48 bird-a6 "p['as_path'] == [65001, 65001]"
 check "podbgpctl: and origin EGP" \
-    pod_path "p['origin'] == 'EGP'" fd00:96::/48 bird-a6
+    pod_path fd00:96::/48 bird-a6 "p['origin'] == 'EGP'"
 check "podbgpctl: and BIRD's global address as next hop" \
-    pod_path "p['nexthop'] == '2001:db8::1'" fd00:96::/48 bird-a6
+    pod_path fd00:96::/48 bird-a6 "p['nexthop'] == '2001:db8::1'"
 
 # --- iBGP between second addresses ----------------------------------
 check "iBGP: podbgpd logs Established" wait_for 30 \
@@ -326,11 +302,11 @@ check "iBGP: with our local address as next hop" \
 check "iBGP: podbgpd accepts BIRD's prefix" wait_for 10 \
     log_has 'neighbor 192\.0\.2\.4: accepted 10\.96\.0\.0/16 via 192\.0\.2\.4'
 check "iBGP podbgpctl: BIRD's prefix with an empty AS path" wait_for 10 \
-    pod_path "p['as_path'] == []" 10.96.0.0/16 bird-i
+    pod_path 10.96.0.0/16 bird-i "p['as_path'] == []"
 check "iBGP podbgpctl: with BIRD's LOCAL_PREF 250" \
-    pod_path "p.get('local_pref') == 250" 10.96.0.0/16 bird-i
+    pod_path 10.96.0.0/16 bird-i "p.get('local_pref') == 250"
 check "iBGP podbgpctl: and origin incomplete" \
-    pod_path "p['origin'] == 'incomplete'" 10.96.0.0/16 bird-i
+    pod_path 10.96.0.0/16 bird-i "p['origin'] == 'incomplete'"
 
 # --- BIRD's prefix at podbgpd ----------------------------------------
 check "podbgpd accepts BIRD's prefix" wait_for 10 \
@@ -338,15 +314,15 @@ check "podbgpd accepts BIRD's prefix" wait_for 10 \
 check "podbgpd receives End-of-RIB" wait_for 10 \
     log_has 'neighbor 192\.0\.2\.1: End-of-RIB IPv4'
 check "podbgpctl: BIRD's IPv4 prefix with BIRD's AS path" \
-    pod_path "p['as_path'] == [65001]" 10.96.0.0/16 bird-a
+    pod_path 10.96.0.0/16 bird-a "p['as_path'] == [65001]"
 check "podbgpctl: and origin IGP" \
-    pod_path "p['origin'] == 'IGP'" 10.96.0.0/16 bird-a
+    pod_path 10.96.0.0/16 bird-a "p['origin'] == 'IGP'"
 check "podbgpctl: and BIRD's MED 42" \
-    pod_path "p.get('med') == 42" 10.96.0.0/16 bird-a
+    pod_path 10.96.0.0/16 bird-a "p.get('med') == 42"
 check "podbgpctl: and BIRD's community 65001:7" \
-    pod_path "p['communities'] == ['65001:7']" 10.96.0.0/16 bird-a
+    pod_path 10.96.0.0/16 bird-a "p['communities'] == ['65001:7']"
 check "podbgpctl: and BIRD's address as next hop" \
-    pod_path "p['nexthop'] == '192.0.2.1'" 10.96.0.0/16 bird-a
+    pod_path 10.96.0.0/16 bird-a "p['nexthop'] == '192.0.2.1'"
 # route refresh: BIRD asks for IPv4 and IPv6; the routes must come again
 u4=$(bird_imp pod ipv4)
 u6=$(bird_imp pod ipv6)

@@ -63,30 +63,6 @@ state6="j['2001:db8::2']['bgpState'] == 'Established'"
 # the iBGP session: a BGP view of FRR in our AS, between second addresses
 nbi="show bgp view ibgp neighbors 192.0.2.12 json"
 statei="j['192.0.2.12']['bgpState'] == 'Established'"
-# pod_path PYEXPR PREFIX SESSION: podbgpd's path for PREFIX from SESSION
-# (podbgpctl's JSON) is p; true if PYEXPR is.
-pod_path() {
-	"$ctl" -j -s "$tmp/podbgpd.ro.ctl" show route all "$2" protocol "$3" \
-	    2>/dev/null | python3 -c '
-import json, sys
-try:
-	p = json.load(sys.stdin)["routes"][0]["paths"][0]
-	sys.exit(0 if eval(sys.argv[1]) else 1)
-except Exception:
-	sys.exit(1)' "$1"
-}
-# pod_lacks PREFIX: podbgpd answers, and its Loc-RIB has no path for
-# PREFIX.
-pod_lacks() {
-	"$ctl" -j -s "$tmp/podbgpd.ro.ctl" show route "$1" 2>/dev/null |
-	    python3 -c '
-import json, sys
-try:
-	sys.exit(1 if any(r["paths"] for r in json.load(sys.stdin)["routes"])
-	    else 0)
-except Exception:
-	sys.exit(1)'
-}
 dump() {
 	echo "--- podbgpctl show route all"
 	"$ctl" -s "$tmp/podbgpd.ro.ctl" show route all 2>&1
@@ -245,13 +221,13 @@ check "podbgpd accepts FRR's prefix" wait_for 10 \
 check "podbgpd receives FRR's End-of-RIB" wait_for 10 \
     log_has 'neighbor 192\.0\.2\.1: End-of-RIB IPv4'
 check "podbgpctl: FRR's IPv4 prefix with FRR's AS path" \
-    pod_path "p['as_path'] == [65001]" 10.96.0.0/16 frr-a
+    pod_path 10.96.0.0/16 frr-a "p['as_path'] == [65001]"
 check "podbgpctl: and origin IGP" \
-    pod_path "p['origin'] == 'IGP'" 10.96.0.0/16 frr-a
+    pod_path 10.96.0.0/16 frr-a "p['origin'] == 'IGP'"
 check "podbgpctl: and FRR's MED 42" \
-    pod_path "p.get('med') == 42" 10.96.0.0/16 frr-a
+    pod_path 10.96.0.0/16 frr-a "p.get('med') == 42"
 check "podbgpctl: and FRR's address as next hop" \
-    pod_path "p['nexthop'] == '192.0.2.1'" 10.96.0.0/16 frr-a
+    pod_path 10.96.0.0/16 frr-a "p['nexthop'] == '192.0.2.1'"
 
 # --- iBGP with FRR's view in our AS -----------------------------------
 check "iBGP: podbgpd logs Established" wait_for 30 \
@@ -278,11 +254,11 @@ check "iBGP: with our local address as next hop" \
 check "iBGP: podbgpd accepts FRR's prefix" wait_for 10 \
     log_has 'neighbor 192\.0\.2\.4: accepted 10\.98\.0\.0/16 via 192\.0\.2\.4'
 check "iBGP podbgpctl: FRR's prefix with an empty AS path" wait_for 10 \
-    pod_path "p['as_path'] == []" 10.98.0.0/16 frr-i
+    pod_path 10.98.0.0/16 frr-i "p['as_path'] == []"
 check "iBGP podbgpctl: with FRR's LOCAL_PREF 250" \
-    pod_path "p.get('local_pref') == 250" 10.98.0.0/16 frr-i
+    pod_path 10.98.0.0/16 frr-i "p.get('local_pref') == 250"
 check "iBGP podbgpctl: and origin incomplete" \
-    pod_path "p['origin'] == 'incomplete'" 10.98.0.0/16 frr-i
+    pod_path 10.98.0.0/16 frr-i "p['origin'] == 'incomplete'"
 
 # --- IPv6 with TCP MD5: a wrong password, then the right one ----------
 check "wrong MD5 password: FRR's session stays down" \
@@ -308,11 +284,11 @@ check "FRR has our IPv4 pod CIDR over IPv6 too" frr \
 check "podbgpd accepts FRR's IPv6 prefix" wait_for 10 \
     log_has 'neighbor 2001:db8::1: accepted fd00:96::/48 via 2001:db8::1'
 check "podbgpctl: FRR's IPv6 prefix with FRR's AS path" wait_for 10 \
-    pod_path "p['as_path'] == [65001]" fd00:96::/48 frr-a6
+    pod_path fd00:96::/48 frr-a6 "p['as_path'] == [65001]"
 check "podbgpctl: and origin EGP" \
-    pod_path "p['origin'] == 'EGP'" fd00:96::/48 frr-a6
+    pod_path fd00:96::/48 frr-a6 "p['origin'] == 'EGP'"
 check "podbgpctl: and FRR's global address as next hop" \
-    pod_path "p['nexthop'] == '2001:db8::1'" fd00:96::/48 frr-a6
+    pod_path fd00:96::/48 frr-a6 "p['nexthop'] == '2001:db8::1'"
 
 # --- route refresh ----------------------------------------------------
 upd=$(frr_get "j['192.0.2.2']['messageStats']['updatesRecv']" "$nb4")

@@ -67,19 +67,6 @@ try:
 except Exception:
 	print("none")' "$e"
 }
-# pod_path PREFIX FROM PYEXPR: podbgpd's Loc-RIB (podbgpctl -j show route
-# all) has a path to PREFIX from session FROM, p, for which PYEXPR holds.
-pod_path() {
-	"$ctl" -s "$tmp/podbgpd.ro.ctl" -j show route all "$1" 2>/dev/null |
-	    python3 -c '
-import json, sys
-try:
-	j = json.load(sys.stdin)
-	sys.exit(0 if any(p["from"] == sys.argv[1] and eval(sys.argv[2])
-	    for r in j["routes"] for p in r["paths"]) else 1)
-except Exception:
-	sys.exit(1)' "$2" "$3"
-}
 # refresh_count DIR: GoBGP's count of ROUTE-REFRESH messages sent (1) or
 # received (2) on the IPv4 session, from `gobgp neighbor`'s statistics.
 refresh_count() {

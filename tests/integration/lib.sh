@@ -247,6 +247,34 @@ refused ${fref:-?}, timed out ${fto:-?})" \
 	done
 }
 
+# pod_path PREFIX FROM PYEXPR: podbgpd's Loc-RIB (podbgpctl -j show route
+# all, on $tmp/podbgpd.ro.ctl through $ctl) has a path p to PREFIX from
+# session FROM for which PYEXPR holds.
+pod_path() {
+	"$ctl" -s "$tmp/podbgpd.ro.ctl" -j show route all "$1" 2>/dev/null |
+	    python3 -c '
+import json, sys
+try:
+	j = json.load(sys.stdin)
+	sys.exit(0 if any(p["from"] == sys.argv[1] and eval(sys.argv[2])
+	    for r in j["routes"] for p in r["paths"]) else 1)
+except Exception:
+	sys.exit(1)' "$2" "$3"
+}
+# pod_lacks PREFIX [FROM]: podbgpd answers, and has no path to PREFIX
+# (from session FROM, if given).
+pod_lacks() {
+	"$ctl" -s "$tmp/podbgpd.ro.ctl" -j show route all "$1" 2>/dev/null |
+	    python3 -c '
+import json, sys
+try:
+	j = json.load(sys.stdin)
+	sys.exit(1 if any(len(sys.argv) < 2 or p["from"] == sys.argv[1]
+	    for r in j["routes"] for p in r["paths"]) else 0)
+except Exception:
+	sys.exit(1)' ${2:+"$2"}
+}
+
 # finish DUMP-FUNCTION: the summary line and the exit status; on failure
 # DUMP-FUNCTION prints the logs.
 finish() {
