@@ -35,6 +35,9 @@
 # Needs root, ip(8), python3; BIRD (/usr/sbin/bird) is optional. Only
 # processes started here are signalled, only namespaces made here deleted.
 set -u
+me=bench_feed.sh
+# wait_for, die
+. "$(dirname "$0")/lib.sh"
 
 podbgpd=${PODBGPD:-$(pwd)/src/podbgpd/podbgpd}
 feeder=${FEEDER:-$(pwd)/tests/bench/feeder}
@@ -98,17 +101,6 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 1' INT TERM HUP
 
-# wait_for SECONDS COMMAND...: polls COMMAND every 0.05 s until it succeeds.
-wait_for() {
-	limit=$(($1 * 20))
-	shift
-	i=0
-	until "$@" >/dev/null 2>&1; do
-		i=$((i + 1))
-		[ "$i" -ge "$limit" ] && return 1
-		sleep 0.05
-	done
-}
 # kB of field F (VmRSS, VmHWM) of process P
 vm() {
 	awk -v f="$2:" '$1 == f { print $2 }' "/proc/$1/status"
@@ -121,15 +113,6 @@ cpu() {
 }
 ms() {
 	echo "$1 $2" | awk '{ printf "%.1f", ($2 - $1) / 1e6 }'
-}
-die() {
-	echo "bench_feed.sh: $*" >&2
-	for f in "$tmp"/*.log "$tmp"/*.out; do
-		[ -f "$f" ] || continue
-		echo "--- $f" >&2
-		tail -20 "$f" >&2
-	done
-	exit 1
 }
 
 # --- the network: the feeder's namespace reaches both others ----------

@@ -25,6 +25,8 @@
 # Needs root, ip(8); BIRD (/usr/sbin/bird) is optional. Only processes
 # started here are signalled, only namespaces made here deleted.
 set -u
+me=bench_fib_e2e.sh
+. "$(dirname "$0")/lib.sh"
 
 podbgpd=${PODBGPD:-$(pwd)/src/podbgpd/podbgpd}
 feeder=${FEEDER:-$(pwd)/tests/bench/feeder}
@@ -41,17 +43,7 @@ while getopts n: o; do
 	esac
 done
 
-if [ "$(id -u)" -ne 0 ]; then
-	echo "bench_fib_e2e.sh: needs root" >&2
-	exit 77
-fi
-for p in "$podbgpd" "$feeder" "$nl_pipe" "$nl_count"; do
-	if [ ! -x "$p" ]; then
-		echo "bench_fib_e2e.sh: $p not built" >&2
-		exit 99
-	fi
-done
-command -v ip >/dev/null 2>&1 || { echo "needs ip(8)" >&2; exit 77; }
+bench_need "$podbgpd" "$feeder" "$nl_pipe" "$nl_count"
 [ "$n" -ge 1 ] && [ "$n" -le 2097152 ] || {
 	echo "bench_fib_e2e.sh: -n from 1 to 2097152" >&2; exit 2; }
 have_bird=1
@@ -65,59 +57,10 @@ ns_b=$pfx-b	# BIRD
 ns_r=$pfx-r	# the references
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/podbgp-e2e.XXXXXX") || exit 99
 pids=""
-cleanup() {
-	for p in $pids; do
-		kill "$p" 2>/dev/null
-	done
-	for p in $pids; do
-		wait "$p" 2>/dev/null
-	done
-	for ns in "$ns_f" "$ns_p" "$ns_b" "$ns_r"; do
-		ip netns del "$ns" 2>/dev/null
-	done
-	if [ -n "${BENCH_KEEP:-}" ]; then
-		echo "bench_fib_e2e: logs kept in $tmp"
-	else
-		rm -rf "$tmp"
-	fi
-}
-trap cleanup EXIT
+nss="$ns_f $ns_p $ns_b $ns_r"
+trap bench_cleanup EXIT
 trap 'exit 1' INT TERM HUP
 
-# stop P: signals and reaps one process started here
-stop() {
-	kill "$1" 2>/dev/null
-	wait "$1" 2>/dev/null
-	pids=$(echo " $pids " | sed "s/ $1 / /")
-}
-# wait_for SECONDS COMMAND...: polls COMMAND every 0.02 s until it succeeds.
-wait_for() {
-	limit=$(($1 * 50))
-	shift
-	i=0
-	until "$@" >/dev/null 2>&1; do
-		i=$((i + 1))
-		[ "$i" -ge "$limit" ] && return 1
-		sleep 0.02
-	done
-}
-die() {
-	echo "bench_fib_e2e.sh: $*" >&2
-	for f in "$tmp"/*.log "$tmp"/*.out; do
-		[ -f "$f" ] || continue
-		echo "--- $f" >&2
-		tail -20 "$f" >&2
-	done
-	exit 1
-}
-# seconds between two CLOCK_REALTIME ns stamps
-secs() {
-	echo "$1 $2" | awk '{ printf "%.3f", ($2 - $1) / 1e9 }'
-}
-# key=value from a file's line starting with WORD: val FILE WORD KEY
-val() {
-	sed -n "s/^$2 .*$3=\([^ ]*\).*/\1/p" "$1" | head -1
-}
 # watch NS PROTO NAME: starts nl_count in NS, waits for it to be ready
 watch_kernel() {
 	ip netns exec "$1" "$nl_count" -n "$n" -p "$2" -T 600 \

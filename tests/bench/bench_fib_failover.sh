@@ -82,6 +82,8 @@
 # Idle hold after the loss, the feeder retrying every 0.5 s), not in
 # the figures above.
 set -u
+me=bench_fib_failover.sh
+. "$(dirname "$0")/lib.sh"
 
 podbgpd=${PODBGPD:-$(pwd)/src/podbgpd/podbgpd}
 feeder=${FEEDER:-$(pwd)/tests/bench/feeder}
@@ -95,17 +97,7 @@ while getopts n: o; do
 	esac
 done
 
-if [ "$(id -u)" -ne 0 ]; then
-	echo "bench_fib_failover.sh: needs root" >&2
-	exit 77
-fi
-for p in "$podbgpd" "$feeder" "$nl_count"; do
-	if [ ! -x "$p" ]; then
-		echo "bench_fib_failover.sh: $p not built" >&2
-		exit 99
-	fi
-done
-command -v ip >/dev/null 2>&1 || { echo "needs ip(8)" >&2; exit 77; }
+bench_need "$podbgpd" "$feeder" "$nl_count"
 [ "$n" -ge 1 ] && [ "$n" -le 2097152 ] || {
 	echo "bench_fib_failover.sh: -n from 1 to 2097152" >&2; exit 2; }
 
@@ -120,65 +112,16 @@ nh_b=198.51.100.1
 limit=600
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/podbgp-failover.XXXXXX") || exit 99
 pids=""
-cleanup() {
-	for p in $pids; do
-		kill "$p" 2>/dev/null
-	done
-	for p in $pids; do
-		wait "$p" 2>/dev/null
-	done
-	for ns in "$ns_p" "$ns_a" "$ns_b" "$ns_r"; do
-		ip netns del "$ns" 2>/dev/null
-	done
-	if [ -n "${BENCH_KEEP:-}" ]; then
-		echo "bench_fib_failover: logs kept in $tmp"
-	else
-		rm -rf "$tmp"
-	fi
-}
-trap cleanup EXIT
+nss="$ns_p $ns_a $ns_b $ns_r"
+trap bench_cleanup EXIT
 trap 'exit 1' INT TERM HUP
 
-# stop P [SIGNAL]: signals and reaps one process started here
-stop() {
-	kill "-${2:-TERM}" "$1" 2>/dev/null
-	{ wait "$1"; } 2>/dev/null
-	pids=$(echo " $pids " | sed "s/ $1 / /")
-}
-# wait_for SECONDS COMMAND...: polls COMMAND every 0.02 s until it succeeds.
-wait_for() {
-	wlimit=$(($1 * 50))
-	shift
-	i=0
-	until "$@" >/dev/null 2>&1; do
-		i=$((i + 1))
-		[ "$i" -ge "$wlimit" ] && return 1
-		sleep 0.02
-	done
-}
-die() {
-	echo "bench_fib_failover.sh: $*" >&2
-	for f in "$tmp"/*.log "$tmp"/*.out "$tmp"/*.count; do
-		[ -f "$f" ] || continue
-		echo "--- $f" >&2
-		tail -20 "$f" >&2
-	done
-	exit 1
-}
 now() {
 	date +%s%N
-}
-# seconds between two CLOCK_REALTIME ns stamps
-secs() {
-	echo "$1 $2" | awk '{ printf "%.3f", ($2 - $1) / 1e9 }'
 }
 # routes per second: rate COUNT SECONDS
 rate() {
 	echo "$1 $2" | awk '{ printf "%.0f", ($2 > 0 ? $1 / $2 : 0) }'
-}
-# key=value from a file's line starting with WORD: val FILE WORD KEY
-val() {
-	sed -n "s/^$2 .*$3=\([^ ]*\).*/\1/p" "$1" | head -1
 }
 # the namespace watched and sampled: podbgpd's, then the reference's
 ns_w=$ns_p
